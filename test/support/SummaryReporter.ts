@@ -1,0 +1,31 @@
+import type { RunnerTask, RunnerTestFile } from "vitest"
+import { DefaultReporter } from "vitest/reporters"
+
+const count = (task: RunnerTask, totals: { passed: number; failed: number }): void => {
+  if (task.type === "test") {
+    if (task.result?.state === "pass") totals.passed++
+    else if (task.result?.state === "fail") totals.failed++
+    return
+  }
+  for (const child of task.tasks) count(child, totals)
+}
+
+/**
+ * vitest's default output, then one plain line, `N passed, N failed`, as the
+ * very last thing printed, so CI logs and humans read the verdict in the same
+ * place.
+ */
+export default class SummaryReporter extends DefaultReporter {
+  override onFinished(files: Array<RunnerTestFile> = [], errors: Array<unknown> = []): void {
+    super.onFinished(files, errors)
+    const totals = { passed: 0, failed: 0 }
+    for (const file of files) {
+      const before = totals.passed + totals.failed
+      count(file, totals)
+      // A file that fails to load has no tests but must not read as green.
+      if (file.result?.state === "fail" && totals.passed + totals.failed === before) totals.failed++
+    }
+    totals.failed += errors.length
+    process.stdout.write(`\n${totals.passed} passed, ${totals.failed} failed\n`)
+  }
+}
