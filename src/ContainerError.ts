@@ -1,0 +1,190 @@
+/**
+ * Every failure the factory, the container and the services can produce, as
+ * tagged errors. The seven sentinels carry runc's exact texts
+ * (`libcontainer/error.go`); the others carry the texts runc builds around
+ * the failing step, so `error.message` reads the same as runc's output.
+ *
+ * @since 0.1.0
+ */
+import * as Data from "effect/Data"
+import * as Predicate from "effect/Predicate"
+import * as Errno from "./internal/errno.js"
+
+/** `container with given ID already exists` — runc's `ErrExist`. */
+export class ErrExist extends Data.TaggedError("ErrExist")<{}> {
+  override get message(): string {
+    return "container with given ID already exists"
+  }
+}
+
+/** `invalid container ID format` — runc's `ErrInvalidID`. */
+export class ErrInvalidID extends Data.TaggedError("ErrInvalidID")<{ readonly id: string }> {
+  override get message(): string {
+    return "invalid container ID format"
+  }
+}
+
+/** `container does not exist` — runc's `ErrNotExist`. */
+export class ErrNotExist extends Data.TaggedError("ErrNotExist")<{}> {
+  override get message(): string {
+    return "container does not exist"
+  }
+}
+
+/** `container paused` — runc's `ErrPaused`. */
+export class ErrPaused extends Data.TaggedError("ErrPaused")<{}> {
+  override get message(): string {
+    return "container paused"
+  }
+}
+
+/** `container still running` — runc's `ErrRunning`. */
+export class ErrRunning extends Data.TaggedError("ErrRunning")<{}> {
+  override get message(): string {
+    return "container still running"
+  }
+}
+
+/** `container not running` — runc's `ErrNotRunning`. */
+export class ErrNotRunning extends Data.TaggedError("ErrNotRunning")<{}> {
+  override get message(): string {
+    return "container not running"
+  }
+}
+
+/** `container not paused` — runc's `ErrNotPaused`. */
+export class ErrNotPaused extends Data.TaggedError("ErrNotPaused")<{}> {
+  override get message(): string {
+    return "container not paused"
+  }
+}
+
+/** `root not set` — Create or Load was given an empty state root. */
+export class ErrRootNotSet extends Data.TaggedError("ErrRootNotSet")<{}> {
+  override get message(): string {
+    return "root not set"
+  }
+}
+
+/**
+ * A failed system call, rendered like Go's `*os.PathError` (`op path: text`)
+ * or, when there is a second path, like `*os.LinkError` (`op old new: text`).
+ */
+export class SystemError extends Data.TaggedError("SystemError")<{
+  /** The operation, as Go names it: `open`, `lstat`, `mkdir`, `rename`, `openat2`, … */
+  readonly op: string
+  readonly path: string
+  /** The second path of a two-path operation (rename, link, symlink). */
+  readonly path2?: string
+  /** The errno name, e.g. `ENOENT`. */
+  readonly code: string
+}> {
+  /** The errno number on this machine, e.g. `2` for `ENOENT`. */
+  get errno(): number | undefined {
+    return Errno.numberOf(this.code)
+  }
+  override get message(): string {
+    const paths = this.path2 === undefined ? this.path : `${this.path} ${this.path2}`
+    return `${this.op} ${paths}: ${Errno.textOf(this.code)}`
+  }
+}
+
+/** Whether an error is a {@link SystemError} with one of the given errno names. */
+export const isSystemError = (u: unknown, ...codes: ReadonlyArray<string>): u is SystemError =>
+  Predicate.isTagged(u, "SystemError") && (codes.length === 0 || codes.includes((u as SystemError).code))
+
+/**
+ * "Does not exist" as Go's `os.IsNotExist` and runc's not-exist checks read
+ * it: ENOENT, and ENOTDIR (a path component is a regular file).
+ */
+export const isNotExist = (u: unknown): boolean => isSystemError(u, "ENOENT", "ENOTDIR")
+
+/** Any error with a message: what the wrapping errors below carry as their cause. */
+export interface ErrorLike {
+  readonly _tag: string
+  readonly message: string
+}
+
+/** `container's cgroup is not empty: N process(es) found` — Create found live pids. */
+export class CgroupNotEmpty extends Data.TaggedError("CgroupNotEmpty")<{ readonly count: number }> {
+  override get message(): string {
+    return `container's cgroup is not empty: ${this.count} process(es) found`
+  }
+}
+
+/** `container's cgroup unexpectedly frozen` — Create found the cgroup frozen. */
+export class CgroupFrozen extends Data.TaggedError("CgroupFrozen")<{}> {
+  override get message(): string {
+    return "container's cgroup unexpectedly frozen"
+  }
+}
+
+/** `unable to get cgroup PIDs: <cause>` — Create could not list the cgroup's pids. */
+export class CgroupPidsUnavailable extends Data.TaggedError("CgroupPidsUnavailable")<{
+  readonly cause: ErrorLike
+}> {
+  override get message(): string {
+    return `unable to get cgroup PIDs: ${this.cause.message}`
+  }
+}
+
+/** `unable to get cgroup freezer state: <cause>` — Create could not read the freezer. */
+export class CgroupFreezerUnavailable extends Data.TaggedError("CgroupFreezerUnavailable")<{
+  readonly cause: ErrorLike
+}> {
+  override get message(): string {
+    return `unable to get cgroup freezer state: ${this.cause.message}`
+  }
+}
+
+/**
+ * A JSON document (a config or a state.json) that does not decode. `field` is
+ * the dotted path of the offending value (empty for a syntax error), `reason`
+ * what is wrong with it, in the words of Go's `encoding/json` where runc would
+ * print them (`unexpected EOF`, `json: cannot unmarshal string into Go struct
+ * field State.init_process_pid of type int`).
+ */
+export class JsonDecodeError extends Data.TaggedError("JsonDecodeError")<{
+  /** What was being decoded: `Config`, `State`, `Hooks`, … */
+  readonly document: string
+  readonly field: string
+  readonly reason: string
+}> {
+  override get message(): string {
+    return this.reason
+  }
+}
+
+/** A value that cannot be written as runc's JSON (it does not satisfy the schema). */
+export class JsonEncodeError extends Data.TaggedError("JsonEncodeError")<{
+  readonly document: string
+  readonly reason: string
+}> {
+  override get message(): string {
+    return `cannot encode ${this.document}: ${this.reason}`
+  }
+}
+
+/**
+ * A state.json that exists but cannot be used: unreadable content, a
+ * non-regular file, too large, or a document that does not decode. runc
+ * 1.1.5 crashes or hangs on several of these; here each is this error.
+ */
+export class StateCorrupt extends Data.TaggedError("StateCorrupt")<{
+  readonly path: string
+  readonly reason: string
+}> {
+  override get message(): string {
+    return `corrupt state file ${this.path}: ${this.reason}`
+  }
+}
+
+/** `invalid state transition from <from> to <to>` — runc's `stateTransitionError`. */
+export class StateTransitionError extends Data.TaggedError("StateTransitionError")<{
+  readonly from: string
+  readonly to: string
+}> {
+  override get message(): string {
+    return `invalid state transition from ${this.from} to ${this.to}`
+  }
+}

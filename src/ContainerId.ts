@@ -1,0 +1,91 @@
+/**
+ * Container ids as runc's `validateID` accepts them, and the lexical path
+ * cleaning it relies on (`utils.CleanPath`, Go's `filepath.Clean`).
+ *
+ * @since 0.1.0
+ */
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as Schema from "effect/Schema"
+import { ErrInvalidID } from "./ContainerError.js"
+import { clean } from "./internal/path.js"
+
+export {
+  /**
+   * Go's `filepath.Clean` (spec/factory.md §3.2): purely lexical; `.` for an
+   * empty result, no trailing `/` except for `/`.
+   */
+  clean
+}
+
+/**
+ * runc's `utils.CleanPath` (spec/factory.md §3.1): cleans a path so that a
+ * relative one can never begin with `..` and an absolute one stays absolute;
+ * `""` stays `""`.
+ */
+export const cleanPath = (path: string): string => {
+  if (path === "") return ""
+  let p = clean(path)
+  if (!p.startsWith("/")) {
+    p = clean("/" + p).slice(1)
+    if (p === "") p = "."
+  }
+  return clean(p)
+}
+
+const allowedByte = (c: number): boolean =>
+  (c >= 0x61 && c <= 0x7a) || // a-z
+  (c >= 0x41 && c <= 0x5a) || // A-Z
+  (c >= 0x30 && c <= 0x39) || // 0-9
+  c === 0x5f || c === 0x2b || c === 0x2d || c === 0x2e // _ + - .
+
+/**
+ * Whether runc (at the seed commit) accepts `id`: non-empty, every byte in
+ * `[A-Za-z0-9_+.-]`, and `"/" + id` already clean — which rules out exactly
+ * `.` and `..`. There is no length limit.
+ */
+export const isValid = (id: string): boolean => check(id, false)
+
+const check = (id: string, allowComma: boolean): boolean => {
+  if (id.length === 0) return false
+  for (let i = 0; i < id.length; i++) {
+    // any code unit above 0x7f is a non-ASCII byte in UTF-8
+    const c = id.charCodeAt(i)
+    if (!allowedByte(c) && !(allowComma && c === 0x2c)) return false
+  }
+  return cleanPath("/" + id) === "/" + id
+}
+
+/**
+ * Whether runc 1.1.5 accepts `id`. Its pattern `^[\w+-\.]+$` reads `+-\.` as
+ * the range `+`..`.`, so it also admits `,`; a container named `a,b` made by
+ * runc 1.1.5 is invalid for the seed (and for this library).
+ */
+export const isValidRunc115 = (id: string): boolean => check(id, true)
+
+/** A valid container id (see {@link isValid}). */
+export const ContainerId = Schema.String.pipe(
+  Schema.filter(isValid, {
+    message: () => "invalid container ID format",
+    arbitrary: () => (fc) =>
+      fc.oneof(
+        fc.stringMatching(/^[A-Za-z0-9_+.-]{1,64}$/).filter(isValid),
+        fc.constantFrom("...", ".a", "a.", "..a", "a..", "-", "+", "_", "1")
+      )
+  }),
+  Schema.brand("ContainerId"),
+  Schema.annotations({ identifier: "ContainerId" })
+)
+/** @category model */
+export type ContainerId = Schema.Schema.Type<typeof ContainerId>
+
+/** runc's `validateID`: the id, branded, or {@link ErrInvalidID}. */
+export const validate = (id: string): Either.Either<ContainerId, ErrInvalidID> =>
+  isValid(id) ? Either.right(id as ContainerId) : Either.left(new ErrInvalidID({ id }))
+
+/** {@link validate} as an Effect, for use inside Create and Load. */
+export const validateEffect: (id: string) => Effect.Effect<ContainerId, ErrInvalidID> = Effect.fn(
+  "ContainerId.validate"
+)(function*(id: string) {
+  return yield* validate(id)
+})
