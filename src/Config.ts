@@ -1,0 +1,529 @@
+/**
+ * runc's container configuration (`libcontainer/configs.Config`) as it is
+ * stored in state.json, with the JSON key names as property names.
+ *
+ * Decoding follows Go's `encoding/json` (keys case-insensitive, unknown keys
+ * ignored, `null` and missing mean the zero value); encoding writes the bytes
+ * runc writes (field order, `omitempty`, the custom `Hooks` form, sorted map
+ * keys, Go string escaping). 64-bit integers are `bigint`s, so a uint64 such
+ * as the rlimit infinity 18446744073709551615 survives a round trip.
+ *
+ * @since 0.1.0
+ */
+import * as Arbitrary from "effect/Arbitrary"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as ParseResult from "effect/ParseResult"
+import * as Schema from "effect/Schema"
+import type { JsonDecodeError, JsonEncodeError } from "./ContainerError.js"
+import { stringify } from "./internal/json/GoJson.js"
+import { decodeDocument, encodeDocument } from "./internal/json/GoDecode.js"
+import {
+  field,
+  GoBool,
+  GoInt,
+  GoInt32,
+  GoInt64,
+  GoString,
+  GoUint,
+  GoUint16,
+  GoUint32,
+  GoUint64,
+  goMap,
+  goNullable,
+  type GoSchema,
+  goSlice,
+  goStruct,
+  GoTypeId,
+  GoZeroId,
+  omitEmpty,
+  omitNil
+} from "./internal/json/GoSchema.js"
+
+// ---------------------------------------------------------------------------
+// Hooks
+
+/** A command hook (`configs.Command`): what runc can serialise of a hook. */
+export const CommandHook = goStruct("configs.Command", {
+  path: field(GoString),
+  args: field(goSlice(GoString)),
+  env: field(goSlice(GoString)),
+  dir: field(GoString),
+  /** Nanoseconds, or `null` for no timeout. */
+  timeout: field(goNullable(GoInt64))
+})
+/** @category model */
+export type CommandHook = Schema.Schema.Type<typeof CommandHook>
+
+/** The six hook names runc knows, in the order runc writes them (sorted). */
+export const hookNames = [
+  "createContainer",
+  "createRuntime",
+  "poststart",
+  "poststop",
+  "prestart",
+  "startContainer"
+] as const
+
+/** One of {@link hookNames}. */
+export type HookName = typeof hookNames[number]
+
+/** Hooks by name. Decoding keeps any name verbatim; encoding writes only the six known ones. */
+export type Hooks = Readonly<Record<string, ReadonlyArray<CommandHook>>>
+
+const hookList = goSlice(CommandHook, "pointers")
+
+const hooksArbitrary: Arbitrary.LazyArbitrary<Hooks> = (fc) =>
+  fc.dictionary(
+    fc.constantFrom(...hookNames),
+    fc.array(Arbitrary.make(Schema.typeSchema(CommandHook)), { minLength: 1, maxLength: 2 }),
+    { maxKeys: 3 }
+  )
+
+const HooksType = Schema.Record({ key: Schema.String, value: Schema.Array(Schema.typeSchema(CommandHook)) })
+  .annotations({ arbitrary: () => hooksArbitrary })
+
+/**
+ * runc's `configs.Hooks` with its custom JSON form (config.md §2): decoding
+ * accepts `null`, drops names with no hooks and keeps unknown names;
+ * encoding always writes the six known names in sorted order, `null` for a
+ * name without hooks.
+ */
+export const HooksSchema: GoSchema<Hooks> = Schema.transformOrFail(Schema.Unknown, HooksType, {
+  strict: false,
+  decode: (u, options, ast) => {
+    if (u === null) return ParseResult.succeed({})
+    if (typeof u !== "object" || Array.isArray(u)) {
+      return ParseResult.fail(new ParseResult.Type(ast, u, "cannot unmarshal non-object into Go value of type configs.Hooks"))
+    }
+    return Effect.gen(function*() {
+      const out: Record<string, ReadonlyArray<CommandHook>> = {}
+      for (const [name, value] of Object.entries(u as Record<string, unknown>)) {
+        if (name === "__proto__") {
+          return yield* Effect.fail(new ParseResult.Pointer(name, u, new ParseResult.Type(ast, value, "map key \"__proto__\" is not supported")))
+        }
+        const list = yield* ParseResult.decodeUnknown(hookList)(value, options).pipe(
+          Effect.mapError((issue) => new ParseResult.Pointer(name, u, issue))
+        )
+        if (list !== null && list.length > 0) out[name] = list
+      }
+      return out
+    })
+  },
+  encode: (hooks, options) =>
+    Effect.gen(function*() {
+      const out: Record<string, unknown> = {}
+      for (const name of hookNames) {
+        const list = Object.prototype.hasOwnProperty.call(hooks, name) ? hooks[name] : undefined
+        out[name] = list === undefined || list.length === 0
+          ? null
+          : yield* ParseResult.encodeUnknown(hookList)(list, options)
+      }
+      return out
+    })
+}).annotations({ [GoZeroId]: () => ({}), [GoTypeId]: "configs.Hooks" })
+
+// ---------------------------------------------------------------------------
+// Namespaces
+
+/** The namespace kinds, in runc's canonical order (`NamespaceTypes()`). */
+export const namespaceTypes = [
+  "NEWUSER",
+  "NEWIPC",
+  "NEWUTS",
+  "NEWNET",
+  "NEWPID",
+  "NEWNS",
+  "NEWCGROUP",
+  "NEWTIME"
+] as const
+
+/** One of {@link namespaceTypes}. Decoding accepts any string, as Go does. */
+export type NamespaceType = typeof namespaceTypes[number]
+
+/** The `/proc/<pid>/ns/<name>` file name of each namespace kind (`NsName`). */
+export const namespaceProcName: Readonly<Record<NamespaceType, string>> = {
+  NEWNET: "net",
+  NEWPID: "pid",
+  NEWNS: "mnt",
+  NEWUTS: "uts",
+  NEWIPC: "ipc",
+  NEWUSER: "user",
+  NEWCGROUP: "cgroup",
+  NEWTIME: "time"
+}
+
+const NamespaceTypeString = GoString.annotations({
+  arbitrary: () => (fc) => fc.constantFrom(...namespaceTypes)
+})
+
+/** A namespace to create (`path` empty) or join (`path` set). */
+export const Namespace = goStruct("configs.Namespace", {
+  type: field(NamespaceTypeString),
+  path: field(GoString)
+})
+/** @category model */
+export type Namespace = Schema.Schema.Type<typeof Namespace>
+
+// ---------------------------------------------------------------------------
+// Mounts
+
+/** `unix.MountAttr`, with Go's capitalised field names (no JSON tags). */
+export const MountAttr = goStruct("unix.MountAttr", {
+  Attr_set: field(GoUint64),
+  Attr_clr: field(GoUint64),
+  Propagation: field(GoUint64),
+  Userns_fd: field(GoUint64)
+})
+
+/** A uid/gid mapping (`configs.IDMap`). */
+export const IDMap = goStruct("configs.IDMap", {
+  container_id: field(GoInt),
+  host_id: field(GoInt),
+  size: field(GoInt)
+})
+/** @category model */
+export type IDMap = Schema.Schema.Type<typeof IDMap>
+
+/** A mount (`configs.Mount`). */
+export const Mount = goStruct("configs.Mount", {
+  source: field(GoString),
+  destination: field(GoString),
+  device: field(GoString),
+  flags: field(GoInt),
+  cleared_flags: field(GoInt),
+  propagation_flags: field(goSlice(GoInt)),
+  data: field(GoString),
+  relabel: field(GoString),
+  rec_attr: field(goNullable(MountAttr)),
+  extensions: field(GoInt),
+  uid_mappings: omitEmpty(goSlice(IDMap)),
+  gid_mappings: omitEmpty(goSlice(IDMap))
+})
+/** @category model */
+export type Mount = Schema.Schema.Type<typeof Mount>
+
+// ---------------------------------------------------------------------------
+// Devices
+
+const ruleFields = {
+  /** The device type as a rune: 97 `a`, 98 `b`, 99 `c`, 112 `p`. */
+  type: field(GoInt32),
+  major: field(GoInt64),
+  minor: field(GoInt64),
+  permissions: field(GoString),
+  allow: field(GoBool)
+}
+
+/** A cgroup device rule (`devices.Rule`). */
+export const DeviceRule = goStruct("devices.Rule", ruleFields)
+/** @category model */
+export type DeviceRule = Schema.Schema.Type<typeof DeviceRule>
+
+/** A device node to create (`devices.Device`: the rule fields, then the node's). */
+export const Device = goStruct("devices.Device", {
+  ...ruleFields,
+  path: field(GoString),
+  file_mode: field(GoUint32),
+  uid: field(GoUint32),
+  gid: field(GoUint32)
+})
+/** @category model */
+export type Device = Schema.Schema.Type<typeof Device>
+
+// ---------------------------------------------------------------------------
+// Cgroups
+
+const WeightDevice = goStruct("configs.WeightDevice", {
+  major: field(GoInt64),
+  minor: field(GoInt64),
+  weight: field(GoUint16),
+  leafWeight: field(GoUint16)
+})
+
+const ThrottleDevice = goStruct("configs.ThrottleDevice", {
+  major: field(GoInt64),
+  minor: field(GoInt64),
+  rate: field(GoUint64)
+})
+
+const HugepageLimit = goStruct("configs.HugepageLimit", {
+  page_size: field(GoString),
+  limit: field(GoUint64)
+})
+
+const IfPrioMap = goStruct("configs.IfPrioMap", {
+  interface: field(GoString),
+  priority: field(GoInt64)
+})
+
+const LinuxRdma = goStruct("configs.LinuxRdma", {
+  hca_handles: omitNil(GoUint32),
+  hca_objects: omitNil(GoUint32)
+})
+
+/** The freezer states: `""` undefined, `FROZEN`, `THAWED`. */
+export const FreezerState = GoString.annotations({
+  arbitrary: () => (fc) => fc.constantFrom("", "FROZEN", "THAWED")
+})
+
+/** Cgroup resource limits (`configs.Resources`), inlined into the `cgroups` object. */
+export const Resources = goStruct("configs.Resources", {
+  devices: field(goSlice(DeviceRule, "pointers")),
+  memory: field(GoInt64),
+  memory_reservation: field(GoInt64),
+  memory_swap: field(GoInt64),
+  cpu_shares: field(GoUint64),
+  cpu_quota: field(GoInt64),
+  cpu_burst: field(goNullable(GoUint64)),
+  cpu_period: field(GoUint64),
+  cpu_rt_quota: field(GoInt64),
+  cpu_rt_period: field(GoUint64),
+  cpuset_cpus: field(GoString),
+  cpuset_mems: field(GoString),
+  cpu_idle: omitNil(GoInt64),
+  pids_limit: field(GoInt64),
+  blkio_weight: field(GoUint16),
+  blkio_leaf_weight: field(GoUint16),
+  blkio_weight_device: field(goSlice(WeightDevice, "pointers")),
+  blkio_throttle_read_bps_device: field(goSlice(ThrottleDevice, "pointers")),
+  blkio_throttle_write_bps_device: field(goSlice(ThrottleDevice, "pointers")),
+  blkio_throttle_read_iops_device: field(goSlice(ThrottleDevice, "pointers")),
+  blkio_throttle_write_iops_device: field(goSlice(ThrottleDevice, "pointers")),
+  freezer: field(FreezerState),
+  hugetlb_limit: field(goSlice(HugepageLimit, "pointers")),
+  oom_kill_disable: field(GoBool),
+  memory_swappiness: field(goNullable(GoUint64)),
+  net_prio_ifpriomap: field(goSlice(IfPrioMap, "pointers")),
+  net_cls_classid_u: field(GoUint32),
+  rdma: field(goMap(LinuxRdma)),
+  cpu_weight: field(GoUint64),
+  unified: field(goMap(GoString)),
+  memory_check_before_update: field(GoBool)
+})
+/** @category model */
+export type Resources = Schema.Schema.Type<typeof Resources>
+
+const resourceKeys = [
+  "devices", "memory", "memory_reservation", "memory_swap", "cpu_shares", "cpu_quota", "cpu_burst",
+  "cpu_period", "cpu_rt_quota", "cpu_rt_period", "cpuset_cpus", "cpuset_mems", "cpu_idle", "pids_limit",
+  "blkio_weight", "blkio_leaf_weight", "blkio_weight_device", "blkio_throttle_read_bps_device",
+  "blkio_throttle_write_bps_device", "blkio_throttle_read_iops_device", "blkio_throttle_write_iops_device",
+  "freezer", "hugetlb_limit", "oom_kill_disable", "memory_swappiness", "net_prio_ifpriomap",
+  "net_cls_classid_u", "rdma", "cpu_weight", "unified", "memory_check_before_update"
+] as const
+
+/**
+ * The container's cgroup (`configs.Cgroup`). In JSON the resource keys sit
+ * directly in this object; here they are under `Resources`, which is absent
+ * when none of them was present (runc's nil `*Resources`).
+ */
+export const Cgroup = goStruct(
+  "configs.Cgroup",
+  {
+    name: omitEmpty(GoString),
+    parent: omitEmpty(GoString),
+    path: field(GoString),
+    scope_prefix: field(GoString),
+    Resources: omitNil(Resources),
+    Systemd: field(GoBool),
+    Rootless: field(GoBool),
+    owner_uid: omitNil(GoInt)
+  },
+  { inline: { name: "Resources", keys: resourceKeys, after: "scope_prefix" } }
+)
+/** @category model */
+export type Cgroup = Schema.Schema.Type<typeof Cgroup>
+
+// ---------------------------------------------------------------------------
+// Security, network, limits
+
+/** Capability sets (`configs.Capabilities`), capitalised keys as Go writes them. */
+export const Capabilities = goStruct("configs.Capabilities", {
+  Bounding: field(goSlice(GoString)),
+  Effective: field(goSlice(GoString)),
+  Inheritable: field(goSlice(GoString)),
+  Permitted: field(goSlice(GoString)),
+  Ambient: field(goSlice(GoString))
+})
+
+/** A network interface to set up (`configs.Network`). */
+export const Network = goStruct("configs.Network", {
+  type: field(GoString),
+  name: field(GoString),
+  bridge: field(GoString),
+  mac_address: field(GoString),
+  address: field(GoString),
+  gateway: field(GoString),
+  ipv6_address: field(GoString),
+  ipv6_gateway: field(GoString),
+  mtu: field(GoInt),
+  txqueuelen: field(GoInt),
+  host_interface_name: field(GoString),
+  hairpin_mode: field(GoBool)
+})
+
+/** A route (`configs.Route`). */
+export const Route = goStruct("configs.Route", {
+  destination: field(GoString),
+  source: field(GoString),
+  gateway: field(GoString),
+  interface_name: field(GoString)
+})
+
+/** A resource limit (`configs.Rlimit`); 18446744073709551615n is infinity. */
+export const Rlimit = goStruct("configs.Rlimit", {
+  type: field(GoInt),
+  hard: field(GoUint64),
+  soft: field(GoUint64)
+})
+
+const SeccompArg = goStruct("configs.Arg", {
+  index: field(GoUint),
+  value: field(GoUint64),
+  value_two: field(GoUint64),
+  op: field(GoInt)
+})
+
+const SeccompSyscall = goStruct("configs.Syscall", {
+  name: field(GoString),
+  action: field(GoInt),
+  errnoRet: field(goNullable(GoUint)),
+  args: field(goSlice(SeccompArg, "pointers"))
+})
+
+/** A seccomp filter (`configs.Seccomp`). */
+export const Seccomp = goStruct("configs.Seccomp", {
+  default_action: field(GoInt),
+  architectures: field(goSlice(GoString)),
+  flags: field(goSlice(GoString)),
+  syscalls: field(goSlice(SeccompSyscall, "pointers")),
+  default_errno_ret: field(goNullable(GoUint)),
+  listener_path: omitEmpty(GoString),
+  listener_metadata: omitEmpty(GoString)
+})
+
+/** Intel RDT settings (`configs.IntelRdt`); all keys omitted when empty. */
+export const IntelRdt = goStruct("configs.IntelRdt", {
+  closID: omitEmpty(GoString),
+  l3_cache_schema: omitEmpty(GoString),
+  memBwSchema: omitEmpty(GoString)
+})
+/** @category model */
+export type IntelRdt = Schema.Schema.Type<typeof IntelRdt>
+
+/** A time namespace offset (`specs.LinuxTimeOffset`). */
+export const TimeOffset = goStruct("specs.LinuxTimeOffset", {
+  secs: omitEmpty(GoInt64),
+  nanosecs: omitEmpty(GoUint32)
+})
+
+/** Scheduling parameters (`specs.Scheduler`). */
+export const Scheduler = goStruct("specs.Scheduler", {
+  policy: field(GoString),
+  nice: omitEmpty(GoInt32),
+  priority: omitEmpty(GoInt32),
+  flags: omitEmpty(goSlice(GoString)),
+  runtime: omitEmpty(GoUint64),
+  deadline: omitEmpty(GoUint64),
+  period: omitEmpty(GoUint64)
+})
+/** @category model */
+export type Scheduler = Schema.Schema.Type<typeof Scheduler>
+
+/** The execution domain (`configs.LinuxPersonality`). */
+export const Personality = goStruct("configs.LinuxPersonality", {
+  domain: field(GoInt)
+})
+
+// ---------------------------------------------------------------------------
+// Config
+
+/**
+ * runc's `configs.Config`, in state.json's key order. `Hooks` is absent only
+ * when a decoded document had no `Hooks` key at all (runc's nil map);
+ * {@link make} sets it to `{}`, which is written as six `null` lists.
+ */
+export const Config = goStruct(
+  "configs.Config",
+  {
+    no_pivot_root: field(GoBool),
+    parent_death_signal: field(GoInt),
+    rootfs: field(GoString),
+    umask: field(goNullable(GoUint32)),
+    readonlyfs: field(GoBool),
+    rootPropagation: field(GoInt),
+    mounts: field(goSlice(Mount, "pointers")),
+    devices: field(goSlice(Device, "pointers")),
+    mount_label: field(GoString),
+    hostname: field(GoString),
+    domainname: field(GoString),
+    namespaces: field(goSlice(Namespace)),
+    capabilities: field(goNullable(Capabilities)),
+    networks: field(goSlice(Network, "pointers")),
+    routes: field(goSlice(Route, "pointers")),
+    cgroups: field(goNullable(Cgroup)),
+    apparmor_profile: omitEmpty(GoString),
+    process_label: omitEmpty(GoString),
+    rlimits: omitEmpty(goSlice(Rlimit)),
+    oom_score_adj: omitNil(GoInt),
+    uid_mappings: field(goSlice(IDMap)),
+    gid_mappings: field(goSlice(IDMap)),
+    mask_paths: field(goSlice(GoString)),
+    readonly_paths: field(goSlice(GoString)),
+    sysctl: field(goMap(GoString)),
+    seccomp: field(goNullable(Seccomp)),
+    no_new_privileges: omitEmpty(GoBool),
+    Hooks: omitNil(HooksSchema),
+    version: field(GoString),
+    labels: field(goSlice(GoString)),
+    no_new_keyring: field(GoBool),
+    intel_rdt: omitNil(IntelRdt),
+    rootless_euid: omitEmpty(GoBool),
+    rootless_cgroups: omitEmpty(GoBool),
+    time_offsets: omitEmpty(goMap(TimeOffset)),
+    scheduler: omitNil(Scheduler),
+    personality: omitNil(Personality)
+  },
+  { keepNull: ["Hooks"] }
+)
+/** @category model */
+export type Config = Schema.Schema.Type<typeof Config>
+
+const zeroConfig = (): Config => Schema.decodeUnknownSync(Config)({})
+
+/**
+ * A config from the fields given, every other field at runc's zero value and
+ * `Hooks` present but empty — what runc writes for a config built in Go.
+ */
+export const make = (fields: Partial<Config> = {}): Config => ({ ...zeroConfig(), Hooks: {}, ...fields })
+
+/** A cgroup with no resources set, named by `path`. */
+export const makeCgroup = (fields: Partial<Cgroup> = {}): Cgroup => ({
+  ...Schema.decodeUnknownSync(Cgroup)({}),
+  ...fields
+})
+
+/** Resources with every limit at its zero value (runc's `&configs.Resources{}`). */
+export const makeResources = (fields: Partial<Resources> = {}): Resources => ({
+  ...Schema.decodeUnknownSync(Resources)({}),
+  ...fields
+})
+
+/**
+ * Decodes runc's config JSON with Go's rules. Fails with a
+ * {@link JsonDecodeError} naming the offending field.
+ */
+export const decodeJson = (text: string | Uint8Array): Either.Either<Config, JsonDecodeError> =>
+  decodeDocument(Config, "Config", text)
+
+/**
+ * Encodes a config exactly as runc's `json.Marshal` writes it (compact, no
+ * newline). Fails only for a value that is not a valid config (say a
+ * fractional number where Go has an integer).
+ */
+export const encodeJson = (config: Config): Either.Either<string, JsonEncodeError> =>
+  Either.map(encodeDocument(Config, "Config", config), stringify)
+
+/** fast-check arbitrary of configs (every field, uint64s beyond 2^53 included). */
+export const arbitrary = Arbitrary.make(Config)

@@ -1,0 +1,81 @@
+/**
+ * The saved state of a container, `<root>/<id>/state.json` (runc's
+ * `libcontainer.State`), with the JSON key names as property names.
+ *
+ * {@link decodeJson} reads what runc 1.1.5 writes and what the seed commit
+ * (runc 1.2) writes — unknown keys are ignored, missing ones are zero — with
+ * Go's rules; {@link encodeJson} writes the bytes runc writes.
+ *
+ * @since 0.1.0
+ */
+import * as Arbitrary from "effect/Arbitrary"
+import * as Either from "effect/Either"
+import * as Schema from "effect/Schema"
+import * as Config from "./Config.js"
+import type { JsonDecodeError, JsonEncodeError } from "./ContainerError.js"
+import { decodeDocument, encodeDocument } from "./internal/json/GoDecode.js"
+import { stringify } from "./internal/json/GoJson.js"
+import {
+  field,
+  GoBool,
+  GoInt,
+  goMap,
+  goSlice,
+  GoString,
+  goStruct,
+  GoTime,
+  GoUint64,
+  omitEmpty,
+  zeroTime
+} from "./internal/json/GoSchema.js"
+
+/** The file name of the saved state inside a container's state dir. */
+export const stateFilename = "state.json"
+
+/** The FIFO that exists while a container is created but not yet started. */
+export const execFifoFilename = "exec.fifo"
+
+/** runc's `State` (`BaseState` inlined first), in state.json's key order. */
+export const State = goStruct("libcontainer.State", {
+  /** Written, but ignored by Load: the directory name is the id. */
+  id: field(GoString),
+  /** The init process's pid, `-1` when there was none when saved. */
+  init_process_pid: field(GoInt),
+  /** Field 22 of `/proc/<pid>/stat`: clock ticks after boot. */
+  init_process_start: field(GoUint64),
+  /** RFC 3339 with nanoseconds; `0001-01-01T00:00:00Z` when unset. */
+  created: field(GoTime),
+  config: field(Config.Config),
+  rootless: field(GoBool),
+  /** cgroup v1: controller → directory; v2: `""` → the unified directory; hybrid: both. */
+  cgroup_paths: field(goMap(GoString)),
+  /** Namespace type → `/proc/<pid>/ns/<name>`. */
+  namespace_paths: field(goMap(GoString)),
+  external_descriptors: omitEmpty(goSlice(GoString)),
+  intel_rdt_path: field(GoString)
+})
+/** @category model */
+export type State = Schema.Schema.Type<typeof State>
+
+/** A state with the given fields and every other at runc's zero value (`init_process_pid` 0). */
+export const make = (fields: Partial<State> = {}): State => ({
+  ...Schema.decodeUnknownSync(State)({}),
+  created: zeroTime,
+  config: Config.make(),
+  ...fields
+})
+
+/**
+ * Decodes a state.json with Go's rules (first JSON value only, keys
+ * case-insensitive, unknown keys ignored). Unlike runc, a `null` document is
+ * an error rather than a crash. Failures name the offending field.
+ */
+export const decodeJson = (input: string | Uint8Array): Either.Either<State, JsonDecodeError> =>
+  decodeDocument(State, "State", input)
+
+/** Encodes a state exactly as runc writes state.json: compact, no trailing newline. */
+export const encodeJson = (state: State): Either.Either<string, JsonEncodeError> =>
+  Either.map(encodeDocument(State, "State", state), stringify)
+
+/** fast-check arbitrary of states (configs included). */
+export const arbitrary = Arbitrary.make(State)

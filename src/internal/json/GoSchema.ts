@@ -1,0 +1,438 @@
+/**
+ * Schema building blocks that read a {@link JsonValue} tree the way Go's
+ * `encoding/json` reads it into runc's structs, and write values back the
+ * way `json.Marshal` writes them:
+ *
+ * - object keys match struct fields exactly first, otherwise
+ *   case-insensitively; unknown keys are ignored; the last duplicate wins;
+ * - a missing key or a JSON `null` leaves the field at its zero value;
+ * - integers must be integer literals within the Go type's range; Go's
+ *   64-bit `int64`/`uint64` become `bigint`s, Go's `int`/`uint` and smaller
+ *   integers become `number`s (a value beyond 2^53 there is refused, not
+ *   rounded);
+ * - `omitempty` fields are absent in the value when empty and never written.
+ */
+import * as Arbitrary from "effect/Arbitrary"
+import * as Either from "effect/Either"
+import * as Option from "effect/Option"
+import * as ParseResult from "effect/ParseResult"
+import * as Schema from "effect/Schema"
+import type * as AST from "effect/SchemaAST"
+import { JsonNumber, kindOf } from "./GoJson.js"
+
+/** Annotation holding a schema's Go zero value. */
+export const GoZeroId: unique symbol = Symbol.for("effect-libcontainer/GoZero")
+
+/** Annotation holding the Go type name used in error messages. */
+export const GoTypeId: unique symbol = Symbol.for("effect-libcontainer/GoType")
+
+/** A schema from a JSON tree (or a plain JS value) to a Go-shaped value. */
+export type GoSchema<A> = Schema.Schema<A, unknown>
+
+const mismatch = (ast: AST.AST, actual: unknown, goType: string, shown?: string) =>
+  new ParseResult.Type(
+    ast,
+    actual,
+    `cannot unmarshal ${shown ?? kindOf(actual)} into Go value of type ${goType}`
+  )
+
+/** The Go zero value recorded on a schema built here. */
+export const zeroOf = <A, I>(schema: Schema.Schema<A, I, never>): A => {
+  const zero = schema.ast.annotations[GoZeroId]
+  if (typeof zero === "function") return (zero as () => A)()
+  return zero as A
+}
+
+const withGo = <S extends Schema.Schema.Any>(schema: S, goType: string, zero: unknown): S =>
+  schema.annotations({ [GoZeroId]: zero, [GoTypeId]: goType } as Schema.Annotations.Schema<Schema.Schema.Type<S>>) as S
+
+// ---------------------------------------------------------------------------
+// Scalars
+
+/** Go `string`. */
+export const GoString: GoSchema<string> = withGo(
+  Schema.transformOrFail(Schema.Unknown, Schema.String, {
+    strict: true,
+    decode: (u, _, ast) =>
+      typeof u === "string" ? ParseResult.succeed(u) : ParseResult.fail(mismatch(ast, u, "string")),
+    encode: ParseResult.succeed
+  }),
+  "string",
+  ""
+)
+
+/** Go `bool`. */
+export const GoBool: GoSchema<boolean> = withGo(
+  Schema.transformOrFail(Schema.Unknown, Schema.Boolean, {
+    strict: true,
+    decode: (u, _, ast) =>
+      typeof u === "boolean" ? ParseResult.succeed(u) : ParseResult.fail(mismatch(ast, u, "bool")),
+    encode: ParseResult.succeed
+  }),
+  "bool",
+  false
+)
+
+const integerLiteral = /^-?(?:0|[1-9][0-9]*)$/
+
+/** The integer in `u` as a bigint, if `u` is an integer literal (or a JS integer / bigint). */
+const integerOf = (u: unknown): bigint | undefined => {
+  if (u instanceof JsonNumber) return integerLiteral.test(u.literal) ? BigInt(u.literal) : undefined
+  if (typeof u === "bigint") return u
+  if (typeof u === "number" && Number.isSafeInteger(u)) return BigInt(u)
+  return undefined
+}
+
+const numberText = (u: unknown): string =>
+  u instanceof JsonNumber ? `number ${u.literal}` : typeof u === "number" || typeof u === "bigint" ? `number ${u}` : kindOf(u)
+
+const decodeInteger = (u: unknown, ast: AST.AST, goType: string, min: bigint, max: bigint) => {
+  if (!(u instanceof JsonNumber) && typeof u !== "number" && typeof u !== "bigint") {
+    return Either.left(mismatch(ast, u, goType))
+  }
+  const n = integerOf(u)
+  if (n === undefined || n < min || n > max) return Either.left(mismatch(ast, u, goType, numberText(u)))
+  return Either.right(n)
+}
+
+const safeMax = BigInt(Number.MAX_SAFE_INTEGER)
+
+/**
+ * A Go integer type held as a JS `number`: `int`, `uint`, `int32`,
+ * `uint32`, `uint16`, `uint8`. Values outside the type fail like Go; values
+ * inside a 64-bit type but beyond 2^53 fail too, rather than lose precision.
+ */
+export const goNumber = (goType: string, min: bigint, max: bigint): GoSchema<number> => {
+  const lo = min < -safeMax ? -safeMax : min
+  const hi = max > safeMax ? safeMax : max
+  return withGo(
+    Schema.transformOrFail(Schema.Unknown, Schema.Int.pipe(Schema.between(Number(lo), Number(hi))), {
+      strict: true,
+      decode: (u, _, ast) =>
+        Either.flatMap(decodeInteger(u, ast, goType, min, max), (n) =>
+          n < lo || n > hi
+            ? Either.left(
+              new ParseResult.Type(ast, u, `${numberText(u)} is beyond 2^53, not supported for Go type ${goType}`)
+            )
+            : Either.right(Number(n))),
+      encode: ParseResult.succeed
+    }),
+    goType,
+    0
+  )
+}
+
+/** A 64-bit Go integer type held as a `bigint`: `int64`, `uint64`. */
+export const goBigInt = (goType: string, min: bigint, max: bigint): GoSchema<bigint> =>
+  withGo(
+    Schema.transformOrFail(Schema.Unknown, Schema.BigIntFromSelf.pipe(Schema.betweenBigInt(min, max)), {
+      strict: true,
+      decode: (u, _, ast) => decodeInteger(u, ast, goType, min, max),
+      encode: ParseResult.succeed
+    }),
+    goType,
+    0n
+  )
+
+/** Go `int` (64-bit; held as a number, so limited to ±(2^53-1)). */
+export const GoInt = goNumber("int", -(2n ** 63n), 2n ** 63n - 1n)
+/** Go `uint` (64-bit; held as a number, so limited to 2^53-1). */
+export const GoUint = goNumber("uint", 0n, 2n ** 64n - 1n)
+/** Go `int32` (also `rune`). */
+export const GoInt32 = goNumber("int32", -(2n ** 31n), 2n ** 31n - 1n)
+/** Go `uint32`. */
+export const GoUint32 = goNumber("uint32", 0n, 2n ** 32n - 1n)
+/** Go `uint16`. */
+export const GoUint16 = goNumber("uint16", 0n, 2n ** 16n - 1n)
+/** Go `int64`, as a bigint. */
+export const GoInt64 = goBigInt("int64", -(2n ** 63n), 2n ** 63n - 1n)
+/** Go `uint64`, as a bigint: 18446744073709551615 survives a round trip. */
+export const GoUint64 = goBigInt("uint64", 0n, 2n ** 64n - 1n)
+
+// ---------------------------------------------------------------------------
+// References, slices, maps
+
+const nullToZero = <A>(schema: GoSchema<A>, allowNull: boolean): GoSchema<A> => {
+  const goType = schema.ast.annotations[GoTypeId]
+  const hasZero = allowNull && schema.ast.annotations[GoZeroId] !== undefined
+  return Schema.transformOrFail(Schema.Unknown, schema, {
+    strict: true,
+    decode: (u, _, ast) => {
+      if (u !== null) return ParseResult.succeed(u)
+      return hasZero
+        ? ParseResult.encodeUnknown(schema)(zeroOf(schema))
+        : ParseResult.fail(new ParseResult.Type(ast, u, `null is not allowed here (Go type ${String(goType)})`))
+    },
+    encode: ParseResult.succeed
+  })
+}
+
+/** A Go pointer (or any nil-able value that is always written): `null` when unset. */
+export const goNullable = <A>(schema: GoSchema<A>): GoSchema<A | null> =>
+  withGo(Schema.NullOr(schema), `*${String(schema.ast.annotations[GoTypeId] ?? "value")}`, null) as GoSchema<A | null>
+
+/**
+ * A Go slice: `null` (nil) or an array. A `null` element reads as the
+ * element's zero value, except in a slice of pointers (`[]*Mount`), where Go
+ * would store a nil pointer that runc later dereferences: there it is refused.
+ */
+export const goSlice = <A>(
+  element: GoSchema<A>,
+  elements: "values" | "pointers" = "values"
+): GoSchema<ReadonlyArray<A> | null> => {
+  const goType = `[]${elements === "pointers" ? "*" : ""}${String(element.ast.annotations[GoTypeId] ?? "value")}`
+  return withGo(
+    Schema.transformOrFail(Schema.Unknown, Schema.NullOr(Schema.Array(nullToZero(element, elements === "values"))), {
+      strict: true,
+      decode: (u, _, ast) =>
+        u === null || Array.isArray(u) ? ParseResult.succeed(u) : ParseResult.fail(mismatch(ast, u, goType)),
+      encode: ParseResult.succeed
+    }),
+    goType,
+    null
+  ) as GoSchema<ReadonlyArray<A> | null>
+}
+
+const isPlainObject = (u: unknown): u is Readonly<Record<string, unknown>> =>
+  typeof u === "object" && u !== null && !Array.isArray(u) && !(u instanceof JsonNumber)
+
+const utf8 = new TextEncoder()
+const byteOrder = (a: string, b: string): number => Buffer.compare(utf8.encode(a), utf8.encode(b))
+
+/**
+ * A Go `map[string]V`: `null` (nil) or an object. Keys are written sorted by
+ * their UTF-8 bytes, as Go does. A `__proto__` key is refused explicitly: it
+ * cannot be held faithfully in a JS record.
+ */
+export const goMap = <A>(value: GoSchema<A>): GoSchema<Readonly<Record<string, A>> | null> => {
+  const goType = `map[string]${String(value.ast.annotations[GoTypeId] ?? "value")}`
+  const record = Schema.Record({ key: Schema.String, value: nullToZero(value, true) }).pipe(
+    Schema.filter((m) => !Object.prototype.hasOwnProperty.call(m, "__proto__"), {
+      message: () => "map key \"__proto__\" is not supported"
+    })
+  )
+  return withGo(
+    Schema.transformOrFail(Schema.Unknown, Schema.NullOr(record), {
+      strict: true,
+      decode: (u, _, ast) => {
+        if (u === null) return ParseResult.succeed(null)
+        if (!isPlainObject(u)) return ParseResult.fail(mismatch(ast, u, goType))
+        if (Object.prototype.hasOwnProperty.call(u, "__proto__")) {
+          return ParseResult.fail(new ParseResult.Type(ast, u, "map key \"__proto__\" is not supported"))
+        }
+        return ParseResult.succeed(u)
+      },
+      encode: (m) => {
+        if (m === null) return ParseResult.succeed(null)
+        const out: Record<string, unknown> = {}
+        for (const k of Object.keys(m).sort(byteOrder)) out[k] = (m as Record<string, unknown>)[k]
+        return ParseResult.succeed(out)
+      }
+    }),
+    goType,
+    null
+  ) as GoSchema<Readonly<Record<string, A>> | null>
+}
+
+// ---------------------------------------------------------------------------
+// Struct fields
+
+/** Go's `isEmptyValue` for the kinds we mark `omitempty` (not pointers to structs). */
+export const isEmptyValue = (v: unknown): boolean =>
+  v === false || v === 0 || v === 0n || v === "" || v === null || v === undefined ||
+  (Array.isArray(v) && v.length === 0) ||
+  (isPlainObject(v) && Object.keys(v).length === 0)
+
+/** A field that is always written; missing or `null` in the input reads as the zero value. */
+export const field = <A>(schema: GoSchema<A>) =>
+  Schema.optionalWith(schema, { default: () => zeroOf(schema) })
+
+/**
+ * An `omitempty` field of a scalar, slice or map type: absent in the value
+ * when empty (`false`, `0`, `""`, nil or empty slice/map), and never written
+ * when empty.
+ */
+export const omitEmpty = <A>(schema: GoSchema<A>) => {
+  const to = Schema.typeSchema(schema).annotations({
+    arbitrary: () => () => Arbitrary.make(Schema.typeSchema(schema)).filter((v) => !isEmptyValue(v))
+  })
+  return Schema.optionalToOptional(schema, to, {
+    decode: Option.filter((v) => !isEmptyValue(v)),
+    encode: Option.filter((v) => !isEmptyValue(v))
+  })
+}
+
+/** An `omitempty` pointer field: absent when nil; a present value is always written. */
+export const omitNil = <A>(schema: GoSchema<A>) => Schema.optionalWith(schema, { exact: true })
+
+// ---------------------------------------------------------------------------
+// Structs
+
+/** Go's case folding for matching object keys to struct fields. */
+export const foldKey = (key: string): string =>
+  key.toLowerCase().replace(/\u212a/g, "k").replace(/\u017f/g, "s")
+
+/** Options of {@link goStruct}. */
+export interface StructOptions {
+  /**
+   * Fields of an embedded pointer struct (Go `*Resources` inside `Cgroup`):
+   * its JSON keys appear directly in this object, and in the value they live
+   * under `name`, present only when at least one of them was in the input.
+   * `after` is the field they are written after.
+   */
+  readonly inline?: {
+    readonly name: string
+    readonly keys: ReadonlyArray<string>
+    readonly after: string
+  }
+  /**
+   * Fields whose JSON `null` is kept rather than read as "missing" — for a
+   * type with its own null handling, such as `Hooks`.
+   */
+  readonly keepNull?: ReadonlyArray<string>
+}
+
+/**
+ * A Go struct: keys matched exactly, then case-insensitively; unknown keys
+ * ignored; `null` and missing both mean the zero value; written in field
+ * declaration order.
+ */
+export const goStruct = <Fields extends Schema.Struct.Fields>(
+  goType: string,
+  fields: Fields,
+  options: StructOptions = {}
+) => {
+  const inner = Schema.Struct(fields)
+  const own = Object.keys(fields).filter((k) => k !== options.inline?.name)
+  const inlineKeys = options.inline?.keys ?? []
+  const keepNull = new Set(options.keepNull ?? [])
+  const exact = new Map<string, "own" | "inline">()
+  const folded = new Map<string, string>()
+  for (const k of own) exact.set(k, "own")
+  for (const k of inlineKeys) exact.set(k, "inline")
+  // Go picks the first field (in declaration order) whose name folds equal.
+  for (const k of [...own, ...inlineKeys].reverse()) folded.set(foldKey(k), k)
+  const schema = Schema.transformOrFail(Schema.Unknown, Schema.encodedSchema(inner), {
+    strict: true,
+    decode: (u, _, ast) => {
+      if (!isPlainObject(u)) return ParseResult.fail(mismatch(ast, u, goType))
+      const out: Record<string, unknown> = {}
+      let nested: Record<string, unknown> | undefined
+      for (const [key, value] of Object.entries(u)) {
+        const target = exact.has(key) ? key : folded.get(foldKey(key))
+        if (target === undefined) continue
+        if (exact.get(target) === "inline") {
+          // Go allocates the embedded struct as soon as one of its keys appears.
+          nested ??= {}
+          if (value === null) delete nested[target]
+          else nested[target] = value
+        } else if (value === null && !keepNull.has(target)) {
+          delete out[target]
+        } else {
+          out[target] = value
+        }
+      }
+      if (nested !== undefined && options.inline !== undefined) out[options.inline.name] = nested
+      return ParseResult.succeed(out as Schema.Struct.Encoded<Fields>)
+    },
+    encode: (e) => {
+      if (options.inline === undefined) return ParseResult.succeed(e)
+      const { after, name } = options.inline
+      const out: Record<string, unknown> = {}
+      for (const [key, value] of Object.entries(e)) {
+        if (key === name) continue
+        out[key] = value
+        if (key === after) {
+          const nested = (e as Record<string, unknown>)[name]
+          if (isPlainObject(nested)) Object.assign(out, nested)
+        }
+      }
+      return ParseResult.succeed(out as Schema.Struct.Encoded<Fields>)
+    }
+  }).pipe(Schema.compose(inner, { strict: false }))
+  return withGo(schema, goType, () => Schema.decodeUnknownSync(schema as unknown as Schema.Schema<unknown, unknown>)({})) as unknown as Schema.Schema<
+    Schema.Struct.Type<Fields>,
+    unknown
+  >
+}
+
+// ---------------------------------------------------------------------------
+// time.Time
+
+const rfc3339 = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?(Z|([+-])(\d{2}):(\d{2}))$/
+
+const daysIn = (year: number, month: number): number =>
+  month === 2
+    ? (year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0) ? 29 : 28)
+    : [4, 6, 9, 11].includes(month)
+    ? 30
+    : 31
+
+/**
+ * Reads an RFC 3339 timestamp as Go's `time.Time.UnmarshalJSON` does and
+ * returns it in the form `MarshalJSON` writes back: fraction truncated to
+ * nanoseconds with trailing zeros trimmed, a zero offset written `Z`, any
+ * other offset kept. `undefined` when Go would refuse it.
+ */
+export const canonicalTime = (text: string): string | undefined => {
+  const m = rfc3339.exec(text)
+  if (m === null) return undefined
+  const [, y, mo, d, h, mi, s, frac, zone, sign, oh, om] = m
+  const year = Number(y), month = Number(mo), day = Number(d)
+  if (month < 1 || month > 12 || day < 1 || day > daysIn(year, month)) return undefined
+  if (Number(h) > 23 || Number(mi) > 59 || Number(s) > 59) return undefined
+  if (zone !== "Z" && (Number(oh) > 23 || Number(om) > 59)) return undefined
+  const nanos = (frac ?? "").slice(0, 9).replace(/0+$/, "")
+  const offsetZero = zone === "Z" || (Number(oh) === 0 && Number(om) === 0)
+  return `${y}-${mo}-${d}T${h}:${mi}:${s}${nanos === "" ? "" : "." + nanos}${offsetZero ? "Z" : `${sign}${oh}:${om}`}`
+}
+
+/** Go's zero `time.Time`, as written to JSON. */
+export const zeroTime = "0001-01-01T00:00:00Z"
+
+const pad = (n: number, width: number): string => String(n).padStart(width, "0")
+
+const timeArbitrary: Arbitrary.LazyArbitrary<string> = (fc) =>
+  fc.record({
+    year: fc.integer({ min: 1, max: 9999 }),
+    month: fc.integer({ min: 1, max: 12 }),
+    day: fc.integer({ min: 1, max: 28 }),
+    hour: fc.integer({ min: 0, max: 23 }),
+    minute: fc.integer({ min: 0, max: 59 }),
+    second: fc.integer({ min: 0, max: 59 }),
+    nanos: fc.integer({ min: 0, max: 999_999_999 }),
+    offset: fc.oneof(fc.constant(0), fc.integer({ min: -(23 * 60 + 59), max: 23 * 60 + 59 }))
+  }).map(({ day, hour, minute, month, nanos, offset, second, year }) => {
+    const frac = pad(nanos, 9).replace(/0+$/, "")
+    const zone = offset === 0
+      ? "Z"
+      : `${offset < 0 ? "-" : "+"}${pad(Math.floor(Math.abs(offset) / 60), 2)}:${pad(Math.abs(offset) % 60, 2)}`
+    return `${pad(year, 4)}-${pad(month, 2)}-${pad(day, 2)}T${pad(hour, 2)}:${pad(minute, 2)}:${pad(second, 2)}${
+      frac === "" ? "" : "." + frac
+    }${zone}`
+  })
+
+/** The canonical text of a Go `time.Time` (see {@link canonicalTime}). */
+export const GoTimeText = Schema.String.pipe(
+  Schema.filter((s) => canonicalTime(s) === s, { message: () => "expected an RFC 3339 timestamp in Go's canonical form" }),
+  Schema.annotations({ arbitrary: () => timeArbitrary, identifier: "GoTime" })
+)
+
+/** Go `time.Time`: an RFC 3339 string, normalised to what Go writes back. */
+export const GoTime: GoSchema<string> = withGo(
+  Schema.transformOrFail(Schema.Unknown, GoTimeText, {
+    strict: true,
+    decode: (u, _, ast) => {
+      if (typeof u !== "string") return ParseResult.fail(mismatch(ast, u, "time.Time"))
+      const canonical = canonicalTime(u)
+      return canonical === undefined
+        ? ParseResult.fail(
+          new ParseResult.Type(ast, u, `parsing time ${JSON.stringify(JSON.stringify(u))} as "\\"2006-01-02T15:04:05Z07:00\\"": not RFC 3339`)
+        )
+        : ParseResult.succeed(canonical)
+    },
+    encode: ParseResult.succeed
+  }),
+  "time.Time",
+  zeroTime
+)
