@@ -1,0 +1,221 @@
+/**
+ * The real host's system calls for the Filesystem service: node:fs (sync
+ * calls — each is one cheap syscall, and sync keeps a call's steps together
+ * and its fds closed on every path) plus koffi for what Node lacks
+ * (`openat2`, `mknodat`). Every failure, including an unexpected exception,
+ * becomes a {@link SystemError} with Go's op name, the path and the errno
+ * name.
+ */
+import * as fs from "node:fs"
+import * as Effect from "effect/Effect"
+import { SystemError } from "../../ContainerError.js"
+import type { DirectoryEntry, FileInfo, FileType, ReadInRootOptions, ReadOptions, WriteFlag } from "../../Filesystem.js"
+import * as Errno from "../errno.js"
+import { clean, inRootDisplayPath } from "../path.js"
+import type { Syscalls } from "../SyscallFilesystem.js"
+import * as Libc from "./libc.js"
+import * as Openat2 from "./openat2.js"
+
+/** Options of the node layer. */
+export interface NodeFilesystemOptions {
+  /**
+   * How `readFileInRoot` resolves: `auto` (openat2 when the kernel has it),
+   * or forced to `openat2` or to the `userspace` resolver.
+   */
+  readonly resolver?: Openat2.Resolver
+}
+
+const { O_RDONLY, O_WRONLY, O_CREAT, O_EXCL, O_TRUNC, O_NONBLOCK, O_DIRECTORY } = fs.constants
+const S_IFIFO = 0o010000
+
+/** The errno name of anything node:fs or koffi threw; a bad argument (a NUL in a path) is EINVAL, as in Go. */
+const codeOf = (e: unknown): string => {
+  const code = (e as NodeJS.ErrnoException | undefined)?.code
+  if (typeof code === "string" && /^E[A-Z0-9]+$/.test(code)) return code
+  if (typeof code === "string" && code.startsWith("ERR_INVALID_ARG")) return "EINVAL"
+  return "EIO"
+}
+
+const failure = (op: string, path: string, code: string, path2?: string): SystemError =>
+  new SystemError(path2 === undefined ? { op, path, code } : { op, path, path2, code })
+
+/** One step of a call: runs `body`, throwing its failure as the SystemError for `op` and `path`. */
+const step = <A>(op: string, path: string, body: () => A, path2?: string): A => {
+  try {
+    return body()
+  } catch (e) {
+    throw failure(op, path, codeOf(e), path2)
+  }
+}
+
+/**
+ * A call made of {@link step}s: the first failing step's SystemError is the
+ * failure; anything else thrown becomes EIO under `op` and `path`.
+ */
+const call = <A>(op: string, path: string, body: () => A, path2?: string): Effect.Effect<A, SystemError> =>
+  Effect.try({
+    try: body,
+    catch: (e) => (e instanceof SystemError ? e : failure(op, path, codeOf(e), path2))
+  })
+
+/** A single-step call. */
+const attempt = <A>(op: string, path: string, body: () => A, path2?: string): Effect.Effect<A, SystemError> =>
+  call(op, path, () => step(op, path, body, path2), path2)
+
+const typeOf = (stats: fs.Stats | fs.Dirent): FileType =>
+  stats.isFile()
+    ? "File"
+    : stats.isDirectory()
+    ? "Directory"
+    : stats.isSymbolicLink()
+    ? "SymbolicLink"
+    : stats.isFIFO()
+    ? "FIFO"
+    : stats.isCharacterDevice()
+    ? "CharacterDevice"
+    : stats.isBlockDevice()
+    ? "BlockDevice"
+    : stats.isSocket()
+    ? "Socket"
+    : "Unknown"
+
+const infoOf = (stats: fs.Stats): FileInfo => ({
+  type: typeOf(stats),
+  mode: stats.mode & 0o7777,
+  uid: stats.uid,
+  gid: stats.gid,
+  size: stats.size,
+  ino: stats.ino,
+  dev: stats.dev,
+  nlink: stats.nlink,
+  mtimeMs: stats.mtimeMs
+})
+
+/** Runs `use` with an fd that is closed afterwards, whatever happens. */
+const withFd = <A>(fd: number, use: (fd: number) => A): A => {
+  try {
+    return use(fd)
+  } finally {
+    fs.closeSync(fd)
+  }
+}
+
+const errnoException = (code: string): Error => Object.assign(new Error(code), { code })
+
+/**
+ * Reads an open fd to EOF; more than `maxBytes` is EFBIG. The first read is
+ * sized from `st_size` (procfs and cgroupfs report 0, so small reads follow).
+ */
+const readAll = (fd: number, size: number, options: ReadOptions | undefined): Uint8Array => {
+  const limit = options?.maxBytes ?? Number.POSITIVE_INFINITY
+  const chunks: Array<Buffer> = []
+  let total = 0
+  let want = size > 0 ? size + 1 : 4096
+  for (;;) {
+    const chunk = Buffer.allocUnsafe(Math.min(want, limit + 1 - total))
+    const n = fs.readSync(fd, chunk, 0, chunk.length, null)
+    if (n === 0) break
+    chunks.push(chunk.subarray(0, n))
+    total += n
+    if (total > limit) throw errnoException("EFBIG")
+    want = 65536
+  }
+  return new Uint8Array(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, total))
+}
+
+const writeFlags: Record<WriteFlag, number> = {
+  truncate: O_WRONLY | O_CREAT | O_TRUNC | O_NONBLOCK,
+  exclusive: O_WRONLY | O_CREAT | O_EXCL | O_NONBLOCK,
+  existing: O_WRONLY | O_NONBLOCK
+}
+
+const mkfifo = (path: string, mode: number): Effect.Effect<void, SystemError> =>
+  attempt("mkfifo", path, () => {
+    const constants = Libc.constants
+    if (constants === undefined) throw errnoException("ENOSYS")
+    if (path.includes("\0")) throw errnoException("EINVAL")
+    const result = Libc.syscall(constants.SYS_mknodat, Openat2.AT_FDCWD, path, S_IFIFO | (mode & 0o7777), 0)
+    if (result.value < 0) throw errnoException(Errno.nameOf(result.errno))
+  })
+
+const readFile = (path: string, options?: ReadOptions): Effect.Effect<Uint8Array, SystemError> =>
+  call("open", path, () =>
+    withFd(step("open", path, () => fs.openSync(path, O_RDONLY | O_NONBLOCK)), (fd) =>
+      step("read", path, () => readAll(fd, fs.fstatSync(fd).size, options))))
+
+const readDirectory = (path: string): Effect.Effect<ReadonlyArray<DirectoryEntry>, SystemError> =>
+  call("open", path, () =>
+    withFd(step("open", path, () => fs.openSync(path, O_RDONLY | O_NONBLOCK)), (fd) =>
+      step("readdirent", path, () => {
+        if (!fs.fstatSync(fd).isDirectory()) throw errnoException("ENOTDIR")
+        return fs.readdirSync(path, { withFileTypes: true })
+          .map((entry): DirectoryEntry => ({ name: entry.name, type: typeOf(entry) }))
+          .sort((a, b) => Buffer.compare(Buffer.from(a.name), Buffer.from(b.name)))
+      })))
+
+const writeFile = (
+  path: string,
+  data: Uint8Array,
+  flag: WriteFlag,
+  mode: number,
+  sync: boolean
+): Effect.Effect<void, SystemError> =>
+  call("open", path, () =>
+    withFd(step("open", path, () => fs.openSync(path, writeFlags[flag], mode)), (fd) => {
+      step("write", path, () => {
+        for (let offset = 0; offset < data.length;) offset += fs.writeSync(fd, data, offset, data.length - offset)
+      })
+      if (sync) step("sync", path, () => fs.fsyncSync(fd))
+    }))
+
+const readFileInRoot = (options: NodeFilesystemOptions) =>
+(
+  root: string,
+  unsafePath: string,
+  readOptions?: ReadInRootOptions
+): Effect.Effect<{ readonly path: string; readonly content: Uint8Array }, SystemError> => {
+  const displayPath = inRootDisplayPath(root, unsafePath)
+  const pathFlag = Libc.constants?.O_PATH ?? 0
+  const resolver = options.resolver === undefined ? undefined : { resolver: options.resolver }
+  return call("openat2", displayPath, () =>
+    withFd(step("open", root, () => fs.openSync(root, pathFlag | O_DIRECTORY)), (rootFd) => {
+      const rootReal = step("readlink", `/proc/self/fd/${rootFd}`, () => fs.readlinkSync(`/proc/self/fd/${rootFd}`))
+      const handle = Openat2.openInRootSync(
+        { rootFd, rootReal, unsafePath, flags: O_RDONLY | O_NONBLOCK, displayPath },
+        resolver
+      )
+      if (handle instanceof SystemError) throw handle
+      return withFd(handle.fd, (fd) => {
+        if (!Openat2.isUnder(handle.realPath, rootReal)) throw failure("openat2", displayPath, "EXDEV")
+        const stats = step("read", displayPath, () => fs.fstatSync(fd))
+        if (readOptions?.regularOnly === true && !stats.isFile() && !stats.isDirectory()) {
+          throw failure("read", displayPath, "EINVAL")
+        }
+        const content = step("read", displayPath, () => readAll(fd, stats.size, readOptions))
+        const inside = handle.realPath.slice(rootReal === "/" ? 0 : rootReal.length)
+        return { path: clean(`${clean(root)}/${inside}`), content }
+      })
+    }))
+}
+
+/** The node layer's system calls. */
+export const make = (options: NodeFilesystemOptions = {}): Syscalls => ({
+  lstat: (path) => attempt("lstat", path, () => infoOf(fs.lstatSync(path))),
+  stat: (path) => attempt("stat", path, () => infoOf(fs.statSync(path))),
+  readLink: (path) => attempt("readlink", path, () => fs.readlinkSync(path)),
+  readDirectory,
+  mkdir: (path, mode) => attempt("mkdir", path, () => fs.mkdirSync(path, { mode })),
+  unlink: (path) => attempt("unlink", path, () => fs.unlinkSync(path)),
+  rmdir: (path) => attempt("rmdir", path, () => fs.rmdirSync(path)),
+  rename: (from, to) => attempt("rename", from, () => fs.renameSync(from, to), to),
+  symlink: (target, path) => attempt("symlink", target, () => fs.symlinkSync(target, path), path),
+  mkfifo,
+  chmod: (path, mode) => attempt("chmod", path, () => fs.chmodSync(path, mode)),
+  readFile,
+  writeFile,
+  syncDirectory: (path) =>
+    call("open", path, () =>
+      withFd(step("open", path, () => fs.openSync(path, O_RDONLY | O_DIRECTORY)), (fd) =>
+        step("sync", path, () => fs.fsyncSync(fd)))),
+  readFileInRoot: readFileInRoot(options)
+})
