@@ -1,0 +1,93 @@
+/**
+ * The four managers `manager.New` can return (cgroups.md §4, §6, §7, §8):
+ * fs (v1), legacy systemd (v1), fs2 (v2) and unified systemd (v2), each with
+ * runc's choice of which path an operation looks at. The systemd ones share
+ * their cgroupfs behaviour with fs/fs2; stopping the unit on destroy needs
+ * D-Bus and fails with a `DbusRequired` error.
+ */
+import * as Effect from "effect/Effect"
+import type { FreezerState, Manager } from "../../CgroupManager.js"
+import type { Cgroup } from "../../Config.js"
+import type { CgroupEnv } from "./env.js"
+import { CgroupError, dbusRequired, subsystemDoesNotExist } from "./errors.js"
+import * as Freezer from "./freezer.js"
+import { getAllPids } from "./pids.js"
+import { removePath, removePaths } from "./remove.js"
+import { unitName } from "./systemdPaths.js"
+
+const exists = (env: CgroupEnv, path: string): Effect.Effect<boolean> => Effect.isSuccess(env.host.stat(path))
+
+const notConfigured = () => new CgroupError({ message: "cannot toggle freezer: cgroups not configured for container" })
+
+/** Stopping the systemd unit: a D-Bus call runc makes on destroy. */
+const stopUnit = (cg: Cgroup) => {
+  const unit = unitName(cg)
+  return Effect.fail(dbusRequired(`stopping systemd unit ${unit}`, `stop it with \`systemctl stop ${unit}\``))
+}
+
+/** The v1 managers: a live map of per-hierarchy paths, which destroy empties as it removes them. */
+const v1Manager = (
+  env: CgroupEnv,
+  cg: Cgroup,
+  initial: Readonly<Record<string, string>>,
+  systemd: boolean
+): Manager => {
+  // No prototype: a saved key such as `constructor` or `__proto__` is just a key.
+  const paths: Record<string, string> = Object.assign(Object.create(null) as Record<string, string>, initial)
+  const has = (subsystem: string) => Object.prototype.hasOwnProperty.call(paths, subsystem)
+  const path = (subsystem: string) => has(subsystem) ? paths[subsystem]! : ""
+  const removeAll = removePaths(env, paths)
+  return {
+    exists: Effect.suspend(() => exists(env, path("devices"))),
+    getAllPids: Effect.suspend(() =>
+      systemd && !has("devices") ? Effect.fail(subsystemDoesNotExist()) : getAllPids(env, path("devices"))
+    ).pipe(Effect.withSpan("CgroupManager.getAllPids")),
+    getFreezerState: Effect.suspend(() => {
+      const absent = systemd ? !has("freezer") : path("freezer") === ""
+      return absent ? Effect.succeed<FreezerState>("") : Freezer.getStateV1(env, path("freezer"))
+    }).pipe(Effect.withSpan("CgroupManager.getFreezerState")),
+    freeze: Effect.fn("CgroupManager.freeze")(function*(state: FreezerState) {
+      if (systemd && !has("freezer")) return yield* subsystemDoesNotExist()
+      if (!systemd && path("freezer") === "") return yield* notConfigured()
+      yield* Freezer.setStateV1(env, path("freezer"), state)
+    }),
+    destroy: (systemd
+      // runc removes the paths whether or not the stop worked, and reports the stop failure first.
+      ? Effect.zipRight(Effect.either(removeAll), stopUnit(cg))
+      : removeAll).pipe(Effect.withSpan("CgroupManager.destroy")),
+    getPaths: Effect.sync(() => ({ ...paths })),
+    path: (subsystem) => Effect.sync(() => path(subsystem))
+  }
+}
+
+/** runc's fs (v1) manager over `paths`. */
+export const fs = (env: CgroupEnv, cg: Cgroup, paths: Readonly<Record<string, string>>): Manager =>
+  v1Manager(env, cg, paths, false)
+
+/** runc's legacy systemd (v1) manager over `paths`; destroy also needs D-Bus to stop the unit. */
+export const systemdLegacy = (env: CgroupEnv, cg: Cgroup, paths: Readonly<Record<string, string>>): Manager =>
+  v1Manager(env, cg, paths, true)
+
+/** The v2 managers: one directory, reported under the key `""`. */
+const v2Manager = (env: CgroupEnv, cg: Cgroup, dir: string, systemd: boolean): Manager => ({
+  exists: Effect.suspend(() => exists(env, dir)),
+  getAllPids: Effect.suspend(() => getAllPids(env, dir)).pipe(Effect.withSpan("CgroupManager.getAllPids")),
+  getFreezerState: Effect.suspend(() => Freezer.getStateV2(env, dir)).pipe(
+    Effect.withSpan("CgroupManager.getFreezerState")
+  ),
+  freeze: Effect.fn("CgroupManager.freeze")(function*(state: FreezerState) {
+    if (cg.Resources === undefined) return yield* notConfigured()
+    yield* Freezer.setStateV2(env, dir, state)
+  }),
+  destroy: (systemd ? Effect.zipRight(stopUnit(cg), removePath(env, dir)) : removePath(env, dir)).pipe(
+    Effect.withSpan("CgroupManager.destroy")
+  ),
+  getPaths: Effect.sync(() => ({ "": dir })),
+  path: () => Effect.succeed(dir)
+})
+
+/** runc's fs2 manager on `dir`. */
+export const fs2 = (env: CgroupEnv, cg: Cgroup, dir: string): Manager => v2Manager(env, cg, dir, false)
+
+/** runc's unified systemd manager on `dir`; destroy needs D-Bus to stop the unit first. */
+export const systemdUnified = (env: CgroupEnv, cg: Cgroup, dir: string): Manager => v2Manager(env, cg, dir, true)

@@ -1,0 +1,81 @@
+/**
+ * runc's `manager.New` / `manager.NewWithPaths` (cgroups.md §3) over a
+ * host: validates the config, detects the mode once, and picks fs, fs2 or a
+ * systemd flavour, computing paths when none are given.
+ */
+import * as Effect from "effect/Effect"
+import type { CgroupManagerService } from "../../CgroupManager.js"
+import type { Cgroup } from "../../Config.js"
+import * as Strconv from "../strconv.js"
+import { clean } from "../path.js"
+import * as Env from "./env.js"
+import { CgroupError, v1NoUnified } from "./errors.js"
+import * as Fs2Paths from "./fs2Paths.js"
+import { goMap } from "./goFormat.js"
+import { isAbs } from "./goPath.js"
+import type { CgroupHost, Layout } from "./host.js"
+import * as Managers from "./managers.js"
+import { modeOf } from "./mode.js"
+import * as SystemdPaths from "./systemdPaths.js"
+import * as V1Paths from "./v1Paths.js"
+
+type Paths = Readonly<Record<string, string>>
+
+const inconsistent = (reason: string) =>
+  new CgroupError({ message: `manager.NewWithPaths: inconsistent paths: ${reason}` })
+
+/** runc's `getUnifiedPath`: at most one entry, and its `""` value (if any) clean and absolute. */
+const unifiedPath = (paths: Paths | null): Effect.Effect<string, CgroupError> => {
+  const entries = paths === null ? [] : Object.keys(paths)
+  if (entries.length > 1) return Effect.fail(inconsistent(`expected a single path, got ${goMap(paths!)}`))
+  const path = paths?.[""] ?? ""
+  if (path !== "" && (clean(path) !== path || !isAbs(path))) {
+    return Effect.fail(inconsistent(`invalid path: ${Strconv.quote(path)}`))
+  }
+  return Effect.succeed(path)
+}
+
+const unifiedSet = (cg: Cgroup): boolean => cg.Resources !== undefined && cg.Resources.unified != null
+
+/** The service over `host`, laid out as `layout`. */
+export const make = (host: CgroupHost, layout: Layout): Effect.Effect<CgroupManagerService> =>
+  Effect.map(Env.make(host, layout), (env): CgroupManagerService => {
+    const mode = Effect.zipWith(env.unified, env.hybrid, modeOf)
+
+    const newWithPaths = Effect.fn("CgroupManager.newWithPaths")(function*(cg: Cgroup | null, paths: Paths | null) {
+      if (cg === null) return yield* new CgroupError({ message: "cgroups/manager.New: config must not be nil" })
+      if (cg.Systemd && !(yield* env.systemdRunning)) {
+        return yield* new CgroupError({
+          message: "systemd not running on this host, cannot use systemd cgroups manager"
+        })
+      }
+      if (yield* env.unified) {
+        const given = yield* unifiedPath(paths)
+        if (cg.Systemd) {
+          const dir = given !== "" ? given : yield* SystemdPaths.unifiedPath(env, cg)
+          return Managers.systemdUnified(env, cg, dir)
+        }
+        return Managers.fs2(env, cg, given !== "" ? given : yield* Fs2Paths.defaultDirPath(env, cg))
+      }
+      if (cg.Systemd) {
+        if (cg.Rootless) {
+          return yield* new CgroupError({ message: "cannot use rootless systemd cgroups manager on cgroup v1" })
+        }
+        if (unifiedSet(cg)) return yield* v1NoUnified()
+        return Managers.systemdLegacy(env, cg, paths ?? (yield* SystemdPaths.legacyPaths(env, cg)))
+      }
+      if (cg.Resources === undefined) {
+        return yield* new CgroupError({
+          message: "cgroup v1 manager needs configs.Resources to be set during manager creation"
+        })
+      }
+      if (unifiedSet(cg)) return yield* v1NoUnified()
+      return Managers.fs(env, cg, paths ?? (yield* V1Paths.initPaths(env, cg)))
+    })
+
+    return {
+      mode,
+      new: (cg) => newWithPaths(cg, null),
+      newWithPaths
+    }
+  })

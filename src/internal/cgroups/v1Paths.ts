@@ -1,0 +1,71 @@
+/**
+ * The cgroup v1 "fs" manager's paths (cgroups.md §4.2–4.6): the subsystem
+ * list, the inner path from `path` / `parent` / `name`, and one directory
+ * per mounted hierarchy.
+ */
+import * as Effect from "effect/Effect"
+import type { Cgroup } from "../../Config.js"
+import type { SystemError } from "../../ContainerError.js"
+import type { CgroupEnv } from "./env.js"
+import { CgroupError, isNotFound } from "./errors.js"
+import { base, cleanPath, isAbs, join } from "./goPath.js"
+import * as V1Mounts from "./v1Mounts.js"
+
+/**
+ * The fs manager's subsystems in runc's order; `name=systemd` and `misc`
+ * are join-only. A hybrid host adds `""` (the cgroup2 mount) at the end.
+ */
+export const fsSubsystems: ReadonlyArray<string> = [
+  "cpuset", "devices", "memory", "cpu", "cpuacct", "pids", "blkio", "hugetlb", "net_cls", "net_prio",
+  "perf_event", "freezer", "rdma", "name=systemd", "misc"
+]
+
+/** The subsystems of this host's fs manager: {@link fsSubsystems}, plus `""` when hybrid. */
+export const subsystemsOf = (hybrid: boolean): ReadonlyArray<string> => hybrid ? [...fsSubsystems, ""] : fsSubsystems
+
+/**
+ * runc's `innerPath`: `CleanPath(path)`, or `Join(CleanPath(parent),
+ * CleanPath(name))` when that is empty; `path` together with `name` or
+ * `parent` is an error. The result may be empty, relative or absolute, and a
+ * relative one never starts with `..`.
+ */
+export const innerPath = (cg: Cgroup): Effect.Effect<string, CgroupError> => {
+  const name = cg.name ?? ""
+  const parent = cg.parent ?? ""
+  if ((name !== "" || parent !== "") && cg.path !== "") {
+    return Effect.fail(new CgroupError({ message: "cgroup: either Path or Name and Parent should be used" }))
+  }
+  const inner = cleanPath(cg.path)
+  return Effect.succeed(inner !== "" ? inner : join(cleanPath(parent), cleanPath(name)))
+}
+
+/**
+ * runc's `subsysPath`: an absolute inner path goes under the hierarchy's
+ * directory in the cgroup root; a relative one nests under the calling
+ * process's own cgroup in that hierarchy.
+ */
+export const subsystemPath = (
+  env: CgroupEnv,
+  root: string,
+  inner: string,
+  subsystem: string
+): Effect.Effect<string, CgroupError | SystemError> =>
+  isAbs(inner)
+    ? Effect.map(V1Mounts.findMountpoint(env, root, subsystem), (mountpoint) => join(root, base(mountpoint), inner))
+    : Effect.map(V1Mounts.getOwnCgroupPath(env, subsystem), (parent) => join(parent, inner))
+
+/**
+ * runc's fs `initPaths`: one path per subsystem in order; an unmounted
+ * hierarchy is left out, except `devices`, which is required.
+ */
+export const initPaths = Effect.fn("CgroupManager.initPaths")(function*(env: CgroupEnv, cg: Cgroup) {
+  const root = yield* env.cgroupRoot
+  const inner = yield* innerPath(cg)
+  const paths: Record<string, string> = {}
+  for (const subsystem of subsystemsOf(yield* env.hybrid)) {
+    const path = yield* Effect.either(subsystemPath(env, root, inner, subsystem))
+    if (path._tag === "Right") paths[subsystem] = path.right
+    else if (!isNotFound(path.left) || subsystem === "devices") return yield* Effect.fail(path.left)
+  }
+  return paths
+})
