@@ -53,7 +53,7 @@ export const CommandHook = goStruct("configs.Command", {
   timeout: field(goNullable(GoInt64))
 })
 /** @category model */
-export type CommandHook = Schema.Schema.Type<typeof CommandHook>
+export interface CommandHook extends Schema.Schema.Type<typeof CommandHook> {}
 
 /** The six hook names runc knows, in the order runc writes them (sorted). */
 export const hookNames = [
@@ -163,7 +163,7 @@ export const Namespace = goStruct("configs.Namespace", {
   path: field(GoString)
 })
 /** @category model */
-export type Namespace = Schema.Schema.Type<typeof Namespace>
+export interface Namespace extends Schema.Schema.Type<typeof Namespace> {}
 
 // ---------------------------------------------------------------------------
 // Mounts
@@ -183,7 +183,7 @@ export const IDMap = goStruct("configs.IDMap", {
   size: field(GoInt)
 })
 /** @category model */
-export type IDMap = Schema.Schema.Type<typeof IDMap>
+export interface IDMap extends Schema.Schema.Type<typeof IDMap> {}
 
 /** A mount (`configs.Mount`). */
 export const Mount = goStruct("configs.Mount", {
@@ -201,7 +201,7 @@ export const Mount = goStruct("configs.Mount", {
   gid_mappings: omitEmpty(goSlice(IDMap))
 })
 /** @category model */
-export type Mount = Schema.Schema.Type<typeof Mount>
+export interface Mount extends Schema.Schema.Type<typeof Mount> {}
 
 // ---------------------------------------------------------------------------
 // Devices
@@ -218,7 +218,7 @@ const ruleFields = {
 /** A cgroup device rule (`devices.Rule`). */
 export const DeviceRule = goStruct("devices.Rule", ruleFields)
 /** @category model */
-export type DeviceRule = Schema.Schema.Type<typeof DeviceRule>
+export interface DeviceRule extends Schema.Schema.Type<typeof DeviceRule> {}
 
 /** A device node to create (`devices.Device`: the rule fields, then the node's). */
 export const Device = goStruct("devices.Device", {
@@ -229,7 +229,7 @@ export const Device = goStruct("devices.Device", {
   gid: field(GoUint32)
 })
 /** @category model */
-export type Device = Schema.Schema.Type<typeof Device>
+export interface Device extends Schema.Schema.Type<typeof Device> {}
 
 // ---------------------------------------------------------------------------
 // Cgroups
@@ -302,7 +302,7 @@ export const Resources = goStruct("configs.Resources", {
   memory_check_before_update: field(GoBool)
 })
 /** @category model */
-export type Resources = Schema.Schema.Type<typeof Resources>
+export interface Resources extends Schema.Schema.Type<typeof Resources> {}
 
 const resourceKeys = [
   "devices", "memory", "memory_reservation", "memory_swap", "cpu_shares", "cpu_quota", "cpu_burst",
@@ -333,7 +333,7 @@ export const Cgroup = goStruct(
   { inline: { name: "Resources", keys: resourceKeys, after: "scope_prefix" } }
 )
 /** @category model */
-export type Cgroup = Schema.Schema.Type<typeof Cgroup>
+export interface Cgroup extends Schema.Schema.Type<typeof Cgroup> {}
 
 // ---------------------------------------------------------------------------
 // Security, network, limits
@@ -410,7 +410,7 @@ export const IntelRdt = goStruct("configs.IntelRdt", {
   memBwSchema: omitEmpty(GoString)
 })
 /** @category model */
-export type IntelRdt = Schema.Schema.Type<typeof IntelRdt>
+export interface IntelRdt extends Schema.Schema.Type<typeof IntelRdt> {}
 
 /** A time namespace offset (`specs.LinuxTimeOffset`). */
 export const TimeOffset = goStruct("specs.LinuxTimeOffset", {
@@ -429,7 +429,7 @@ export const Scheduler = goStruct("specs.Scheduler", {
   period: omitEmpty(GoUint64)
 })
 /** @category model */
-export type Scheduler = Schema.Schema.Type<typeof Scheduler>
+export interface Scheduler extends Schema.Schema.Type<typeof Scheduler> {}
 
 /** The execution domain (`configs.LinuxPersonality`). */
 export const Personality = goStruct("configs.LinuxPersonality", {
@@ -488,7 +488,7 @@ export const Config = goStruct(
   { keepNull: ["Hooks"] }
 )
 /** @category model */
-export type Config = Schema.Schema.Type<typeof Config>
+export interface Config extends Schema.Schema.Type<typeof Config> {}
 
 const zeroConfig = (): Config => Schema.decodeUnknownSync(Config)({})
 

@@ -55,7 +55,7 @@ export const State = goStruct("libcontainer.State", {
   intel_rdt_path: field(GoString)
 })
 /** @category model */
-export type State = Schema.Schema.Type<typeof State>
+export interface State extends Schema.Schema.Type<typeof State> {}
 
 /** A state with the given fields and every other at runc's zero value (`init_process_pid` 0). */
 export const make = (fields: Partial<State> = {}): State => ({

@@ -136,6 +136,14 @@ describe("Go decoding rules", () => {
     for (const key of ["rlimits", "rootless_euid", "apparmor_profile", "time_offsets"]) expect(text).not.toContain(key)
   })
 
+  it("keeps an empty omitempty slice or map present when read, as Go's non-nil value", () => {
+    const c = decode(`{"time_offsets":{},"rlimits":[],"rootless_euid":false}`)
+    expect(c.time_offsets).toEqual({})
+    expect(c.rlimits).toEqual([])
+    expect("rootless_euid" in c).toBe(false)
+    expect("time_offsets" in decode(`{}`)).toBe(false)
+  })
+
   it("writes omitempty pointers when present, even when zero", () => {
     const text = encode(Config.make({ intel_rdt: {}, oom_score_adj: 0 }))
     expect(text).toContain(`"intel_rdt":{}`)

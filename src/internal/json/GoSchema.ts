@@ -248,16 +248,18 @@ export const field = <A>(schema: GoSchema<A>) =>
   Schema.optionalWith(schema, { default: () => zeroOf(schema) })
 
 /**
- * An `omitempty` field of a scalar, slice or map type: absent in the value
- * when empty (`false`, `0`, `""`, nil or empty slice/map), and never written
- * when empty.
+ * An `omitempty` field of a scalar, slice or map type. Never written when
+ * empty (`false`, `0`, `""`, nil or empty slice/map). When read, an empty
+ * scalar is the same as a missing one (absent), while an empty slice or map
+ * stays present: Go tells a non-nil empty map from a nil one, and runc's
+ * validation does (`time_offsets: {}` without NEWTIME is an error).
  */
 export const omitEmpty = <A>(schema: GoSchema<A>) => {
   const to = Schema.typeSchema(schema).annotations({
     arbitrary: () => () => Arbitrary.make(Schema.typeSchema(schema)).filter((v) => !isEmptyValue(v))
   })
   return Schema.optionalToOptional(schema, to, {
-    decode: Option.filter((v) => !isEmptyValue(v)),
+    decode: Option.filter((v) => v !== null && (typeof v === "object" || !isEmptyValue(v))),
     encode: Option.filter((v) => !isEmptyValue(v))
   })
 }
