@@ -94,8 +94,10 @@ export const isSystemError = (u: unknown, ...codes: ReadonlyArray<string>): u is
   Predicate.isTagged(u, "SystemError") && (codes.length === 0 || codes.includes((u as SystemError).code))
 
 /**
- * "Does not exist" as Go's `os.IsNotExist` and runc's not-exist checks read
- * it: ENOENT, and ENOTDIR (a path component is a regular file).
+ * "Does not exist" as filepath-securejoin's `IsNotExist` reads it: ENOENT,
+ * and ENOTDIR (a path component is a regular file). Go's own
+ * `os.IsNotExist`, which runc uses elsewhere, is ENOENT alone:
+ * `isSystemError(u, "ENOENT")`.
  */
 export const isNotExist = (u: unknown): boolean => isSystemError(u, "ENOENT", "ENOTDIR")
 
@@ -176,6 +178,46 @@ export class StateCorrupt extends Data.TaggedError("StateCorrupt")<{
 }> {
   override get message(): string {
     return `corrupt state file ${this.path}: ${this.reason}`
+  }
+}
+
+/** `unable to get all container pids: <cause>` — runc's `Processes()` could not list the cgroup. */
+export class ProcessesUnavailable extends Data.TaggedError("ProcessesUnavailable")<{
+  readonly cause: ErrorLike
+}> {
+  override get message(): string {
+    return `unable to get all container pids: ${this.cause.message}`
+  }
+}
+
+/**
+ * A container operation that failed at one of its steps, with runc's text
+ * for that step: `unable to kill all processes: …`, `unable to signal init:
+ * …`, `unable to destroy container: …`, `unable to remove container's
+ * cgroup: …`, `unable to remove container's IntelRDT group: …`, `unable to
+ * remove container state dir: …`, `unable to freeze: …`.
+ */
+export class OperationFailed extends Data.TaggedError("OperationFailed")<{
+  /** The step, as runc words it after "unable to": `kill all processes`, `signal init`, … */
+  readonly step: string
+  readonly cause: ErrorLike
+}> {
+  override get message(): string {
+    return `unable to ${this.step}: ${this.cause.message}`
+  }
+}
+
+/** `cannot delete container <id> that is not stopped: <status>` — `runc delete` without `--force`. */
+export class NotStopped extends Data.TaggedError("NotStopped")<{ readonly id: string; readonly status: string }> {
+  override get message(): string {
+    return `cannot delete container ${this.id} that is not stopped: ${this.status}`
+  }
+}
+
+/** `container init still running` — `runc delete --force` gave up waiting for SIGKILL to work. */
+export class InitStillRunning extends Data.TaggedError("InitStillRunning")<{}> {
+  override get message(): string {
+    return "container init still running"
   }
 }
 

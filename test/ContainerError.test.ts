@@ -45,7 +45,7 @@ describe("errors runc builds around a failing step", () => {
     expect(new E.SystemError({ op: "x", path: "/p", code: "EWHATEVER" }).message).toBe("x /p: EWHATEVER")
   })
 
-  it("tells not-exist errors as Go's os.IsNotExist does", () => {
+  it("tells not-exist errors as filepath-securejoin's IsNotExist does", () => {
     expect(E.isNotExist(new E.SystemError({ op: "lstat", path: "/x", code: "ENOENT" }))).toBe(true)
     expect(E.isNotExist(new E.SystemError({ op: "lstat", path: "/x", code: "ENOTDIR" }))).toBe(true)
     expect(E.isNotExist(new E.SystemError({ op: "lstat", path: "/x", code: "EACCES" }))).toBe(false)

@@ -1,0 +1,84 @@
+/**
+ * Every service the factory needs, provided together: {@link layerNode} for
+ * this host, {@link layerMemory} for one coherent simulated host.
+ *
+ * @since 0.1.0
+ */
+import * as Context from "effect/Context"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as CgroupManager from "./CgroupManager.js"
+import * as Filesystem from "./Filesystem.js"
+import * as IntelRdt from "./IntelRdt.js"
+import { MemoryHost, type MemoryHostSeed, type SimulatedHost } from "./internal/memory/MemoryHost.js"
+import * as Processes from "./Processes.js"
+import type { SystemError } from "./ContainerError.js"
+
+/** The services {@link layerNode} and {@link layerMemory} provide. */
+export type Services =
+  | Filesystem.Filesystem
+  | CgroupManager.CgroupManager
+  | IntelRdt.IntelRdt
+  | Processes.Processes
+
+/**
+ * The real host: node:fs with openat2 through koffi, this host's cgroupfs
+ * (v1, hybrid or unified, detected), resctrl at `/sys/fs/resctrl` when the
+ * kernel has it, `/proc` and pidfd signalling.
+ */
+export const layerNode: Layer.Layer<Services> = Layer.mergeAll(
+  CgroupManager.layerNode,
+  IntelRdt.layerNode(),
+  Processes.layerNode
+).pipe(Layer.provideMerge(Filesystem.layerNode))
+
+/** How to set up the simulated host of {@link layerMemoryWith}. */
+export interface MemorySeed extends MemoryHostSeed {
+  /** The cgroup layout, `unified` (cgroup v2) by default, as on a typical modern host. */
+  readonly cgroupMode?: CgroupManager.CgroupMode
+  /** Cgroups to create up front, e.g. `/sys/fs/cgroup/busy`. */
+  readonly cgroups?: ReadonlyArray<string>
+}
+
+/** The parts of one simulated host, for tests to seed and inspect. */
+export interface SimulatedMachine {
+  readonly host: SimulatedHost
+  readonly processes: Processes.ProcessTable
+  readonly cgroups: CgroupManager.CgroupTree
+  readonly resctrl: IntelRdt.Resctrl
+}
+
+/** The simulated machine behind {@link layerMemoryWith}. */
+export class Machine extends Context.Tag("effect-libcontainer/Machine")<Machine, SimulatedMachine>() {}
+
+/**
+ * One coherent simulated host from `seed`: its filesystem, process table,
+ * cgroup tree (bound to the process table: a frozen cgroup's members show
+ * it in `/proc/<pid>/stat`) and resctrl. The {@link Machine} is provided too.
+ */
+export const layerMemoryWith = (
+  seed: MemorySeed = {}
+): Layer.Layer<Services | Machine | MemoryHost, SystemError> =>
+  Layer.unwrapEffect(
+    Effect.gen(function*() {
+      const host = yield* MemoryHost.make(seed)
+      const processes = new Processes.ProcessTable()
+      const cgroups = yield* CgroupManager.CgroupTree.make(processes, {
+        mode: seed.cgroupMode ?? "unified",
+        ...(seed.cgroups !== undefined ? { cgroups: seed.cgroups } : {})
+      })
+      const resctrl = new IntelRdt.Resctrl()
+      const machine: SimulatedMachine = { host, processes, cgroups, resctrl }
+      return Layer.mergeAll(
+        Layer.succeed(Machine, machine),
+        Layer.succeed(MemoryHost, host),
+        Filesystem.layerMemoryFrom(host),
+        Processes.layerMemoryFrom(processes),
+        CgroupManager.layerMemoryFrom(cgroups),
+        IntelRdt.layerMemoryFrom(resctrl)
+      )
+    })
+  )
+
+/** {@link layerMemoryWith} with the default seed: a typical cgroup v2 host without resctrl. */
+export const layerMemory: Layer.Layer<Services | Machine | MemoryHost> = Layer.orDie(layerMemoryWith())
