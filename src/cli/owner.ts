@@ -1,0 +1,29 @@
+/**
+ * The owner column of `runc list`: the user name of a uid from
+ * `/etc/passwd`, or `#<uid>` when there is none (Go's `user.LookupId`
+ * without cgo reads the same file).
+ */
+import * as Effect from "effect/Effect"
+import { Filesystem } from "../Filesystem.js"
+
+/** Parses `/etc/passwd` into uid → name (the first entry for a uid wins). */
+export const parsePasswd = (text: string): ReadonlyMap<number, string> => {
+  const names = new Map<number, string>()
+  for (const line of text.split("\n")) {
+    if (line === "" || line.startsWith("#")) continue
+    const fields = line.split(":")
+    const uid = Number(fields[2])
+    if (fields.length >= 3 && fields[2] !== "" && Number.isInteger(uid) && !names.has(uid)) names.set(uid, fields[0] ?? "")
+  }
+  return names
+}
+
+/** A lookup from uid to owner name, reading `/etc/passwd` once. */
+export const makeLookup = Effect.gen(function*() {
+  const fs = yield* Filesystem
+  const names = yield* fs.readFile("/etc/passwd").pipe(
+    Effect.map((bytes) => parsePasswd(new TextDecoder().decode(bytes))),
+    Effect.orElseSucceed((): ReadonlyMap<number, string> => new Map())
+  )
+  return (uid: number): string => names.get(uid) ?? `#${uid}`
+})
