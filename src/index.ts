@@ -5,11 +5,14 @@
  * @since 0.1.0
  */
 
-/** Container ids: runc's `validateID`, `CleanPath` and Go's `filepath.Clean`. */
-export * as ContainerId from "./ContainerId.js"
+/** runc's `Create`, `Load` and the listing `runc list` does. */
+export * as Factory from "./Factory.js"
 
-/** runc's errors, with runc's texts, as tagged errors. */
-export * as ContainerError from "./ContainerError.js"
+/** A container and its operations: status, state, pause, resume, signal, destroy. */
+export * as Container from "./Container.js"
+
+/** Every service at once: this host (`layerNode`) or a simulated one (`layerMemory`). */
+export * as Libcontainer from "./Libcontainer.js"
 
 /** runc's container configuration and its JSON. */
 export * as Config from "./Config.js"
@@ -20,3 +23,29 @@ export * as State from "./State.js"
 /** The four container statuses. */
 export * as Status from "./Status.js"
 
+/** runc's config validation, with runc's messages. */
+export * as Validate from "./Validate.js"
+
+/** Container ids: runc's `validateID`, `CleanPath` and Go's `filepath.Clean`. */
+export * as ContainerId from "./ContainerId.js"
+
+/** runc's errors, with runc's texts, as tagged errors. */
+export * as ContainerError from "./ContainerError.js"
+
+/** filepath-securejoin's `SecureJoin`, on the Filesystem service. */
+export * as SecureJoin from "./SecureJoin.js"
+
+/** The filesystem service: node:fs with openat2, or an in-memory tree. */
+export * as Filesystem from "./Filesystem.js"
+
+/** runc's cgroup manager: v1, v2 and systemd paths, freezer, pids. */
+export * as CgroupManager from "./CgroupManager.js"
+
+/** runc's Intel RDT manager (resctrl). */
+export * as IntelRdt from "./IntelRdt.js"
+
+/** Host processes: `/proc/<pid>/stat`, liveness, pidfd signalling. */
+export * as Processes from "./Processes.js"
+
+/** Signal names and numbers as runc's `kill` accepts them. */
+export * as Signal from "./Signal.js"
