@@ -11,6 +11,7 @@ import * as CgroupManager from "./CgroupManager.js"
 import * as Filesystem from "./Filesystem.js"
 import * as IntelRdt from "./IntelRdt.js"
 import { MemoryHost, type MemoryHostSeed, type SimulatedHost } from "./internal/memory/MemoryHost.js"
+import type { ProcessTableError, SpawnOptions } from "./internal/memory/ProcessTable.js"
 import * as Processes from "./Processes.js"
 import type { SystemError } from "./ContainerError.js"
 
@@ -36,8 +37,12 @@ export const layerNode: Layer.Layer<Services> = Layer.mergeAll(
 export interface MemorySeed extends MemoryHostSeed {
   /** The cgroup layout, `unified` (cgroup v2) by default, as on a typical modern host. */
   readonly cgroupMode?: CgroupManager.CgroupMode
-  /** Cgroups to create up front, e.g. `/sys/fs/cgroup/busy`. */
+  /** Cgroups to create up front, as cgroupfs directories, e.g. `/sys/fs/cgroup/busy`. */
   readonly cgroups?: ReadonlyArray<string>
+  /** Processes to start, each optionally placed in one of those cgroups. */
+  readonly processes?: ReadonlyArray<SpawnOptions & { readonly cgroup?: string }>
+  /** Cgroups to freeze after the processes are placed (`cgroup.freeze` on v2, `freezer.state` on v1). */
+  readonly frozen?: ReadonlyArray<string>
 }
 
 /** The parts of one simulated host, for tests to seed and inspect. */
@@ -51,6 +56,14 @@ export interface SimulatedMachine {
 /** The simulated machine behind {@link layerMemoryWith}. */
 export class Machine extends Context.Tag("effect-libcontainer/Machine")<Machine, SimulatedMachine>() {}
 
+const encoder = new TextEncoder()
+
+/** Freezes a simulated cgroup the way a user would: `cgroup.freeze` where it exists, else `freezer.state`. */
+const freeze = (tree: CgroupManager.CgroupTree, dir: string): Effect.Effect<void, SystemError> =>
+  tree.host.writeFile(`${dir}/cgroup.freeze`, encoder.encode("1")).pipe(
+    Effect.catchIf((e) => e.code === "ENOENT", () => tree.host.writeFile(`${dir}/freezer.state`, encoder.encode("FROZEN")))
+  )
+
 /**
  * One coherent simulated host from `seed`: its filesystem, process table,
  * cgroup tree (bound to the process table: a frozen cgroup's members show
@@ -58,7 +71,7 @@ export class Machine extends Context.Tag("effect-libcontainer/Machine")<Machine,
  */
 export const layerMemoryWith = (
   seed: MemorySeed = {}
-): Layer.Layer<Services | Machine | MemoryHost, SystemError> =>
+): Layer.Layer<Services | Machine | MemoryHost, SystemError | ProcessTableError> =>
   Layer.unwrapEffect(
     Effect.gen(function*() {
       const host = yield* MemoryHost.make(seed)
@@ -67,6 +80,12 @@ export const layerMemoryWith = (
         mode: seed.cgroupMode ?? "unified",
         ...(seed.cgroups !== undefined ? { cgroups: seed.cgroups } : {})
       })
+      for (const spec of seed.processes ?? []) {
+        const { cgroup, ...options } = spec
+        const spawned = yield* processes.spawn(options)
+        if (cgroup !== undefined) yield* cgroups.addProcess(cgroup, spawned.pid)
+      }
+      for (const dir of seed.frozen ?? []) yield* freeze(cgroups, dir)
       const resctrl = new IntelRdt.Resctrl()
       const machine: SimulatedMachine = { host, processes, cgroups, resctrl }
       return Layer.mergeAll(
