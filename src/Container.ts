@@ -9,9 +9,11 @@
  *
  * @since 0.1.0
  */
+import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Option from "effect/Option"
+import type * as Scope from "effect/Scope"
 import type { CgroupError, Manager as CgroupManager } from "./CgroupManager.js"
 import type * as Config from "./Config.js"
 import {
@@ -213,25 +215,62 @@ export const state: (c: Container) => Effect.Effect<State.State, never, Filesyst
 )
 
 /**
+ * The cross-process half of a container's lock (runc has only its
+ * in-process mutex): `flock(LOCK_EX)` on the state dir for the scope, so
+ * saveState, pause, resume, signal and destroy from any number of
+ * processes run one at a time. A state dir that is gone — the container
+ * was destroyed — needs no lock; the operation then fails as it would have.
+ * Readers (Load, list, status) never take it: they rely on state.json being
+ * replaced by rename.
+ */
+const lockStateDir = (c: Container): Effect.Effect<void, SystemError, Filesystem | Scope.Scope> =>
+  Effect.flatMap(Filesystem, (fs) => fs.lockDirectory(c.stateDir, "exclusive")).pipe(
+    Effect.catchIf((e) => e.code === "ENOENT", () => Effect.void)
+  )
+
+/** runc's container mutex, then the state dir's flock: one mutating operation at a time, across processes too. */
+const withLock = <A, E, R>(c: Container, effect: Effect.Effect<A, E, R>) =>
+  impl(c).lock.withPermits(1)(Effect.scoped(Effect.zipRight(lockStateDir(c), effect)))
+
+/** The temp-file prefix of {@link saveState}: runc's own, so runc's leftovers are recognised too. */
+export const stateTempPrefix = "state-"
+
+/** How old a leftover `state-<digits>` temp file must be before {@link saveState} removes it. */
+export const staleTempAge: Duration.Duration = Duration.minutes(1)
+
+/** Options of {@link saveState}. */
+export interface SaveStateOptions {
+  /** Remove leftover temp files at least this old (default {@link staleTempAge}; `0` removes them all). */
+  readonly removeTempsOlderThan?: Duration.DurationInput
+}
+
+/**
  * Writes state.json the way runc's `saveState` does — compact JSON, mode
  * 0o600, a temp file `state-<random>` in the state dir renamed over
- * state.json — and, beyond runc, fsyncs the temp file and the directory so a
- * crash leaves the old or the new state, never a torn one.
+ * state.json — and, beyond runc, under the container's cross-process lock,
+ * fsyncing the temp file and the directory so a crash leaves the old or the
+ * new state, never a torn one, and first removing `state-<digits>` temp
+ * files a crashed writer left (older than {@link staleTempAge}).
  */
-export const saveState: (c: Container) => Effect.Effect<void, SystemError | JsonEncodeError, Filesystem> = Effect.fn(
-  "Container.saveState"
-)(function*(c: Container) {
-  const fs = yield* Filesystem
-  yield* impl(c).lock.withPermits(1)(
-    Effect.gen(function*() {
-      const text = yield* State.encodeJson(yield* state(c))
-      yield* fs.writeFileAtomic(c.stateDir, State.stateFilename, new TextEncoder().encode(text), {
-        mode: 0o600,
-        tempPrefix: "state-"
+export const saveState: (
+  c: Container,
+  options?: SaveStateOptions
+) => Effect.Effect<void, SystemError | JsonEncodeError, Filesystem> = Effect.fn("Container.saveState")(
+  function*(c: Container, options?: SaveStateOptions) {
+    const fs = yield* Filesystem
+    yield* withLock(
+      c,
+      Effect.gen(function*() {
+        const text = yield* State.encodeJson(yield* state(c))
+        yield* fs.writeFileAtomic(c.stateDir, State.stateFilename, new TextEncoder().encode(text), {
+          mode: 0o600,
+          tempPrefix: stateTempPrefix,
+          removeStaleTemps: options?.removeTempsOlderThan ?? staleTempAge
+        })
       })
-    })
-  )
-})
+    )
+  }
+)
 
 /**
  * Labels split as runc's `utils.Annotations`: `bundle=` gives the bundle
@@ -360,8 +399,6 @@ export const stateJson = (c: Container): Effect.Effect<string, JsonEncodeError, 
 export const hasPrivatePidNamespace = (config: Config.Config): boolean =>
   (config.namespaces ?? []).some((ns) => ns.type === "NEWPID" && ns.path === "")
 
-const withLock = <A, E, R>(c: Container, effect: Effect.Effect<A, E, R>) => impl(c).lock.withPermits(1)(effect)
-
 const setMachine = (c: Container, kind: MachineState["kind"]) =>
   Effect.flatMap(transition(impl(c).machine, { kind }, hasInit(c)), (next) =>
     Effect.sync(() => {
@@ -446,7 +483,7 @@ export const signalAllProcesses = (
 
 /** Options of {@link signal}. */
 export interface SignalOptions {
-  /** Signal every process in the cgroup, not just init (`runc kill --all`). */
+  /** Signal every process in the cgroup, not just init (`runc kill --all`); nothing to do once the cgroup is gone. */
   readonly all?: boolean
 }
 
@@ -467,6 +504,8 @@ export const signal: (
       c,
       Effect.gen(function*() {
         if (options?.all === true || (sig === Signal.SIGKILL && !hasPrivatePidNamespace(c.config))) {
+          // `runc kill --all` on a container whose cgroup is gone succeeds: nothing is left to signal.
+          if (options?.all === true && !(yield* c.cgroupManager.exists)) return
           return yield* signalAllProcesses(c, sig).pipe(
             Effect.mapError((cause) => new OperationFailed({ step: "kill all processes", cause }))
           )
@@ -482,7 +521,7 @@ export const signal: (
           if (frozen === "FROZEN") yield* Effect.ignore(c.cgroupManager.freeze("THAWED"))
         }
       })
-    )
+    ).pipe(Effect.catchTag("SystemError", (cause) => new OperationFailed({ step: "lock container state dir", cause })))
   }
 )
 

@@ -7,6 +7,7 @@
  *
  * @since 0.1.0
  */
+import * as Chunk from "effect/Chunk"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Option from "effect/Option"
@@ -28,13 +29,13 @@ import {
   StateCorrupt,
   SystemError
 } from "./ContainerError.js"
-import { Filesystem } from "./Filesystem.js"
+import { type DirectoryEntry, Filesystem, type FilesystemService } from "./Filesystem.js"
 import { IntelRdt } from "./IntelRdt.js"
 import { of as machineState } from "./internal/container/stateMachine.js"
 import { zeroTime } from "./internal/json/GoSchema.js"
 import { clean } from "./internal/path.js"
 import type { Processes } from "./Processes.js"
-import { secureJoin } from "./SecureJoin.js"
+import { secureJoinVFS } from "./SecureJoin.js"
 import * as State from "./State.js"
 import * as Validate from "./Validate.js"
 
@@ -79,8 +80,10 @@ const ignoredWhileCounting = (error: CgroupError | SystemError): boolean => {
  * the state dir (0o711). Nothing is written to it and no process starts: the
  * container is `stopped` until something saves a state for it.
  *
- * Unlike runc, two Creates of one id racing each other never see a raw
- * `mkdir … file exists`: every loser gets {@link ErrExist}.
+ * Unlike runc, Creates in one root take turns — an exclusive `flock` on
+ * the root dir, held from the existence check to the mkdir — and two
+ * Creates of one id racing each other never see a raw `mkdir … file
+ * exists`: every loser gets {@link ErrExist}.
  */
 export const create: (
   root: string,
@@ -93,7 +96,10 @@ export const create: (
     yield* Validate.validate(config)
     const fs = yield* Filesystem
     yield* fs.makeDirectoryAll(root, 0o700)
-    const stateDir = yield* secureJoin(root, id)
+    // Creates in one root take turns (flock on the root dir), so the stat
+    // and cgroup checks below are never interleaved with another create.
+    yield* fs.lockDirectory(root, "exclusive")
+    const stateDir = yield* secureJoinVFS(root, id, fs)
     const exists = yield* fs.stat(stateDir).pipe(
       Effect.as(true),
       Effect.catchIf((e) => e.code === "ENOENT", () => Effect.succeed(false))
@@ -115,8 +121,7 @@ export const create: (
     yield* fs.makeDirectory(stateDir, 0o711).pipe(
       Effect.catchIf((e) => e.code === "EEXIST", () => new ErrExist())
     )
-    const rdt = yield* IntelRdt
-    const intelRdtManager = yield* rdt.newManager(config, id, "")
+    const intelRdtManager = yield* intelRdtManagerFor(config, id, "")
     return new ContainerImpl(
       id,
       root,
@@ -128,8 +133,13 @@ export const create: (
       zeroTime,
       machineState("stopped")
     ) as Container
-  }
+  },
+  Effect.scoped
 )
+
+/** The Intel RDT manager, asked for only when the config has `intel_rdt`: without it there is never one. */
+const intelRdtManagerFor = (config: Config.Config, id: string, path: string) =>
+  config.intel_rdt == null ? Effect.succeedNone : Effect.flatMap(IntelRdt, (rdt) => rdt.newManager(config, id, path))
 
 /**
  * runc's `loadState`: state.json read through `openat2(RESOLVE_IN_ROOT)`
@@ -137,24 +147,54 @@ export const create: (
  * the call cannot lead outside the root; only a regular file, at most
  * {@link maxStateBytes}, opened without blocking (a FIFO cannot hang us).
  */
-const loadState = (root: string, stateDir: string) =>
+const loadState = (fs: FilesystemService, root: string, stateDir: string) =>
   Effect.gen(function*() {
-    const fs = yield* Filesystem
-    const path = yield* secureJoin(stateDir, State.stateFilename)
+    const path = yield* secureJoinVFS(stateDir, State.stateFilename, fs)
     const base = clean(root)
     const inRoot = path.startsWith(base) ? path.slice(base.length) : path
     const file = yield* fs.readFileInRoot(root, inRoot, { regularOnly: true, maxBytes: maxStateBytes }).pipe(
-      Effect.catchIf((e) => e.code === "ENOENT", () => new ErrNotExist()),
-      Effect.catchIf(
-        (e): e is SystemError => e._tag === "SystemError" && (e.code === "EFBIG" || e.code === "EINVAL"),
-        (e) =>
-          new StateCorrupt({
+      Effect.mapError((e) =>
+        e.code === "ENOENT"
+          ? new ErrNotExist()
+          : e.code === "EFBIG" || e.code === "EINVAL"
+          ? new StateCorrupt({
             path,
             reason: e.code === "EFBIG" ? `larger than ${maxStateBytes} bytes` : "not a regular file"
           })
+          : e
       )
     )
     return yield* Either.mapLeft(State.decodeJson(file.content), (e) => new StateCorrupt({ path, reason: e.message }))
+  })
+
+/** {@link load} without its span, for {@link list}; SecureJoin goes straight to the filesystem. */
+const loadUntraced = (root: string, id: string): Effect.Effect<Container, LoadError, Services> =>
+  Effect.gen(function*() {
+    if (root === "") return yield* new ErrRootNotSet()
+    yield* ContainerId.validate(id)
+    const fs = yield* Filesystem
+    const stateDir = yield* secureJoinVFS(root, id, fs)
+    const saved = yield* loadState(fs, root, stateDir)
+    const cgroups = yield* CgroupManager
+    const manager = yield* cgroups.newWithPaths(saved.config.cgroups, saved.cgroup_paths)
+    const intelRdtManager = yield* intelRdtManagerFor(saved.config, id, saved.intel_rdt_path)
+    const container = new ContainerImpl(
+      id,
+      root,
+      stateDir,
+      saved.config,
+      manager,
+      intelRdtManager,
+      Option.some({
+        pid: saved.init_process_pid,
+        startTime: saved.init_process_start,
+        ...(saved.external_descriptors != null ? { externalDescriptors: saved.external_descriptors } : {})
+      }),
+      saved.created,
+      machineState("loaded")
+    )
+    yield* refreshUnlocked(container)
+    return container as Container
   })
 
 /**
@@ -168,31 +208,7 @@ const loadState = (root: string, stateDir: string) =>
 export const load: (root: string, id: string) => Effect.Effect<Container, LoadError, Services> = Effect.fn(
   "Factory.load"
 )(function*(root: string, id: string) {
-  if (root === "") return yield* new ErrRootNotSet()
-  yield* ContainerId.validate(id)
-  const stateDir = yield* secureJoin(root, id)
-  const saved = yield* loadState(root, stateDir)
-  const cgroups = yield* CgroupManager
-  const manager = yield* cgroups.newWithPaths(saved.config.cgroups, saved.cgroup_paths)
-  const rdt = yield* IntelRdt
-  const intelRdtManager = yield* rdt.newManager(saved.config, id, saved.intel_rdt_path)
-  const container = new ContainerImpl(
-    id,
-    root,
-    stateDir,
-    saved.config,
-    manager,
-    intelRdtManager,
-    Option.some({
-      pid: saved.init_process_pid,
-      startTime: saved.init_process_start,
-      ...(saved.external_descriptors != null ? { externalDescriptors: saved.external_descriptors } : {})
-    }),
-    saved.created,
-    machineState("loaded")
-  )
-  yield* refreshUnlocked(container)
-  return container as Container
+  return yield* loadUntraced(root, id)
 })
 
 /** One entry of {@link list}: a loaded container, or why the entry could not be loaded. */
@@ -202,9 +218,16 @@ export type ListEntry =
 
 /** Options of {@link list}. */
 export interface ListOptions {
-  /** How many containers are loaded at once (order is kept either way); default 16. */
+  /**
+   * How many containers are loaded at once (order is kept either way);
+   * default 1. The node layer's reads are synchronous system calls, so more
+   * at once only adds fibers; a layer with slow, asynchronous reads gains.
+   */
   readonly concurrency?: number
 }
+
+/** Entries are loaded and emitted this many at a time, which bounds what the stream holds. */
+const listChunkSize = 32
 
 /**
  * What `runc list` walks: every directory under `root`, in name order,
@@ -225,17 +248,21 @@ export const list = (
       const entries = yield* fs.readDirectory(root).pipe(
         Effect.catchIf((e) => e.code === "ENOENT", () => Effect.succeed([]))
       )
-      return Stream.fromIterable(entries).pipe(
-        Stream.filter((entry) => entry.type === "Directory"),
-        Stream.mapEffect(
-          (entry) =>
-            load(root, entry.name).pipe(
-              Effect.match({
-                onFailure: (error): ListEntry => ({ _tag: "Failed", id: entry.name, error }),
-                onSuccess: (container): ListEntry => ({ _tag: "Loaded", id: entry.name, container })
-              })
-            ),
-          { concurrency: options.concurrency ?? 16 }
+      const loadEntry = (entry: DirectoryEntry) =>
+        loadUntraced(root, entry.name).pipe(
+          Effect.match({
+            onFailure: (error): ListEntry => ({ _tag: "Failed", id: entry.name, error }),
+            onSuccess: (container): ListEntry => ({ _tag: "Loaded", id: entry.name, container })
+          })
+        )
+      const concurrency = Math.max(1, options.concurrency ?? 1)
+      return Stream.fromIterable(entries.filter((entry) => entry.type === "Directory")).pipe(
+        Stream.rechunk(listChunkSize),
+        Stream.mapChunksEffect((chunk) =>
+          Effect.map(
+            Effect.forEach(chunk, loadEntry, concurrency > 1 ? { concurrency } : {}),
+            Chunk.unsafeFromArray
+          )
         )
       )
     }).pipe(Effect.withSpan("Factory.list"))

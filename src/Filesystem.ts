@@ -12,8 +12,10 @@
  * @since 0.1.0
  */
 import * as Context from "effect/Context"
+import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
+import type * as Scope from "effect/Scope"
 import type { SystemError } from "./ContainerError.js"
 import { syscallsOf } from "./internal/memory/MemoryFs.js"
 import { MemoryHost, type SimulatedHost } from "./internal/memory/MemoryHost.js"
@@ -79,6 +81,22 @@ export interface ReadInRootOptions extends ReadOptions {
   readonly regularOnly?: boolean
 }
 
+/** How `lockDirectory` holds a directory: `flock(2)`'s `LOCK_EX` or `LOCK_SH`. */
+export type LockMode = "exclusive" | "shared"
+
+/** Options of `lockDirectory`. */
+export interface LockOptions {
+  /**
+   * Give up after waiting this long, with `flock <path>: resource
+   * temporarily unavailable` (EAGAIN); default {@link defaultLockTimeout}.
+   * Zero tries once.
+   */
+  readonly timeout?: Duration.DurationInput
+}
+
+/** How long `lockDirectory` waits for a held lock unless told otherwise: 30 seconds. */
+export const defaultLockTimeout: Duration.Duration = SyscallFilesystem.defaultLockTimeout
+
 /** The result of reading a file inside a root. */
 export interface InRootFile {
   /**
@@ -125,7 +143,16 @@ export interface FilesystemService {
     dir: string,
     name: string,
     data: Uint8Array,
-    options?: { readonly mode?: number; readonly tempPrefix?: string }
+    options?: {
+      readonly mode?: number
+      readonly tempPrefix?: string
+      /**
+       * Before writing, remove regular files in `dir` named `<prefix><digits>`
+       * — temp files a crashed writer left — whose mtime is at least this old.
+       * Off by default; the target itself is never touched.
+       */
+      readonly removeStaleTemps?: Duration.DurationInput
+    }
   ) => Effect.Effect<void, SystemError>
   /** `rename(2)`. */
   readonly rename: (from: string, to: string) => Effect.Effect<void, SystemError>
@@ -151,6 +178,23 @@ export interface FilesystemService {
     unsafePath: string,
     options?: ReadInRootOptions
   ) => Effect.Effect<InRootFile, SystemError>
+  /**
+   * `flock(2)` on a directory, held until the scope closes (not in runc,
+   * which locks nothing across processes). The directory is opened
+   * `O_RDONLY|O_DIRECTORY` — a symlink to a directory is followed, nothing
+   * but a directory is ever opened — and locked with `LOCK_NB`, retried with
+   * a short backoff on wall-clock time, so waiting never blocks the event
+   * loop and stays interruptible. The lock belongs to that open file
+   * description: any other call, in this process or another, waits for it.
+   * Once locked, `path` must still be that directory: removed meanwhile is
+   * the `stat` error (ENOENT), replaced is retried. Waiting longer than the
+   * timeout fails with op `flock`, code EAGAIN.
+   */
+  readonly lockDirectory: (
+    path: string,
+    mode: LockMode,
+    options?: LockOptions
+  ) => Effect.Effect<void, SystemError, Scope.Scope>
 }
 
 /** The filesystem the library works on. */
@@ -181,7 +225,7 @@ export const layerNodeWith = (options: NodeFilesystem.NodeFilesystemOptions): La
 export const makeMemory = (host: SimulatedHost): FilesystemService => SyscallFilesystem.make(syscallsOf(host.fs))
 
 /**
- * The filesystem of the {@link MemoryHost} in context — what
+ * The filesystem of the `MemoryHost` in context — what
  * `Libcontainer.layerMemory` composes, so every memory service shares one host.
  */
 export const layerMemoryOnHost: Layer.Layer<Filesystem, never, MemoryHost> = Layer.effect(

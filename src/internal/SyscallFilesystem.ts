@@ -5,11 +5,30 @@
  * `RemoveAll`, `CreateTemp` + rename — is written here once, so both layers
  * share it exactly.
  */
+import * as Clock from "effect/Clock"
+import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import * as Option from "effect/Option"
 import * as Random from "effect/Random"
 import { isSystemError, SystemError } from "../ContainerError.js"
-import type { FilesystemService, WriteFlag } from "../Filesystem.js"
+import type { FilesystemService, LockMode, WriteFlag } from "../Filesystem.js"
 import { join } from "./path.js"
+
+/** A directory opened for `flock(2)`: which inode it is, and the lock calls on that open file description. */
+export interface LockableDirectory {
+  readonly ino: number
+  readonly dev: number
+  /** One `flock(LOCK_NB)` attempt: true when held, false when another open file description holds a conflicting lock. */
+  readonly tryLock: (mode: LockMode) => Effect.Effect<boolean, SystemError>
+  /**
+   * Completes when a lock on the directory may have been dropped. A layer
+   * that can tell (the memory host) provides it; without it the waiter polls.
+   */
+  readonly released?: Effect.Effect<void>
+  /** Closes the description, which drops its lock; later calls do nothing. */
+  readonly close: Effect.Effect<void>
+}
 
 /** What a layer provides: one function per system call, failing with Go's op names. */
 export interface Syscalls {
@@ -36,6 +55,8 @@ export interface Syscalls {
   /** `fsync(2)` of a directory, so a rename in it is durable. */
   readonly syncDirectory: (path: string) => Effect.Effect<void, SystemError>
   readonly readFileInRoot: FilesystemService["readFileInRoot"]
+  /** `open(path, O_RDONLY|O_DIRECTORY)` for locking: ENOTDIR for anything but a directory. */
+  readonly openLockable: (path: string) => Effect.Effect<LockableDirectory, SystemError>
 }
 
 /** `CreateTemp` gives up after this many name collisions, as Go's does. */
@@ -134,9 +155,34 @@ const removeAll = (sys: Syscalls) => {
 }
 
 /**
+ * Wall-clock time. Lock waits are about other processes and temp-file ages
+ * about mtimes the kernel stamped, so neither may follow a test clock.
+ */
+const wallClock = Clock.make()
+
+/** Whether `name` is a temp file `writeFileAtomic` makes with `prefix`: the prefix, then decimal digits. */
+const isTempName = (name: string, prefix: string): boolean =>
+  name.length > prefix.length && name.startsWith(prefix) && /^[0-9]+$/.test(name.slice(prefix.length))
+
+/** Removes the regular files of `dir` named `<prefix><digits>` whose mtime is at least `age` old; best effort. */
+const removeStaleTemps = (sys: Syscalls, dir: string, prefix: string, age: Duration.DurationInput) =>
+  Effect.gen(function*() {
+    const ageMs = Duration.toMillis(Duration.decode(age))
+    const entries = yield* Effect.orElseSucceed(sys.readDirectory(dir === "" ? "." : dir), () => [])
+    for (const entry of entries) {
+      if ((entry.type !== "File" && entry.type !== "Unknown") || !isTempName(entry.name, prefix)) continue
+      const path = join(dir, entry.name)
+      const info = yield* Effect.option(sys.lstat(path))
+      if (Option.isNone(info) || info.value.type !== "File") continue
+      if (wallClock.unsafeCurrentTimeMillis() - info.value.mtimeMs >= ageMs) yield* Effect.ignore(sys.unlink(path))
+    }
+  })
+
+/**
  * Atomic replace: `CreateTemp(dir, prefix)` (exclusive create, random
  * decimal suffix, retried on collision), write and fsync, rename over the
- * target, fsync the directory. The temp file is removed when a step fails.
+ * target, fsync the directory. The temp file is removed when a step fails;
+ * with `removeStaleTemps`, old temps of earlier, crashed writers go first.
  */
 const writeFileAtomic = (sys: Syscalls): FilesystemService["writeFileAtomic"] =>
 (dir, name, data, options) =>
@@ -144,6 +190,7 @@ const writeFileAtomic = (sys: Syscalls): FilesystemService["writeFileAtomic"] =>
     const mode = options?.mode ?? 0o600
     const prefix = options?.tempPrefix ?? `.${name}.`
     const target = join(dir, name)
+    if (options?.removeStaleTemps !== undefined) yield* removeStaleTemps(sys, dir, prefix, options.removeStaleTemps)
     for (let attempt = 0; attempt < maxTempAttempts; attempt++) {
       const suffix = yield* Random.nextIntBetween(0, 2 ** 31)
       const temp = join(dir, `${prefix}${suffix}`)
@@ -159,6 +206,59 @@ const writeFileAtomic = (sys: Syscalls): FilesystemService["writeFileAtomic"] =>
     return yield* Effect.fail(new SystemError({ op: "createtemp", path: join(dir, `${prefix}*`), code: "EEXIST" }))
   })
 
+/** How long `lockDirectory` waits for a held lock unless told otherwise. */
+export const defaultLockTimeout: Duration.Duration = Duration.seconds(30)
+
+/** Waits between lock attempts start near this many milliseconds and double up to {@link maxLockBackoffMs}. */
+const firstLockBackoffMs = 1
+const maxLockBackoffMs = 16
+/** How often a directory replaced while we waited for its lock is reopened before giving up. */
+const maxLockReopens = 100
+
+const lockTimedOut = (path: string): SystemError => new SystemError({ op: "flock", path, code: "EAGAIN" })
+
+/** Tries the lock until it is held or `deadline` (wall-clock ms) passes; sleeps with jittered backoff in between. */
+const waitForLock = (dir: LockableDirectory, path: string, mode: LockMode, deadline: number) =>
+  Effect.gen(function*() {
+    let backoff = firstLockBackoffMs
+    for (;;) {
+      if (yield* dir.tryLock(mode)) return
+      const left = deadline - wallClock.unsafeCurrentTimeMillis()
+      if (left <= 0) return yield* Effect.fail(lockTimedOut(path))
+      if (dir.released !== undefined) {
+        yield* Effect.raceFirst(dir.released, Effect.sleep(Duration.millis(left)).pipe(Effect.withClock(wallClock)))
+        continue
+      }
+      const jitter = 0.5 + (yield* Random.next)
+      yield* Effect.sleep(Duration.millis(Math.min(left, backoff * jitter))).pipe(Effect.withClock(wallClock))
+      backoff = Math.min(backoff * 2, maxLockBackoffMs)
+    }
+  })
+
+/**
+ * `flock` on a directory for the scope: open, wait for the lock
+ * (interruptibly), then check `path` still names the locked inode — a
+ * directory removed meanwhile fails with the `stat` error, one replaced is
+ * reopened. The description is closed on every path out.
+ */
+const lockDirectory = (sys: Syscalls): FilesystemService["lockDirectory"] => (path, mode, options) =>
+  Effect.uninterruptibleMask((restore) =>
+    Effect.gen(function*() {
+      const timeout = Duration.toMillis(Duration.decode(options?.timeout ?? defaultLockTimeout))
+      const deadline = wallClock.unsafeCurrentTimeMillis() + timeout
+      for (let reopened = 0;; reopened++) {
+        const dir = yield* sys.openLockable(path)
+        const locked = yield* Effect.exit(restore(Effect.zipRight(waitForLock(dir, path, mode, deadline), sys.stat(path))))
+        if (Exit.isSuccess(locked) && locked.value.ino === dir.ino && locked.value.dev === dir.dev) {
+          return yield* Effect.addFinalizer(() => dir.close)
+        }
+        yield* dir.close
+        if (Exit.isFailure(locked)) return yield* Effect.failCause(locked.cause)
+        if (reopened >= maxLockReopens) return yield* Effect.fail(lockTimedOut(path))
+      }
+    })
+  )
+
 /**
  * The service for a layer's system calls. Calls that are one system call
  * are passed through as they are (a span costs more than the syscall, and
@@ -171,7 +271,8 @@ export const make = (sys: Syscalls): FilesystemService => ({
   readLink: sys.readLink,
   readDirectory: sys.readDirectory,
   makeDirectory: sys.mkdir,
-  makeDirectoryAll: Effect.fn("Filesystem.makeDirectoryAll")(makeDirectoryAll(sys)),
+  // No span: Create calls it once per container, and the common case (the root exists) is one stat.
+  makeDirectoryAll: (path, mode) => Effect.suspend(() => makeDirectoryAll(sys)(path, mode)),
   readFile: sys.readFile,
   writeFile: (path, data, options) => sys.writeFile(path, data, options?.flag ?? "truncate", options?.mode ?? 0o666, false),
   writeFileAtomic: Effect.fn("Filesystem.writeFileAtomic")(writeFileAtomic(sys)),
@@ -181,5 +282,7 @@ export const make = (sys: Syscalls): FilesystemService => ({
   symlink: sys.symlink,
   makeFifo: sys.mkfifo,
   chmod: sys.chmod,
-  readFileInRoot: Effect.fn("Filesystem.readFileInRoot")(sys.readFileInRoot)
+  // No span: Load reads one state.json per container, and list reads thousands.
+  readFileInRoot: (root, unsafePath, options) => Effect.suspend(() => sys.readFileInRoot(root, unsafePath, options)),
+  lockDirectory: Effect.fn("Filesystem.lockDirectory")(lockDirectory(sys))
 })

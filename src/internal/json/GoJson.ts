@@ -100,7 +100,11 @@ const normaliseStrings = (value: JsonValue): JsonValue => {
   return value
 }
 
-const hasLoneSurrogate = (text: string): boolean => /\\u[dD][89abAB]|\\u[dD][c-fC-F]/.test(text)
+/**
+ * Whether the text may hold a lone surrogate: escaped (`\ud800`), or raw in
+ * a string input — which, written out as UTF-8, is U+FFFD already.
+ */
+const hasLoneSurrogate = (text: string): boolean => /\\u[dD][89a-fA-F]|[\uD800-\uDFFF]/.test(text)
 
 /**
  * Parses the first JSON value of `text` with Go's `json.Decoder` reading

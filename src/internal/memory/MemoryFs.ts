@@ -18,7 +18,7 @@ import * as Either from "effect/Either"
 import { SystemError } from "../../ContainerError.js"
 import type { DirectoryEntry, FileInfo, ReadInRootOptions, ReadOptions, WriteFlag } from "../../Filesystem.js"
 import { clean, inRootDisplayPath, join } from "../path.js"
-import type { Syscalls } from "../SyscallFilesystem.js"
+import type { LockableDirectory, Syscalls } from "../SyscallFilesystem.js"
 
 /** Linux's `MAXSYMLINKS`: symlinks one path resolution may follow. */
 export const maxSymlinkFollows = 40
@@ -120,6 +120,23 @@ export type SeedEntry =
     readonly device?: DeviceHandlers
   }
 
+/**
+ * An open file description of the simulated host, as `flock(2)` sees it:
+ * a lock belongs to one description, and closing it drops the lock.
+ */
+export class OpenFile {
+  /** Set by {@link MemoryFs.close}; a closed description cannot lock (EBADF). */
+  closed = false
+  constructor(readonly node: Inode) {}
+}
+
+/** Who holds `flock` locks on one inode, and who waits to hear they were dropped. */
+interface FlockState {
+  exclusive: OpenFile | undefined
+  readonly shared: Set<OpenFile>
+  readonly waiters: Set<() => void>
+}
+
 /** The process the simulated filesystem serves: its credentials, umask and working directory. */
 export interface MemoryFsOptions {
   readonly uid?: number
@@ -179,6 +196,8 @@ export class MemoryFs {
   cwd: string
   readonly root: DirectoryInode
   private nextIno = 2
+  /** `flock` locks by inode; an entry goes when nobody holds or awaits a lock on it. */
+  private readonly flocks = new Map<Inode, FlockState>()
   private readonly now: () => number
 
   constructor(options: MemoryFsOptions = {}) {
@@ -426,6 +445,59 @@ export class MemoryFs {
     )
   }
 
+  /**
+   * `open(path, O_RDONLY|O_DIRECTORY)`: follows symlinks; anything but a
+   * directory is ENOTDIR (checked before permissions, as Linux does), a
+   * directory without read permission EACCES.
+   */
+  openDirectory(path: string): Either.Either<OpenFile, SystemError> {
+    return this.run("open", path, () => {
+      const node = this.resolve(path, true)
+      if (node.type !== "Directory") return raise("ENOTDIR")
+      this.mayRead(node)
+      return new OpenFile(node)
+    })
+  }
+
+  /**
+   * `flock(fd, LOCK_EX|LOCK_NB)` or `LOCK_SH|LOCK_NB` on an open
+   * description: true when held, false (EWOULDBLOCK) when another
+   * description holds a conflicting lock. As on Linux, asking again with
+   * the other mode converts the lock, and a conversion that cannot be
+   * granted loses the lock held before.
+   */
+  flock(file: OpenFile, mode: "exclusive" | "shared", path: string): Either.Either<boolean, SystemError> {
+    return this.run("flock", path, () => {
+      if (file.closed) return raise("EBADF")
+      const state = this.flockState(file.node)
+      const heldByOthers = (state.exclusive !== undefined && state.exclusive !== file) ||
+        (mode === "exclusive" && [...state.shared].some((f) => f !== file))
+      if (mode === "exclusive" ? state.exclusive === file : state.shared.has(file)) return true
+      if (state.exclusive === file || state.shared.has(file)) this.dropLock(file)
+      if (heldByOthers) return false
+      if (mode === "exclusive") state.exclusive = file
+      else state.shared.add(file)
+      return true
+    })
+  }
+
+  /** `close(2)` of a description: drops its lock and wakes the waiters; closing twice does nothing. */
+  close(file: OpenFile): void {
+    if (file.closed) return
+    file.closed = true
+    this.dropLock(file)
+  }
+
+  /** Calls `listener` once, the next time a lock on `node` is dropped; returns how to stop waiting. */
+  onUnlock(node: Inode, listener: () => void): () => void {
+    const state = this.flockState(node)
+    state.waiters.add(listener)
+    return () => {
+      state.waiters.delete(listener)
+      this.forgetIfIdle(node, state)
+    }
+  }
+
   // ---------------------------------------------------------------------------
   // Seeding and inspection (setup code, not system calls)
 
@@ -671,6 +743,36 @@ export class MemoryFs {
   }
 
   // ---------------------------------------------------------------------------
+  // flock
+
+  private flockState(node: Inode): FlockState {
+    let state = this.flocks.get(node)
+    if (state === undefined) {
+      state = { exclusive: undefined, shared: new Set(), waiters: new Set() }
+      this.flocks.set(node, state)
+    }
+    return state
+  }
+
+  private dropLock(file: OpenFile): void {
+    const state = this.flocks.get(file.node)
+    if (state === undefined) return
+    const held = state.exclusive === file || state.shared.has(file)
+    if (state.exclusive === file) state.exclusive = undefined
+    state.shared.delete(file)
+    if (held) {
+      const waiters = [...state.waiters]
+      state.waiters.clear()
+      for (const wake of waiters) wake()
+    }
+    this.forgetIfIdle(file.node, state)
+  }
+
+  private forgetIfIdle(node: Inode, state: FlockState): void {
+    if (state.exclusive === undefined && state.shared.size === 0 && state.waiters.size === 0) this.flocks.delete(node)
+  }
+
+  // ---------------------------------------------------------------------------
   // Tree mutation
 
   private newInode<T extends Exclude<Inode, DirectoryInode>>(
@@ -851,5 +953,51 @@ export const syscallsOf = (fs: MemoryFs): Syscalls => ({
   readFile: (path, options) => Effect.suspend(() => fs.readFile(path, options)),
   writeFile: (path, data, flag, mode) => Effect.suspend(() => fs.writeFile(path, data, flag, mode)),
   syncDirectory: (path) => Effect.suspend(() => fs.syncDirectory(path)),
-  readFileInRoot: (root, unsafePath, options) => Effect.suspend(() => fs.readFileInRoot(root, unsafePath, options))
+  readFileInRoot: (root, unsafePath, options) => Effect.suspend(() => fs.readFileInRoot(root, unsafePath, options)),
+  openLockable: (path) => Effect.suspend(() => Either.map(fs.openDirectory(path), (file) => lockableOf(fs, file, path)))
 })
+
+/**
+ * A directory description as the lock loop uses it. A failed attempt starts
+ * listening for the lock to be dropped at once — before the waiter gets to
+ * `released` — so a drop in between is never missed.
+ */
+const lockableOf = (fs: MemoryFs, file: OpenFile, path: string): LockableDirectory => {
+  let dropped = false
+  let notify: (() => void) | undefined
+  let stopListening: (() => void) | undefined
+  const listen = () => {
+    stopListening ??= fs.onUnlock(file.node, () => {
+      stopListening = undefined
+      dropped = true
+      notify?.()
+    })
+  }
+  return {
+    ino: file.node.ino,
+    dev: deviceNumber,
+    tryLock: (mode) =>
+      Effect.suspend(() => {
+        dropped = false
+        return Either.map(fs.flock(file, mode, path), (held) => {
+          if (!held) listen()
+          return held
+        })
+      }),
+    released: Effect.async<void>((resume) => {
+      if (dropped) return resume(Effect.void)
+      notify = () => {
+        notify = undefined
+        resume(Effect.void)
+      }
+      return Effect.sync(() => {
+        notify = undefined
+      })
+    }),
+    close: Effect.sync(() => {
+      stopListening?.()
+      stopListening = undefined
+      fs.close(file)
+    })
+  }
+}

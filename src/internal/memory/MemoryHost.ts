@@ -20,7 +20,7 @@ export interface MemoryHostSeed {
   readonly umask?: number
   /** The working directory relative paths start from, `/` by default. */
   readonly cwd?: string
-  /** Leave out the default tree ({@link defaultEntries}) and start from an empty `/`. */
+  /** Leave out the default tree (`defaultEntries`) and start from an empty `/`. */
   readonly bare?: boolean
   /** Entries placed after the default tree, in order. */
   readonly entries?: ReadonlyArray<SeedEntry>

@@ -209,7 +209,7 @@ export class ProcessTable {
     this.now += ticks
   }
 
-  /** Starts a process; see {@link SpawnOptions}. */
+  /** Starts a process; see `SpawnOptions`. */
   spawn(options: SpawnOptions = {}): Either.Either<ProcessInfo, ProcessTableError> {
     const pid = options.pid ?? this.nextPid()
     if (pid === undefined) return Either.left(new ProcessTableError({ reason: "no free pid", pid: -1 }))

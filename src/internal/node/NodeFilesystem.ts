@@ -12,7 +12,9 @@ import { SystemError } from "../../ContainerError.js"
 import type { DirectoryEntry, FileInfo, FileType, ReadInRootOptions, ReadOptions, WriteFlag } from "../../Filesystem.js"
 import * as Errno from "../errno.js"
 import { clean, inRootDisplayPath } from "../path.js"
-import type { Syscalls } from "../SyscallFilesystem.js"
+import { withoutStack } from "../withoutStack.js"
+import type { LockableDirectory, Syscalls } from "../SyscallFilesystem.js"
+import * as Flock from "./flock.js"
 import * as Libc from "./libc.js"
 import * as Openat2 from "./openat2.js"
 
@@ -37,7 +39,7 @@ const codeOf = (e: unknown): string => {
 }
 
 const failure = (op: string, path: string, code: string, path2?: string): SystemError =>
-  new SystemError(path2 === undefined ? { op, path, code } : { op, path, path2, code })
+  withoutStack(() => new SystemError(path2 === undefined ? { op, path, code } : { op, path, path2, code }))
 
 /** One step of a call: runs `body`, throwing its failure as the SystemError for `op` and `path`. */
 const step = <A>(op: string, path: string, body: () => A, path2?: string): A => {
@@ -102,25 +104,29 @@ const withFd = <A>(fd: number, use: (fd: number) => A): A => {
 
 const errnoException = (code: string): Error => Object.assign(new Error(code), { code })
 
+/** The buffer reads land in first (calls are synchronous, so one is enough); what was read is copied out. */
+const scratch = Buffer.allocUnsafe(65536)
+
 /**
- * Reads an open fd to EOF; more than `maxBytes` is EFBIG. The first read is
- * sized from `st_size` (procfs and cgroupfs report 0, so small reads follow).
+ * Reads an open fd to EOF; more than `maxBytes` is EFBIG. When a read
+ * returns exactly `st_size` bytes of the more asked for, that is the whole
+ * file — as if read a moment earlier, had it grown since — and no second read
+ * is spent confirming EOF (procfs and cgroupfs report size 0, so they always
+ * read to EOF).
  */
 const readAll = (fd: number, size: number, options: ReadOptions | undefined): Uint8Array => {
   const limit = options?.maxBytes ?? Number.POSITIVE_INFINITY
-  const chunks: Array<Buffer> = []
+  const chunks: Array<Uint8Array> = []
   let total = 0
-  let want = size > 0 ? size + 1 : 4096
   for (;;) {
-    const chunk = Buffer.allocUnsafe(Math.min(want, limit + 1 - total))
-    const n = fs.readSync(fd, chunk, 0, chunk.length, null)
+    const n = fs.readSync(fd, scratch, 0, Math.min(scratch.length, limit + 1 - total), null)
     if (n === 0) break
-    chunks.push(chunk.subarray(0, n))
+    chunks.push(new Uint8Array(scratch.subarray(0, n)))
     total += n
     if (total > limit) throw errnoException("EFBIG")
-    want = 65536
+    if (size > 0 && total === size && chunks.length === 1) break
   }
-  return new Uint8Array(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, total))
+  return chunks.length === 1 ? chunks[0]! : new Uint8Array(Buffer.concat(chunks, total))
 }
 
 const writeFlags: Record<WriteFlag, number> = {
@@ -138,10 +144,45 @@ const mkfifo = (path: string, mode: number): Effect.Effect<void, SystemError> =>
     if (result.value < 0) throw errnoException(Errno.nameOf(result.errno))
   })
 
+/**
+ * Opens for reading; a failure is returned, not thrown. Through libc where
+ * koffi covers this architecture, so a missing file (a gone process's
+ * cgroup, say) costs no node exception; node's `openSync` elsewhere.
+ */
+const openForReading = (path: string): number | SystemError => {
+  if (Libc.constants === undefined) {
+    try {
+      return fs.openSync(path, O_RDONLY | O_NONBLOCK)
+    } catch (e) {
+      return failure("open", path, codeOf(e))
+    }
+  }
+  const opened = Libc.openNoCreate(path, O_RDONLY | O_NONBLOCK)
+  return opened.value >= 0 ? opened.value : failure("open", path, Errno.nameOf(opened.errno))
+}
+
 const readFile = (path: string, options?: ReadOptions): Effect.Effect<Uint8Array, SystemError> =>
-  call("open", path, () =>
-    withFd(step("open", path, () => fs.openSync(path, O_RDONLY | O_NONBLOCK)), (fd) =>
-      step("read", path, () => readAll(fd, fs.fstatSync(fd).size, options))))
+  Effect.suspend(() => {
+    const opened = openForReading(path)
+    if (typeof opened !== "number") return Effect.fail(opened)
+    return call("read", path, () => withFd(opened, (fd) => step("read", path, () => readAll(fd, fs.fstatSync(fd).size, options))))
+  })
+
+/** `stat`/`lstat` with `throwIfNoEntry: false`: a missing path (exactly ENOENT) fails without a node exception. */
+const statWith = (
+  op: "stat" | "lstat",
+  get: (path: string, options: { readonly throwIfNoEntry: false }) => fs.Stats | undefined
+) =>
+(path: string): Effect.Effect<FileInfo, SystemError> =>
+  Effect.suspend(() => {
+    let stats: fs.Stats | undefined
+    try {
+      stats = get(path, { throwIfNoEntry: false })
+    } catch (e) {
+      return Effect.fail(failure(op, path, codeOf(e)))
+    }
+    return stats === undefined ? Effect.fail(failure(op, path, "ENOENT")) : Effect.succeed(infoOf(stats))
+  })
 
 const readDirectory = (path: string): Effect.Effect<ReadonlyArray<DirectoryEntry>, SystemError> =>
   call("open", path, () =>
@@ -198,10 +239,49 @@ const readFileInRoot = (options: NodeFilesystemOptions) =>
     }))
 }
 
+/**
+ * A directory opened `O_RDONLY|O_DIRECTORY|O_NONBLOCK` (and, as every fd
+ * Node opens, `O_CLOEXEC`, so a spawned child never inherits a lock) for
+ * `flock(LOCK_NB)`. After `close` the fd number may belong to someone else,
+ * so a closed description refuses to lock (EBADF) and closes only once.
+ */
+const openLockable = (path: string): Effect.Effect<LockableDirectory, SystemError> =>
+  call("open", path, () => {
+    const fd = step("open", path, () => fs.openSync(path, O_RDONLY | O_DIRECTORY | O_NONBLOCK))
+    let stats: fs.Stats
+    try {
+      stats = step("stat", path, () => fs.fstatSync(fd))
+    } catch (e) {
+      fs.closeSync(fd)
+      throw e
+    }
+    let open = true
+    return {
+      ino: stats.ino,
+      dev: stats.dev,
+      tryLock: (mode) =>
+        attempt("flock", path, () => {
+          if (!open) throw errnoException("EBADF")
+          const result = Flock.tryLock(fd, mode)
+          if (typeof result === "object") throw errnoException(result.errno)
+          return result === "locked"
+        }),
+      close: Effect.sync(() => {
+        if (!open) return
+        open = false
+        try {
+          fs.closeSync(fd)
+        } catch {
+          // close(2) releases the fd even when it reports an error
+        }
+      })
+    }
+  })
+
 /** The node layer's system calls. */
 export const make = (options: NodeFilesystemOptions = {}): Syscalls => ({
-  lstat: (path) => attempt("lstat", path, () => infoOf(fs.lstatSync(path))),
-  stat: (path) => attempt("stat", path, () => infoOf(fs.statSync(path))),
+  lstat: statWith("lstat", fs.lstatSync),
+  stat: statWith("stat", fs.statSync),
   readLink: (path) => attempt("readlink", path, () => fs.readlinkSync(path)),
   readDirectory,
   mkdir: (path, mode) => attempt("mkdir", path, () => fs.mkdirSync(path, { mode })),
@@ -217,5 +297,6 @@ export const make = (options: NodeFilesystemOptions = {}): Syscalls => ({
     call("open", path, () =>
       withFd(step("open", path, () => fs.openSync(path, O_RDONLY | O_DIRECTORY)), (fd) =>
         step("sync", path, () => fs.fsyncSync(fd)))),
-  readFileInRoot: readFileInRoot(options)
+  readFileInRoot: readFileInRoot(options),
+  openLockable
 })
