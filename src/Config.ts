@@ -18,6 +18,7 @@ import * as Schema from "effect/Schema"
 import type { JsonDecodeError, JsonEncodeError } from "./ContainerError.js"
 import { stringify } from "./internal/json/GoJson.js"
 import { decodeDocument, encodeDocument } from "./internal/json/GoDecode.js"
+import * as GoFast from "./internal/json/GoFast.js"
 import {
   field,
   GoBool,
@@ -83,6 +84,22 @@ const hooksArbitrary: Arbitrary.LazyArbitrary<Hooks> = (fc) =>
 const HooksType = Schema.Record({ key: Schema.String, value: Schema.Array(Schema.typeSchema(CommandHook)) })
   .annotations({ arbitrary: () => hooksArbitrary })
 
+const hookListFast = GoFast.fastOf(hookList)
+
+/** The fast path of {@link HooksSchema} (see `GoFast.ts`). */
+const hooksFast: GoFast.Fast<Hooks> = (u) => {
+  if (u === null) return {}
+  if (!GoFast.isObject(u) || hookListFast === undefined) return GoFast.bail
+  const out: Record<string, ReadonlyArray<CommandHook>> = {}
+  for (const name of Object.keys(u)) {
+    if (name === "__proto__") return GoFast.bail
+    const list = hookListFast(u[name])
+    if (list === GoFast.bail) return GoFast.bail
+    if (list !== null && list.length > 0) out[name] = list
+  }
+  return out
+}
+
 /**
  * runc's `configs.Hooks` with its custom JSON form (config.md §2): decoding
  * accepts `null`, drops names with no hooks and keeps unknown names;
@@ -121,7 +138,7 @@ export const HooksSchema: GoSchema<Hooks> = Schema.transformOrFail(Schema.Unknow
       }
       return out
     })
-}).annotations({ [GoZeroId]: () => ({}), [GoTypeId]: "configs.Hooks" })
+}).annotations({ [GoZeroId]: () => ({}), [GoTypeId]: "configs.Hooks", [GoFast.GoFastId]: hooksFast })
 
 // ---------------------------------------------------------------------------
 // Namespaces

@@ -240,11 +240,17 @@ export interface ResctrlHost {
   readonly statfs: (path: string) => Effect.Effect<number, SystemError>
   /** The content of `/proc/self/mountinfo`. */
   readonly readMountinfo: Effect.Effect<Uint8Array, SystemError>
+  /** `os.Stat`: succeeds when the path exists. */
   readonly stat: (path: string) => Effect.Effect<void, SystemError>
+  /** `os.MkdirAll(path, mode)`. */
   readonly makeDirectoryAll: (path: string, mode: number) => Effect.Effect<void, SystemError>
+  /** `os.WriteFile(path, data, 0o600)`. */
   readonly writeFile: (path: string, data: string) => Effect.Effect<void, SystemError>
+  /** `os.ReadFile(path)`. */
   readonly readFile: (path: string) => Effect.Effect<Uint8Array, SystemError>
+  /** `os.ReadDir(path)`: entries sorted by name. */
   readonly readDirectory: (path: string) => Effect.Effect<ReadonlyArray<DirectoryEntry>, SystemError>
+  /** `os.RemoveAll(path)`: a missing path is success. */
   readonly removeAll: (path: string) => Effect.Effect<void, SystemError>
 }
 

@@ -145,22 +145,29 @@ const whenVerified = (
     same ? send : Effect.fail(new ProcessFinished({ pid, reason: "start time differs" }))
   )
 
-const make = (readStat: (pid: number) => Effect.Effect<ProcessStat, StatError>, deliver: Deliver): ProcessesService => {
-  const stat = Effect.fn("Processes.stat")(function*(pid: number) {
-    return yield* readStat(pid)
-  })
-  const startTime = Effect.fn("Processes.startTime")(function*(pid: number) {
-    return (yield* readStat(pid)).startTime
-  })
-  const state = Effect.fn("Processes.state")(function*(pid: number) {
-    return (yield* readStat(pid)).state
-  })
-  const isAlive = Effect.fn("Processes.isAlive")(function*(pid: number, expected: bigint) {
-    return yield* readStat(pid).pipe(
-      Effect.map((s) => s.startTime === expected && s.state !== "Z" && s.state !== "X"),
-      Effect.orElseSucceed(() => false)
-    )
-  })
+/**
+ * The service over a stat reader and a signal sender. The reads are one
+ * small file each and run once per container on `list`, so they carry no
+ * span (one would cost more than the read); `signal` keeps its span.
+ * `alive` replaces the liveness test built on `readStat` where a layer has
+ * a cheaper one.
+ */
+const make = (
+  readStat: (pid: number) => Effect.Effect<ProcessStat, StatError>,
+  deliver: Deliver,
+  alive?: (pid: number, startTime: bigint) => boolean
+): ProcessesService => {
+  // Suspended, so the stat file is read when the effect runs, not when it is built.
+  const stat = (pid: number) => Effect.suspend(() => readStat(pid))
+  const startTime = (pid: number) => Effect.map(stat(pid), (s) => s.startTime)
+  const state = (pid: number) => Effect.map(stat(pid), (s) => s.state)
+  const isAlive = alive !== undefined
+    ? (pid: number, expected: bigint) => Effect.sync(() => alive(pid, expected))
+    : (pid: number, expected: bigint) =>
+      stat(pid).pipe(
+        Effect.map((s) => s.startTime === expected && s.state !== "Z" && s.state !== "X"),
+        Effect.orElseSucceed(() => false)
+      )
   const signal = Effect.fn("Processes.signal")(function*(pid: number, signal: number, options?: SignalOptions) {
     if (pid === -1) return yield* new ProcessReleased()
     if (pid === 0) return yield* new ProcessNotInitialized()
@@ -218,7 +225,7 @@ export const layerNodeWith = (options: NodeOptions = {}): Layer.Layer<Processes>
           (opened) => opened._tag === "Ok" ? Effect.sync(() => syscalls.close(opened.value)) : Effect.void
         )
       })
-    return make(readStat, deliver)
+    return make(readStat, deliver, (pid, startTime) => Procfs.isAlive(pid, startTime, procRoot))
   })
 
 /** The real layer: this host's `/proc` and signals. */

@@ -23,7 +23,9 @@ import { clean } from "./internal/path.js"
  * other error is handed back unchanged.
  */
 export interface VFS<E, R = never> {
+  /** `lstat(2)`: only the type of the entry is used. */
   readonly lstat: (path: string) => Effect.Effect<{ readonly type: FileType }, E, R>
+  /** `readlink(2)`: the target of a symlink, as stored. */
   readonly readLink: (path: string) => Effect.Effect<string, E, R>
 }
 

@@ -109,7 +109,7 @@ const isCgroup2UnifiedMode = Effect.flatMap(CgroupManager, (cgroups) => cgroups.
   Effect.catchAll((error) => Effect.as(Effect.logWarning(`${error.message}; assuming cgroup v1`), false))
 )
 
-const cgroupsCheck = Effect.fn("Validate.cgroups")(function*(config: Config) {
+const cgroupsCheck = Effect.fnUntraced(function*(config: Config) {
   const cgroup = config.cgroups
   if (cgroup === null) return
   if (((cgroup.name ?? "") !== "" || (cgroup.parent ?? "") !== "") && cgroup.path !== "") {
@@ -132,7 +132,7 @@ const workingDirectory = (options: ValidateOptions) =>
     ? Effect.succeed(options.cwd)
     : Effect.flatMap(Filesystem, (fs) => fs.readLink("/proc/self/cwd")).pipe(Effect.orElseSucceed(() => "/"))
 
-const rootfsCheck = Effect.fn("Validate.rootfs")(function*(config: Config, options: ValidateOptions) {
+const rootfsCheck = Effect.fnUntraced(function*(config: Config, options: ValidateOptions) {
   const fs = yield* Filesystem
   const rootfs = config.rootfs
   const relative = rootfs !== "" && !rootfs.startsWith("/")
@@ -168,7 +168,7 @@ const utsCheck = (config: Config) => {
   return Effect.void
 }
 
-const securityCheck = Effect.fn("Validate.security")(function*(config: Config) {
+const securityCheck = Effect.fnUntraced(function*(config: Config) {
   if ((nonEmpty(config.mask_paths) || nonEmpty(config.readonly_paths)) && !contains(config, "NEWNS")) {
     return yield* invalid("security", "unable to restrict sys entries without a private MNT namespace")
   }
@@ -187,7 +187,7 @@ const missing = (path: string) =>
     Effect.catchAll((error) => Effect.succeed(error.code === "ENOENT"))
   )
 
-const namespacesCheck = Effect.fn("Validate.namespaces")(function*(config: Config) {
+const namespacesCheck = Effect.fnUntraced(function*(config: Config) {
   const mappings = config.uid_mappings !== null || config.gid_mappings !== null
   if (contains(config, "NEWUSER")) {
     if (yield* missing("/proc/self/ns/user")) {
@@ -251,7 +251,7 @@ const ipcSysctls: ReadonlySet<string> = new Set([
 ])
 
 /** runc's `isHostNetNS`: `path` and `/proc/self/ns/net` have the same device and inode. */
-const isHostNetNS = Effect.fn("Validate.isHostNetNS")(function*(path: string) {
+const isHostNetNS = Effect.fnUntraced(function*(path: string) {
   const fs = yield* Filesystem
   const current = yield* fs.stat("/proc/self/ns/net")
   const other = yield* fs.stat(path)
@@ -265,8 +265,9 @@ const usesHostNetwork = (config: Config) => {
   return path === "" ? Effect.succeed(false) : isHostNetNS(path)
 }
 
-const sysctlCheck = Effect.fn("Validate.sysctl")(function*(config: Config) {
-  const hostNetwork = yield* Effect.cached(Effect.either(usesHostNetwork(config)))
+const sysctlCheck = Effect.fnUntraced(function*(config: Config) {
+  // Looked up on the first `net.` sysctl, then reused.
+  let hostNetwork: Either.Either<boolean, SystemError> | undefined
   for (const key of Object.keys(config.sysctl ?? {})) {
     const name = convertSysctlVariableToDotsSeparator(key)
     const quoted = Strconv.quote(name)
@@ -275,7 +276,8 @@ const sysctlCheck = Effect.fn("Validate.sysctl")(function*(config: Config) {
       return yield* invalid("sysctl", `sysctl ${quoted} is not allowed in the hosts ipc namespace`)
     }
     if (name.startsWith("net.")) {
-      const host = yield* hostNetwork
+      hostNetwork ??= yield* Effect.either(usesHostNetwork(config))
+      const host = hostNetwork
       if (Either.isLeft(host)) {
         return yield* invalid("sysctl", `invalid netns path: ${host.left.message}`, host.left)
       }
@@ -298,7 +300,7 @@ const sysctlCheck = Effect.fn("Validate.sysctl")(function*(config: Config) {
 // ---------------------------------------------------------------------------
 // intelRdt (§8)
 
-const intelRdtCheck = Effect.fn("Validate.intelRdt")(function*(config: Config) {
+const intelRdtCheck = Effect.fnUntraced(function*(config: Config) {
   const rdt = config.intel_rdt
   if (rdt === undefined) return
   const closID = rdt.closID ?? ""
@@ -362,7 +364,7 @@ export const checkRootlessMounts = Effect.fn("Validate.checkRootlessMounts")(fun
   }
 })
 
-const rootlessEUIDCheck = Effect.fn("Validate.rootlessEUID")(function*(config: Config) {
+const rootlessEUIDCheck = Effect.fnUntraced(function*(config: Config) {
   if (config.rootless_euid !== true) return
   if (!contains(config, "NEWUSER")) return yield* invalid("rootlessEUID", "rootless container requires user namespaces")
   if (pathOf(config, "NEWUSER") === "") {
@@ -413,7 +415,11 @@ const mountProblem = (config: Config, mount: Mount): string | undefined => {
  * rootless. Fails with `invalid mount <%+v>: <reason>` for the first mount
  * that breaks a rule.
  */
-export const checkMounts = Effect.fn("Validate.checkMounts")(function*(config: Config) {
+export const checkMounts = (config: Config): Effect.Effect<void, ConfigInvalid> =>
+  Effect.withSpan(mountsStrict(config), "Validate.checkMounts")
+
+/** {@link checkMounts} without its span, as {@link validate} runs it. */
+const mountsStrict = Effect.fnUntraced(function*(config: Config) {
   for (const mount of config.mounts ?? []) {
     const problem = mountProblem(config, mount)
     if (problem !== undefined) return yield* invalid("mounts", `invalid mount ${GoFormat.mount(mount)}: ${problem}`)
@@ -469,7 +475,7 @@ export const validate = Effect.fn("Validate.validate")(function*(config: Config,
   yield* sysctlCheck(config)
   yield* intelRdtCheck(config)
   yield* rootlessEUIDCheck(config)
-  yield* checkMounts(config)
+  yield* mountsStrict(config)
   yield* schedulerCheck(config)
   yield* mountsWarn(config)
 })

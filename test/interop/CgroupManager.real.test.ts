@@ -38,6 +38,21 @@ const stateOf = (stateRoot: string, id: string): State.State =>
 
 const runcStatus = (stateRoot: string, id: string): string => JSON.parse(runc(stateRoot, ["state", id])).status
 
+/**
+ * Reads a process state until it shows `expected` (or 5 s pass, wall clock):
+ * on a loaded machine a task can still be running for a moment after it was
+ * spawned or thawed. Returns the last state read.
+ */
+const settles = (read: Effect.Effect<string>, expected: string): Effect.Effect<string> =>
+  Effect.gen(function*() {
+    let state = yield* read
+    for (let i = 0; i < 100 && state !== expected; i++) {
+      yield* Effect.promise(() => new Promise((resolve) => setTimeout(resolve, 50)))
+      state = yield* read
+    }
+    return state
+  })
+
 describeWith([root, cgroupV1, cgroupV2], "CgroupManager on this kernel", () => {
   layer(real, { excludeTestServices: true })((it) => {
     it.scoped("v1: a frozen task shows D; the fs manager leaves the hybrid cgroup2 freezer alone", () =>
@@ -47,13 +62,13 @@ describeWith([root, cgroupV1, cgroupV2], "CgroupManager on this kernel", () => {
         const paths = yield* manager.getPaths
         for (const dir of Object.values(paths)) yield* sandbox.mkdir(dir)
         const sleeper = yield* sandbox.spawn(Object.values(paths))
-        expect(yield* sandbox.state(sleeper)).toBe("S")
+        expect(yield* settles(sandbox.state(sleeper), "S")).toBe("S")
         yield* manager.freeze("FROZEN")
-        expect(yield* sandbox.state(sleeper)).toBe("D")
+        expect(yield* settles(sandbox.state(sleeper), "D")).toBe("D")
         expect(readFileSync(`${paths[""]}/cgroup.freeze`, "utf8")).toBe("0\n")
         expect(readFileSync(`${paths["freezer"]}/freezer.self_freezing`, "utf8")).toBe("1\n")
         yield* manager.freeze("THAWED")
-        expect(yield* sandbox.state(sleeper)).toBe("S")
+        expect(yield* settles(sandbox.state(sleeper), "S")).toBe("S")
       }))
 
     it.scoped("v2: a frozen task keeps S (sleeping) or shows S (spinning), and cgroup.events says frozen 1", () =>
@@ -64,10 +79,10 @@ describeWith([root, cgroupV1, cgroupV2], "CgroupManager on this kernel", () => {
         yield* sandbox.mkdir(dir)
         const sleeper = yield* sandbox.spawn([dir])
         const spinner = yield* sandbox.spawn([dir], "busy")
-        expect(yield* sandbox.state(spinner)).toBe("R")
+        expect(yield* settles(sandbox.state(spinner), "R")).toBe("R")
         yield* manager.freeze("FROZEN")
         expect(readFileSync(`${dir}/cgroup.events`, "utf8")).toContain("frozen 1\n")
-        expect([yield* sandbox.state(sleeper), yield* sandbox.state(spinner)]).toEqual(["S", "S"])
+        expect([yield* settles(sandbox.state(sleeper), "S"), yield* settles(sandbox.state(spinner), "S")]).toEqual(["S", "S"])
         expect(yield* sandbox.runs(spinner)).toBe(false)
         yield* manager.freeze("THAWED")
         expect(readFileSync(`${dir}/cgroup.events`, "utf8")).toContain("frozen 0\n")

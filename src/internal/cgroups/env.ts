@@ -4,6 +4,8 @@
  * list, the v1 cgroup root), computed once per service here.
  */
 import * as Effect from "effect/Effect"
+import type * as Either from "effect/Either"
+import type * as Exit from "effect/Exit"
 import type { SystemError } from "../../ContainerError.js"
 import * as Mountinfo from "../mountinfo.js"
 import { CgroupError } from "./errors.js"
@@ -23,6 +25,13 @@ export interface HostFacts {
   readonly systemdRunning: Effect.Effect<boolean>
   /** The `cgroup` entries of mountinfo, read once (result and error cached, cgroups.md §5.2). */
   readonly v1Mounts: Effect.Effect<ReadonlyArray<Mountinfo.MountInfo>, CgroupError | SystemError>
+  /**
+   * Where each hierarchy was found (`FindCgroupMountpoint`), by cgroup root
+   * and subsystem: found once, like the mount list it falls back on, where
+   * runc probes again on every `New` — a dozen `lstat`s and `statfs`es each.
+   * Answers and NotFound are kept; other failures are not.
+   */
+  readonly mountpoints: Map<string, Either.Either<string, CgroupError | SystemError>>
 }
 
 /** What every cgroup rule is evaluated against. */
@@ -44,12 +53,30 @@ export const make = (host: CgroupHost, layout: Layout): Effect.Effect<CgroupEnv>
     const facts: HostFacts = {
       host,
       layout,
-      unified: yield* Effect.cached(Mode.isUnified(host, layout)),
-      hybrid: yield* Effect.cached(Mode.isHybrid(host, layout)),
-      systemdRunning: yield* Effect.cached(Mode.isRunningSystemd(host, layout)),
-      v1Mounts: yield* Effect.cached(readV1Mounts(host, layout))
+      unified: yield* cachedForever(Mode.isUnified(host, layout)),
+      hybrid: yield* cachedForever(Mode.isHybrid(host, layout)),
+      systemdRunning: yield* cachedForever(Mode.isRunningSystemd(host, layout)),
+      v1Mounts: yield* cachedForever(readV1Mounts(host, layout)),
+      mountpoints: new Map()
     }
     return { ...facts, cgroupRoot: yield* cachedOnSuccess(V1Mounts.rootPath(facts)) }
+  })
+
+/**
+ * `Effect.cached` — `effect` runs once, concurrent first callers wait for
+ * it, its result (success or failure) is kept — made cheap after the first
+ * run: the kept result is handed back as it is, without the cache's
+ * synchronisation. Load consults the mode once per container.
+ */
+export const cachedForever = <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<Effect.Effect<A, E, R>> =>
+  Effect.map(Effect.cached(effect), (once) => {
+    let kept: Exit.Exit<A, E> | undefined
+    return Effect.suspend(() =>
+      kept ?? Effect.onExit(once, (exit) =>
+        Effect.sync(() => {
+          kept = exit
+        }))
+    )
   })
 
 /**

@@ -5,6 +5,7 @@
  */
 import * as Data from "effect/Data"
 import type { SystemError } from "../../ContainerError.js"
+import { withoutStack } from "../withoutStack.js"
 
 /**
  * What kind of cgroup failure this is, where callers need to branch on it:
@@ -26,9 +27,13 @@ export class CgroupError extends Data.TaggedError("CgroupError")<{
   readonly reason?: CgroupErrorReason
 }> {}
 
-/** runc's `NotFoundError`: `mountpoint for <subsystem> not found`. */
+/**
+ * runc's `NotFoundError`: `mountpoint for <subsystem> not found`. Built
+ * without a stack trace: `new` meets one for every hierarchy this host does
+ * not mount, and skips it.
+ */
 export const notFound = (subsystem: string): CgroupError =>
-  new CgroupError({ message: `mountpoint for ${subsystem} not found`, reason: "NotFound" })
+  withoutStack(() => new CgroupError({ message: `mountpoint for ${subsystem} not found`, reason: "NotFound" }))
 
 /** runc's `cgroups.IsNotFound`. */
 export const isNotFound = (error: unknown): boolean => error instanceof CgroupError && error.reason === "NotFound"

@@ -17,6 +17,7 @@
 import * as Effect from "effect/Effect"
 import { SystemError } from "../../ContainerError.js"
 import * as Strconv from "../strconv.js"
+import { withoutStack } from "../withoutStack.js"
 import type { CgroupEnv } from "./env.js"
 import { CgroupError } from "./errors.js"
 import { cleanPath, join } from "./goPath.js"
@@ -29,17 +30,17 @@ export const procsFile = "cgroup.procs"
 const encoder = new TextEncoder()
 const decoder = new TextDecoder()
 
+const noDirectory = (file: string) => new CgroupError({ message: `no directory specified for ${file}` })
+
 /** runc's `OpenFile` path: `Join(dir, CleanPath(file))`; an empty `dir` is an error. */
 export const filePath = (dir: string, file: string): Effect.Effect<string, CgroupError> =>
-  dir === ""
-    ? Effect.fail(new CgroupError({ message: `no directory specified for ${file}` }))
-    : Effect.succeed(join(dir, cleanPath(file)))
+  dir === "" ? Effect.fail(noDirectory(file)) : Effect.succeed(join(dir, cleanPath(file)))
 
 /** runc's test for the `openat2` route: the path is strictly below the cgroupfs root. */
 const isBeneathRoot = (env: CgroupEnv, path: string): boolean => path.startsWith(`${env.layout.root}/`)
 
 const asOpenat2 = (error: SystemError): SystemError =>
-  error.op === "open" ? new SystemError({ op: "openat2", path: error.path, code: error.code }) : error
+  error.op === "open" ? withoutStack(() => new SystemError({ op: "openat2", path: error.path, code: error.code })) : error
 
 /** The fallback route's filesystem check (skipped in test mode). */
 const checkCgroupFile = (env: CgroupEnv, path: string): Effect.Effect<void, CgroupError | SystemError> => {
@@ -61,7 +62,7 @@ const readPath = (env: CgroupEnv, path: string): Effect.Effect<Uint8Array, Cgrou
 
 /** runc's `cgroups.ReadFile(dir, file)`: the whole content, as bytes. */
 export const readBytes = (env: CgroupEnv, dir: string, file: string): Effect.Effect<Uint8Array, CgroupError | SystemError> =>
-  Effect.flatMap(filePath(dir, file), (path) => readPath(env, path))
+  dir === "" ? Effect.fail(noDirectory(file)) : readPath(env, join(dir, cleanPath(file)))
 
 /** runc's `cgroups.ReadFile(dir, file)`, decoded as text. */
 export const readFile = (env: CgroupEnv, dir: string, file: string): Effect.Effect<string, CgroupError | SystemError> =>

@@ -30,31 +30,35 @@ const undefinedIfAbsent = (error: Failure): Effect.Effect<FreezerState, Failure>
  * by this cgroup itself (`self_freezing` 1 — frozen through an ancestor
  * reads as THAWED); `FREEZING` is waited out 1 ms at a time.
  */
-export const getStateV1 = Effect.fn("CgroupManager.freezerStateV1")(function*(env: CgroupEnv, dir: string) {
-  for (;;) {
-    const read = yield* Effect.either(Files.readFile(env, dir, "freezer.state"))
-    if (read._tag === "Left") return yield* undefinedIfAbsent(read.left)
-    const state = read.right
-    switch (trimSpace(state)) {
-      case "THAWED":
-        return "THAWED" as FreezerState
-      case "FROZEN": {
-        const self = yield* Effect.either(Files.readFile(env, dir, "freezer.self_freezing"))
-        if (self._tag === "Left") {
-          return Files.isAbsentOrNoDevice(self.left) ? "FROZEN" as FreezerState : yield* Effect.fail(self.left)
-        }
-        if (self.right === "0\n") return "THAWED" as FreezerState
-        if (self.right === "1\n") return "FROZEN" as FreezerState
-        return yield* new CgroupError({ message: `unknown "freezer.self_freezing" state: ${Strconv.quote(self.right)}` })
+export const getStateV1 = (env: CgroupEnv, dir: string): Effect.Effect<FreezerState, Failure> =>
+  // Combinators rather than a generator: every status refresh of a v1 container runs this.
+  Effect.matchEffect(Files.readFile(env, dir, "freezer.state"), {
+    onFailure: undefinedIfAbsent,
+    onSuccess: (state): Effect.Effect<FreezerState, Failure> => {
+      switch (trimSpace(state)) {
+        case "THAWED":
+          return Effect.succeed("THAWED")
+        case "FROZEN":
+          return selfFreezing(env, dir)
+        case "FREEZING":
+          return Effect.zipRight(Effect.sleep(Duration.millis(1)), Effect.suspend(() => getStateV1(env, dir)))
+        default:
+          return Effect.fail(new CgroupError({ message: `unknown freezer.state ${Strconv.quote(state)}` }))
       }
-      case "FREEZING":
-        yield* Effect.sleep(Duration.millis(1))
-        continue
-      default:
-        return yield* new CgroupError({ message: `unknown freezer.state ${Strconv.quote(state)}` })
     }
-  }
-})
+  })
+
+/** A v1 cgroup reading FROZEN: frozen by itself (`freezer.self_freezing` 1), or only through an ancestor (0: THAWED). */
+const selfFreezing = (env: CgroupEnv, dir: string): Effect.Effect<FreezerState, Failure> =>
+  Effect.matchEffect(Files.readFile(env, dir, "freezer.self_freezing"), {
+    onFailure: (error) => Files.isAbsentOrNoDevice(error) ? Effect.succeed<FreezerState>("FROZEN") : Effect.fail(error),
+    onSuccess: (self) =>
+      self === "0\n"
+        ? Effect.succeed<FreezerState>("THAWED")
+        : self === "1\n"
+        ? Effect.succeed<FreezerState>("FROZEN")
+        : Effect.fail(new CgroupError({ message: `unknown "freezer.self_freezing" state: ${Strconv.quote(self)}` }))
+  })
 
 /** Attempts of {@link setStateV1} before `unable to freeze`. */
 const freezeAttempts = 1000
@@ -141,7 +145,7 @@ const readFreezeValue = (env: CgroupEnv, dir: string): Effect.Effect<FreezerStat
   })
 
 /** fs2's `getFreezer(dir)`: a missing `cgroup.freeze` (or ENODEV) is undefined. */
-export const getStateV2 = Effect.fn("CgroupManager.freezerStateV2")(function*(env: CgroupEnv, dir: string) {
+export const getStateV2 = Effect.fnUntraced(function*(env: CgroupEnv, dir: string) {
   return yield* Effect.catchAll(readFreezeValue(env, dir), undefinedIfAbsent)
 })
 

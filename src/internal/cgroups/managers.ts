@@ -25,7 +25,11 @@ const stopUnit = (cg: Cgroup) => {
   return Effect.fail(dbusRequired(`stopping systemd unit ${unit}`, `stop it with \`systemctl stop ${unit}\``))
 }
 
-/** The v1 managers: a live map of per-hierarchy paths, which destroy empties as it removes them. */
+/**
+ * The v1 managers: a live map of per-hierarchy paths, which destroy empties
+ * as it removes them. Load builds one per container, so building one does no
+ * more than allocate: each operation's effect is made when it is called.
+ */
 const v1Manager = (
   env: CgroupEnv,
   cg: Cgroup,
@@ -36,25 +40,30 @@ const v1Manager = (
   const paths: Record<string, string> = Object.assign(Object.create(null) as Record<string, string>, initial)
   const has = (subsystem: string) => Object.prototype.hasOwnProperty.call(paths, subsystem)
   const path = (subsystem: string) => has(subsystem) ? paths[subsystem]! : ""
-  const removeAll = removePaths(env, paths)
   return {
     exists: Effect.suspend(() => exists(env, path("devices"))),
     getAllPids: Effect.suspend(() =>
-      systemd && !has("devices") ? Effect.fail(subsystemDoesNotExist()) : getAllPids(env, path("devices"))
-    ).pipe(Effect.withSpan("CgroupManager.getAllPids")),
+      (systemd && !has("devices") ? Effect.fail(subsystemDoesNotExist()) : getAllPids(env, path("devices"))).pipe(
+        Effect.withSpan("CgroupManager.getAllPids")
+      )
+    ),
+    // No span: every status refresh reads the freezer, and a span costs more than the read.
     getFreezerState: Effect.suspend(() => {
       const absent = systemd ? !has("freezer") : path("freezer") === ""
       return absent ? Effect.succeed<FreezerState>("") : Freezer.getStateV1(env, path("freezer"))
-    }).pipe(Effect.withSpan("CgroupManager.getFreezerState")),
-    freeze: Effect.fn("CgroupManager.freeze")(function*(state: FreezerState) {
-      if (systemd && !has("freezer")) return yield* subsystemDoesNotExist()
-      if (!systemd && path("freezer") === "") return yield* notConfigured()
-      yield* Freezer.setStateV1(env, path("freezer"), state)
     }),
-    destroy: (systemd
-      // runc removes the paths whether or not the stop worked, and reports the stop failure first.
-      ? Effect.zipRight(Effect.either(removeAll), stopUnit(cg))
-      : removeAll).pipe(Effect.withSpan("CgroupManager.destroy")),
+    freeze: (state) =>
+      Effect.suspend(() => {
+        if (systemd && !has("freezer")) return Effect.fail(subsystemDoesNotExist())
+        if (!systemd && path("freezer") === "") return Effect.fail(notConfigured())
+        return Freezer.setStateV1(env, path("freezer"), state)
+      }).pipe(Effect.withSpan("CgroupManager.freeze")),
+    destroy: Effect.suspend(() =>
+      (systemd
+        // runc removes the paths whether or not the stop worked, and reports the stop failure first.
+        ? Effect.zipRight(Effect.either(removePaths(env, paths)), stopUnit(cg))
+        : removePaths(env, paths)).pipe(Effect.withSpan("CgroupManager.destroy"))
+    ),
     getPaths: Effect.sync(() => ({ ...paths })),
     path: (subsystem) => Effect.sync(() => path(subsystem))
   }
@@ -71,16 +80,16 @@ export const systemdLegacy = (env: CgroupEnv, cg: Cgroup, paths: Readonly<Record
 /** The v2 managers: one directory, reported under the key `""`. */
 const v2Manager = (env: CgroupEnv, cg: Cgroup, dir: string, systemd: boolean): Manager => ({
   exists: Effect.suspend(() => exists(env, dir)),
-  getAllPids: Effect.suspend(() => getAllPids(env, dir)).pipe(Effect.withSpan("CgroupManager.getAllPids")),
-  getFreezerState: Effect.suspend(() => Freezer.getStateV2(env, dir)).pipe(
-    Effect.withSpan("CgroupManager.getFreezerState")
-  ),
-  freeze: Effect.fn("CgroupManager.freeze")(function*(state: FreezerState) {
-    if (cg.Resources === undefined) return yield* notConfigured()
-    yield* Freezer.setStateV2(env, dir, state)
-  }),
-  destroy: (systemd ? Effect.zipRight(stopUnit(cg), removePath(env, dir)) : removePath(env, dir)).pipe(
-    Effect.withSpan("CgroupManager.destroy")
+  getAllPids: Effect.suspend(() => getAllPids(env, dir).pipe(Effect.withSpan("CgroupManager.getAllPids"))),
+  getFreezerState: Effect.suspend(() => Freezer.getStateV2(env, dir)),
+  freeze: (state) =>
+    Effect.suspend(() =>
+      cg.Resources === undefined ? Effect.fail(notConfigured()) : Freezer.setStateV2(env, dir, state)
+    ).pipe(Effect.withSpan("CgroupManager.freeze")),
+  destroy: Effect.suspend(() =>
+    (systemd ? Effect.zipRight(stopUnit(cg), removePath(env, dir)) : removePath(env, dir)).pipe(
+      Effect.withSpan("CgroupManager.destroy")
+    )
   ),
   getPaths: Effect.sync(() => ({ "": dir })),
   path: () => Effect.succeed(dir)

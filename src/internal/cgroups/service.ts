@@ -42,7 +42,8 @@ export const make = (host: CgroupHost, layout: Layout): Effect.Effect<CgroupMana
   Effect.map(Env.make(host, layout), (env): CgroupManagerService => {
     const mode = Effect.zipWith(env.unified, env.hybrid, modeOf)
 
-    const newWithPaths = Effect.fn("CgroupManager.newWithPaths")(function*(cg: Cgroup | null, paths: Paths | null) {
+    // Untraced: Load runs it once per container, and a span would cost more than the work.
+    const newWithPaths = Effect.fnUntraced(function*(cg: Cgroup | null, paths: Paths | null) {
       if (cg === null) return yield* new CgroupError({ message: "cgroups/manager.New: config must not be nil" })
       if (cg.Systemd && !(yield* env.systemdRunning)) {
         return yield* new CgroupError({

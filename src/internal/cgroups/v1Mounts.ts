@@ -9,7 +9,7 @@ import * as Option from "effect/Option"
 import type { SystemError } from "../../ContainerError.js"
 import { secureJoinVFS } from "../../SecureJoin.js"
 import type { HostFacts } from "./env.js"
-import { CgroupError, notFound, unifiedUnsupported } from "./errors.js"
+import { CgroupError, isNotFound, notFound, unifiedUnsupported } from "./errors.js"
 import { dir, join, rel } from "./goPath.js"
 import { CGROUP_SUPER_MAGIC, TMPFS_MAGIC } from "./mode.js"
 import * as ProcCgroup from "./procCgroup.js"
@@ -80,8 +80,33 @@ const tryDefaultPath = (facts: HostFacts, cgroupPath: string, subsystem: string)
 /**
  * runc's `FindCgroupMountpoint`: the hybrid mount point for `""`, else the
  * default location when it is a v1 mount, else the first matching mount.
+ * Found once per service (see `HostFacts.mountpoints`).
  */
 export const findMountpoint = (
+  facts: HostFacts,
+  cgroupPath: string,
+  subsystem: string
+): Effect.Effect<string, CgroupError | SystemError> => {
+  const known = knownMountpoint(facts, cgroupPath, subsystem)
+  if (known !== undefined) return known
+  return Effect.flatten(Effect.tap(Effect.either(lookUpMountpoint(facts, cgroupPath, subsystem)), (result) =>
+    Effect.sync(() => {
+      if (Either.isRight(result) || isNotFound(result.left)) {
+        facts.mountpoints.set(mountpointKey(cgroupPath, subsystem), result)
+      }
+    })))
+}
+
+const mountpointKey = (cgroupPath: string, subsystem: string): string => `${cgroupPath}\u0000${subsystem}`
+
+/** What {@link findMountpoint} found before for this cgroup root and subsystem, if it was asked. */
+export const knownMountpoint = (
+  facts: HostFacts,
+  cgroupPath: string,
+  subsystem: string
+): Either.Either<string, CgroupError | SystemError> | undefined => facts.mountpoints.get(mountpointKey(cgroupPath, subsystem))
+
+const lookUpMountpoint = (
   facts: HostFacts,
   cgroupPath: string,
   subsystem: string
@@ -155,12 +180,17 @@ const isDefaultRoot = (facts: HostFacts): Effect.Effect<boolean> => {
  * runc's `GetOwnCgroupPath(subsystem)`: the directory of the calling
  * process's cgroup in that hierarchy — its mount point joined with the
  * cgroup path relative to the mount root. For `""` (hybrid) it is the hybrid
- * mount point itself, never the own v2 cgroup.
+ * mount point itself, never the own v2 cgroup. `readOwn` reads
+ * `/proc/self/cgroup` (afresh, by default).
  */
-export const getOwnCgroupPath = (facts: HostFacts, subsystem: string): Effect.Effect<string, CgroupError | SystemError> =>
+export const getOwnCgroupPath = (
+  facts: HostFacts,
+  subsystem: string,
+  readOwn: Effect.Effect<ReadonlyMap<string, string>, CgroupError | SystemError> = ownCgroups(facts)
+): Effect.Effect<string, CgroupError | SystemError> =>
   Effect.gen(function*() {
     yield* failOnUnified(facts)
-    const own = yield* ownCgroups(facts)
+    const own = yield* readOwn
     const cgroup = own.get(subsystem) ?? own.get(namePrefix + subsystem)
     if (cgroup === undefined) return yield* notFound(subsystem)
     if (subsystem === "") return facts.layout.hybridMountpoint

@@ -4,6 +4,7 @@
  * per mounted hierarchy.
  */
 import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
 import type { Cgroup } from "../../Config.js"
 import type { SystemError } from "../../ContainerError.js"
 import type { CgroupEnv } from "./env.js"
@@ -48,22 +49,42 @@ export const subsystemPath = (
   env: CgroupEnv,
   root: string,
   inner: string,
-  subsystem: string
+  subsystem: string,
+  readOwn?: Effect.Effect<ReadonlyMap<string, string>, CgroupError | SystemError>
 ): Effect.Effect<string, CgroupError | SystemError> =>
   isAbs(inner)
-    ? Effect.map(V1Mounts.findMountpoint(env, root, subsystem), (mountpoint) => join(root, base(mountpoint), inner))
-    : Effect.map(V1Mounts.getOwnCgroupPath(env, subsystem), (parent) => join(parent, inner))
+    ? Effect.map(V1Mounts.findMountpoint(env, root, subsystem), underHierarchy(root, inner))
+    : Effect.map(V1Mounts.getOwnCgroupPath(env, subsystem, readOwn), (parent) => join(parent, inner))
+
+/** An absolute inner path in the hierarchy mounted at `mountpoint`, under the cgroup root. */
+const underHierarchy = (root: string, inner: string) => (mountpoint: string): string => join(root, base(mountpoint), inner)
+
+/** `/proc/self/cgroup`, read on first use and then kept: one read serves every subsystem of one `New`. */
+const ownCgroupsOnce = (env: CgroupEnv): Effect.Effect<ReadonlyMap<string, string>, CgroupError | SystemError> => {
+  let own: ReadonlyMap<string, string> | undefined
+  return Effect.suspend(() =>
+    own !== undefined ? Effect.succeed(own) : Effect.tap(V1Mounts.ownCgroups(env), (read) => {
+      own = read
+    })
+  )
+}
 
 /**
  * runc's fs `initPaths`: one path per subsystem in order; an unmounted
- * hierarchy is left out, except `devices`, which is required.
+ * hierarchy is left out, except `devices`, which is required. The own
+ * cgroups are read once per call (runc reads them once per subsystem).
  */
-export const initPaths = Effect.fn("CgroupManager.initPaths")(function*(env: CgroupEnv, cg: Cgroup) {
+export const initPaths = Effect.fnUntraced(function*(env: CgroupEnv, cg: Cgroup) {
   const root = yield* env.cgroupRoot
   const inner = yield* innerPath(cg)
   const paths: Record<string, string> = {}
+  const readOwn = ownCgroupsOnce(env)
   for (const subsystem of subsystemsOf(yield* env.hybrid)) {
-    const path = yield* Effect.either(subsystemPath(env, root, inner, subsystem))
+    // A hierarchy found before is answered without running an effect: New is on Create's path.
+    const known = isAbs(inner) ? V1Mounts.knownMountpoint(env, root, subsystem) : undefined
+    const path = known !== undefined
+      ? Either.map(known, underHierarchy(root, inner))
+      : yield* Effect.either(subsystemPath(env, root, inner, subsystem, readOwn))
     if (path._tag === "Right") paths[subsystem] = path.right
     else if (!isNotFound(path.left) || subsystem === "devices") return yield* Effect.fail(path.left)
   }

@@ -48,7 +48,8 @@ export const transition = <R>(
   next: MachineState,
   hasInit: Effect.Effect<boolean, never, R>
 ): Effect.Effect<MachineState, StateTransitionError | ErrRunning, R> => {
-  const invalid = Effect.fail(new StateTransitionError({ from: statusOf(from), to: statusOf(next) }))
+  // Built only when it is the answer: an error captures a stack trace.
+  const invalid = Effect.failSync(() => new StateTransitionError({ from: statusOf(from), to: statusOf(next) }))
   switch (from.kind) {
     case "loaded":
       return Effect.succeed(next)

@@ -6,6 +6,7 @@ import * as Either from "effect/Either"
 import * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
 import { JsonDecodeError, JsonEncodeError } from "../../ContainerError.js"
+import * as Fast from "./GoFast.js"
 import { type EncodableValue, parseJson } from "./GoJson.js"
 import type { GoSchema } from "./GoSchema.js"
 
@@ -49,7 +50,9 @@ export const toDecodeError = (document: string, error: ParseResult.ParseError): 
 /**
  * Parses and decodes one document. Bytes are read as UTF-8 with invalid
  * sequences replaced by U+FFFD, as Go's decoder does. A document that is just
- * `null` — which Go accepts and runc then dereferences — is refused.
+ * `null` — which Go accepts and runc then dereferences — is refused. The
+ * schema's fast decoder (`GoFast.ts`) runs first; the schema itself decides
+ * whenever the fast one bails, so failures read exactly as the schema words them.
  */
 export const decodeDocument = <A>(
   schema: GoSchema<A>,
@@ -62,8 +65,17 @@ export const decodeDocument = <A>(
     (value) =>
       value === null
         ? Either.left(new JsonDecodeError({ document, field: "", reason: `${document} document is null` }))
-        : Either.mapLeft(Schema.decodeUnknownEither(schema)(value), (e) => toDecodeError(document, e))
+        : decodeValue(schema, document, value)
   )
+}
+
+const decodeValue = <A>(schema: GoSchema<A>, document: string, value: unknown): Either.Either<A, JsonDecodeError> => {
+  const fast = Fast.fastOf(schema)
+  if (fast !== undefined) {
+    const decoded = fast(value)
+    if (decoded !== Fast.bail) return Either.right(decoded)
+  }
+  return Either.mapLeft(Schema.decodeUnknownEither(schema)(value), (e) => toDecodeError(document, e))
 }
 
 /** Encodes a value to the JSON tree runc would write. */

@@ -18,6 +18,7 @@ import * as Option from "effect/Option"
 import * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
 import type * as AST from "effect/SchemaAST"
+import * as Fast from "./GoFast.js"
 import { JsonNumber, kindOf } from "./GoJson.js"
 
 /** Annotation holding a schema's Go zero value. */
@@ -43,8 +44,15 @@ export const zeroOf = <A, I>(schema: Schema.Schema<A, I, never>): A => {
   return zero as A
 }
 
-const withGo = <S extends Schema.Schema.Any>(schema: S, goType: string, zero: unknown): S =>
-  schema.annotations({ [GoZeroId]: zero, [GoTypeId]: goType } as Schema.Annotations.Schema<Schema.Schema.Type<S>>) as S
+const withGo = <S extends Schema.Schema.Any>(
+  schema: S,
+  goType: string,
+  zero: unknown,
+  fast: Fast.Fast<Schema.Schema.Type<S>> | undefined
+): S =>
+  schema.annotations(
+    { [GoZeroId]: zero, [GoTypeId]: goType, [Fast.GoFastId]: fast } as Schema.Annotations.Schema<Schema.Schema.Type<S>>
+  ) as S
 
 // ---------------------------------------------------------------------------
 // Scalars
@@ -58,7 +66,8 @@ export const GoString: GoSchema<string> = withGo(
     encode: ParseResult.succeed
   }),
   "string",
-  ""
+  "",
+  Fast.string
 )
 
 /** Go `bool`. */
@@ -70,7 +79,8 @@ export const GoBool: GoSchema<boolean> = withGo(
     encode: ParseResult.succeed
   }),
   "bool",
-  false
+  false,
+  Fast.boolean
 )
 
 const integerLiteral = /^-?(?:0|[1-9][0-9]*)$/
@@ -118,7 +128,8 @@ export const goNumber = (goType: string, min: bigint, max: bigint): GoSchema<num
       encode: ParseResult.succeed
     }),
     goType,
-    0
+    0,
+    Fast.number(lo, hi)
   )
 }
 
@@ -131,7 +142,8 @@ export const goBigInt = (goType: string, min: bigint, max: bigint): GoSchema<big
       encode: ParseResult.succeed
     }),
     goType,
-    0n
+    0n,
+    Fast.bigint(min, max)
   )
 
 /** Go `int` (64-bit; held as a number, so limited to ±(2^53-1)). */
@@ -167,9 +179,30 @@ const nullToZero = <A>(schema: GoSchema<A>, allowNull: boolean): GoSchema<A> => 
   })
 }
 
+/** What `make` builds from a part's fast decoder; nothing when the part has none (the schema then always decides). */
+const fastWith = <A, B>(part: GoSchema<A>, make: (fast: Fast.Fast<A>) => B): B | undefined => {
+  const fast = Fast.fastOf(part)
+  return fast === undefined ? undefined : make(fast)
+}
+
+/** A maker of the schema's zero value, read from its annotation once rather than on every call. */
+const zeroMaker = <A>(schema: GoSchema<A>): () => A => {
+  const zero = schema.ast.annotations[GoZeroId]
+  return typeof zero === "function" ? (zero as () => A) : () => zero as A
+}
+
+/** The zero value a `null` slice element or map value reads as (see {@link nullToZero}). */
+const elementZero = <A>(schema: GoSchema<A>): (() => A) | undefined =>
+  schema.ast.annotations[GoZeroId] === undefined ? undefined : zeroMaker(schema)
+
 /** A Go pointer (or any nil-able value that is always written): `null` when unset. */
 export const goNullable = <A>(schema: GoSchema<A>): GoSchema<A | null> =>
-  withGo(Schema.NullOr(schema), `*${String(schema.ast.annotations[GoTypeId] ?? "value")}`, null) as GoSchema<A | null>
+  withGo(
+    Schema.NullOr(schema),
+    `*${String(schema.ast.annotations[GoTypeId] ?? "value")}`,
+    null,
+    fastWith(schema, Fast.nullable)
+  ) as GoSchema<A | null>
 
 /**
  * A Go slice: `null` (nil) or an array. A `null` element reads as the
@@ -189,7 +222,8 @@ export const goSlice = <A>(
       encode: ParseResult.succeed
     }),
     goType,
-    null
+    null,
+    fastWith(element, (fast) => Fast.slice(fast, elements === "values" ? elementZero(element) : undefined))
   ) as GoSchema<ReadonlyArray<A> | null>
 }
 
@@ -230,7 +264,8 @@ export const goMap = <A>(value: GoSchema<A>): GoSchema<Readonly<Record<string, A
       }
     }),
     goType,
-    null
+    null,
+    fastWith(value, (fast) => Fast.map(fast, elementZero(value)))
   ) as GoSchema<Readonly<Record<string, A>> | null>
 }
 
@@ -245,7 +280,10 @@ export const isEmptyValue = (v: unknown): boolean =>
 
 /** A field that is always written; missing or `null` in the input reads as the zero value. */
 export const field = <A>(schema: GoSchema<A>) =>
-  Schema.optionalWith(schema, { default: () => zeroOf(schema) })
+  Fast.registerField(
+    Schema.optionalWith(schema, { default: () => zeroOf(schema) }),
+    fastWith(schema, (decode): Fast.FieldRule => ({ _tag: "Field", decode, zero: zeroMaker(schema) }))
+  )
 
 /**
  * An `omitempty` field of a scalar, slice or map type. Never written when
@@ -258,14 +296,22 @@ export const omitEmpty = <A>(schema: GoSchema<A>) => {
   const to = Schema.typeSchema(schema).annotations({
     arbitrary: () => () => Arbitrary.make(Schema.typeSchema(schema)).filter((v) => !isEmptyValue(v))
   })
-  return Schema.optionalToOptional(schema, to, {
-    decode: Option.filter((v) => v !== null && (typeof v === "object" || !isEmptyValue(v))),
-    encode: Option.filter((v) => !isEmptyValue(v))
-  })
+  const kept = (v: unknown): boolean => v !== null && (typeof v === "object" || !isEmptyValue(v))
+  return Fast.registerField(
+    Schema.optionalToOptional(schema, to, {
+      decode: Option.filter(kept),
+      encode: Option.filter((v) => !isEmptyValue(v))
+    }),
+    fastWith(schema, (decode): Fast.FieldRule => ({ _tag: "OmitEmpty", decode, isEmpty: (v) => !kept(v) }))
+  )
 }
 
 /** An `omitempty` pointer field: absent when nil; a present value is always written. */
-export const omitNil = <A>(schema: GoSchema<A>) => Schema.optionalWith(schema, { exact: true })
+export const omitNil = <A>(schema: GoSchema<A>) =>
+  Fast.registerField(
+    Schema.optionalWith(schema, { exact: true }),
+    fastWith(schema, (decode): Fast.FieldRule => ({ _tag: "OmitNil", decode }))
+  )
 
 // ---------------------------------------------------------------------------
 // Structs
@@ -352,10 +398,39 @@ export const goStruct = <Fields extends Schema.Struct.Fields>(
       return ParseResult.succeed(out as Schema.Struct.Encoded<Fields>)
     }
   }).pipe(Schema.compose(inner, { strict: false }))
-  return withGo(schema, goType, () => Schema.decodeUnknownSync(schema as unknown as Schema.Schema<unknown, unknown>)({})) as unknown as Schema.Schema<
+  const target = (key: string): string | undefined => exact.has(key) ? key : folded.get(foldKey(key))
+  const fast = structFast(fields, target, options)
+  const slow = () => Schema.decodeUnknownSync(schema as unknown as Schema.Schema<unknown, unknown>)({})
+  const zero = fast === undefined ? slow : () => {
+    const value = fast({})
+    return value === Fast.bail ? slow() : value
+  }
+  return withGo(schema, goType, zero, fast as Fast.Fast<Schema.Struct.Type<Fields>> | undefined) as unknown as Schema.Schema<
     Schema.Struct.Type<Fields>,
     unknown
   >
+}
+
+/** The fast decoder of a struct, when every field has a fast rule. */
+const structFast = (
+  fields: Schema.Struct.Fields,
+  target: (key: string) => string | undefined,
+  options: StructOptions
+): Fast.Fast<Record<string, unknown>> | undefined => {
+  const plan: Array<readonly [string, Fast.FieldRule]> = []
+  for (const [name, ps] of Object.entries(fields)) {
+    const rule = Fast.ruleOf(ps)
+    if (rule === undefined) return undefined
+    plan.push([name, rule])
+  }
+  return Fast.struct({
+    fields: plan,
+    target,
+    inline: options.inline === undefined
+      ? undefined
+      : { name: options.inline.name, keys: new Set(options.inline.keys) },
+    keepNull: new Set(options.keepNull ?? [])
+  })
 }
 
 // ---------------------------------------------------------------------------
@@ -436,5 +511,6 @@ export const GoTime: GoSchema<string> = withGo(
     encode: ParseResult.succeed
   }),
   "time.Time",
-  zeroTime
+  zeroTime,
+  Fast.time(canonicalTime)
 )

@@ -16,6 +16,7 @@ type KoffiFunction = ReturnType<ReturnType<KoffiModule["load"]>["func"]>
 interface Bindings {
   readonly koffi: KoffiModule
   readonly syscall: KoffiFunction
+  readonly open: KoffiFunction
 }
 
 let bindings: Bindings | undefined
@@ -24,7 +25,12 @@ const load = (): Bindings => {
   if (bindings === undefined) {
     const koffi = createRequire(import.meta.url)("koffi") as KoffiModule
     const lib = koffi.load(null as unknown as string)
-    bindings = { koffi, syscall: lib.func("long syscall(long number, ...)") }
+    bindings = {
+      koffi,
+      syscall: lib.func("long syscall(long number, ...)"),
+      // open(2) without O_CREAT takes no mode, so the fixed two-argument form is exact.
+      open: lib.func("int open(const char *path, int flags)")
+    }
   }
   return bindings
 }
@@ -62,6 +68,24 @@ export const syscall = (number: number, ...args: ReadonlyArray<SyscallArg>): Sys
   const value = Number(b.syscall(number, ...pairs(args)))
   const errno = value < 0 ? b.koffi.errno() : 0
   return { value, errno }
+}
+
+const EINVAL = 22
+/** `O_CLOEXEC` on x86-64 and arm64, the architectures {@link constants} covers. */
+const O_CLOEXEC = 0x80000
+
+/**
+ * `open(path, flags | O_CLOEXEC)` for flags without `O_CREAT`: the fd, or
+ * the errno. Unlike node's `openSync`, a failure costs no exception — a
+ * missing `/proc/<pid>/stat` or cgroup file is the common case on hot paths.
+ * A path with a NUL byte is EINVAL, as node and Go refuse it.
+ */
+export const openNoCreate = (path: string, flags: number): SyscallResult => {
+  if (path.includes("\0")) return { value: -1, errno: EINVAL }
+  const b = load()
+  b.koffi.errno(0)
+  const value = b.open(path, flags | O_CLOEXEC) as number
+  return value < 0 ? { value, errno: b.koffi.errno() } : { value, errno: 0 }
 }
 
 /** Syscall numbers and flag values that differ between the architectures we support. */

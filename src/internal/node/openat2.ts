@@ -19,6 +19,7 @@ import { closeSync, fstatSync, openSync, readlinkSync } from "node:fs"
 import * as Effect from "effect/Effect"
 import { SystemError } from "../../ContainerError.js"
 import * as Errno from "../errno.js"
+import { withoutStack } from "../withoutStack.js"
 import * as Libc from "./libc.js"
 
 // `RESOLVE_*` bits of `struct open_how` (`linux/openat2.h`), the same on every architecture.
@@ -288,7 +289,9 @@ export const openInRootSync = (request: InRootRequest, options?: Options): InRoo
     }, options)
     : resolveInUserspace(request.rootFd, request.rootReal, request.unsafePath, request.flags, options)
   if (result.value < 0) {
-    return new SystemError({ op: "openat2", path: request.displayPath, code: Errno.nameOf(result.errno) })
+    return withoutStack(() =>
+      new SystemError({ op: "openat2", path: request.displayPath, code: Errno.nameOf(result.errno) })
+    )
   }
   try {
     return { fd: result.value, realPath: fdPath(result.value) }

@@ -11,7 +11,10 @@ import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import { closeSync, openSync, readSync } from "node:fs"
 import { SystemError } from "../../ContainerError.js"
+import * as Errno from "../errno.js"
 import * as Strconv from "../strconv.js"
+import { withoutStack } from "../withoutStack.js"
+import * as Libc from "./libc.js"
 
 /** The three fields of `/proc/<pid>/stat` runc reads. */
 export interface ProcStat {
@@ -87,25 +90,46 @@ const codeOf = (cause: unknown): string => {
 /** Large enough for any stat line (15-byte name, 52 numeric fields) in one read. */
 const chunk = 4096
 
-/** open + read-to-EOF + close: a third of `readFileSync`'s cost on procfs, which reports size 0. */
-const readWhole = (path: string): Either.Either<Uint8Array, SystemError> => {
-  let fd: number
-  try {
-    fd = openSync(path, "r")
-  } catch (cause) {
-    return Either.left(new SystemError({ op: "open", path, code: codeOf(cause) }))
+/** The fd, or the open failure's errno name; through libc where it can be, so a gone pid costs no exception. */
+const openStat = (path: string): number | string => {
+  if (Libc.constants !== undefined) {
+    const opened = Libc.openNoCreate(path, 0)
+    return opened.value >= 0 ? opened.value : Errno.nameOf(opened.errno)
   }
   try {
-    const parts: Array<Buffer> = []
-    for (;;) {
-      const buffer = Buffer.allocUnsafe(chunk)
-      const n = readSync(fd, buffer, 0, chunk, null)
-      if (n === 0) break
-      parts.push(buffer.subarray(0, n))
-    }
-    return Either.right(parts.length === 1 ? parts[0]! : Buffer.concat(parts))
+    return openSync(path, "r")
   } catch (cause) {
-    return Either.left(new SystemError({ op: "read", path, code: codeOf(cause) }))
+    return codeOf(cause)
+  }
+}
+
+/** Why a read failed, before it is worth building an error for. */
+interface ReadFailure {
+  readonly op: "open" | "read"
+  readonly code: string
+}
+
+/** The buffer every read lands in first; what was read is copied out. */
+const scratch = Buffer.allocUnsafe(chunk)
+
+/**
+ * open + read-to-EOF + close: a third of `readFileSync`'s cost on procfs,
+ * which reports size 0. A failure is described, not built into an error, so
+ * a caller that only asks "is it there" pays for no stack trace.
+ */
+const readWhole = (path: string): Uint8Array | ReadFailure => {
+  const fd = openStat(path)
+  if (typeof fd === "string") return { op: "open", code: fd }
+  try {
+    const parts: Array<Uint8Array> = []
+    for (;;) {
+      const n = readSync(fd, scratch, 0, chunk, null)
+      if (n === 0) break
+      parts.push(new Uint8Array(scratch.subarray(0, n)))
+    }
+    return parts.length === 1 ? parts[0]! : Buffer.concat(parts)
+  } catch (cause) {
+    return { op: "read", code: codeOf(cause) }
   } finally {
     closeSync(fd)
   }
@@ -117,4 +141,22 @@ const readWhole = (path: string): Either.Either<Uint8Array, SystemError> => {
  * The read is synchronous: procfs answers from memory and never blocks.
  */
 export const readStat = (pid: number, procRoot = "/proc"): Effect.Effect<ProcStat, SystemError | StatParseError> =>
-  Effect.suspend(() => Either.flatMap(readWhole(statPath(pid, procRoot)), parseStat))
+  Effect.suspend((): Either.Either<ProcStat, SystemError | StatParseError> => {
+    const path = statPath(pid, procRoot)
+    const read = readWhole(path)
+    return read instanceof Uint8Array
+      ? parseStat(read)
+      : Either.left(withoutStack(() => new SystemError({ op: read.op, path, code: read.code })))
+  })
+
+/**
+ * runc's `hasInit` test on the real `/proc`: the stat file reads and parses,
+ * its start time is `startTime`, and the process is neither a zombie nor
+ * dead. Any failure is false, and builds no error on the way.
+ */
+export const isAlive = (pid: number, startTime: bigint, procRoot = "/proc"): boolean => {
+  const read = readWhole(statPath(pid, procRoot))
+  if (!(read instanceof Uint8Array)) return false
+  const stat = parseStat(read)
+  return Either.isRight(stat) && stat.right.startTime === startTime && stat.right.state !== "Z" && stat.right.state !== "X"
+}

@@ -1,0 +1,147 @@
+/**
+ * In-process cost per container of `Factory.list` and `Factory.load` on the
+ * node layer, against runc 1.1.5's: `runc list` of the same root minus
+ * `runc list` of an empty root, divided by N. Rounds interleave runc and
+ * us; the ratio reported is the median of the per-round ratios.
+ *
+ *   npm run bench:list                       # N = 1,000 and 10,000, 7 rounds
+ *   npm run bench:list -- --n 500 --rounds 3
+ *
+ * Needs root (the layout makes a freezer cgroup) and runc on PATH. Writes
+ * bench/results/list.json.
+ */
+import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as Stream from "effect/Stream"
+import { readFileSync } from "node:fs"
+import { join } from "node:path"
+import * as Container from "../src/Container.js"
+import * as Factory from "../src/Factory.js"
+import { fastOf } from "../src/internal/json/GoFast.js"
+import { parseJson } from "../src/internal/json/GoJson.js"
+import * as Libcontainer from "../src/Libcontainer.js"
+import * as State from "../src/State.js"
+import * as Layout from "./support/layout.js"
+import * as Measure from "./support/measure.js"
+
+/** How many containers of each status one list saw. */
+const listOnce = (root: string) =>
+  Stream.runFold(Factory.list(root), { running: 0, stopped: 0, other: 0, failed: 0 }, (counts, entry) => {
+    if (entry._tag === "Failed") return { ...counts, failed: counts.failed + 1 }
+    const status = Container.lastStatus(entry.container)
+    return status === "running" || status === "stopped"
+      ? { ...counts, [status]: counts[status] + 1 }
+      : { ...counts, other: counts.other + 1 }
+  }).pipe(Effect.mapError((e) => new Measure.BenchError({ message: `Factory.list: ${e.message}` })))
+
+const loadAll = (layout: Layout.Layout) =>
+  Effect.forEach(layout.ids, (id) => Factory.load(layout.root, id), { discard: true }).pipe(
+    Effect.mapError((e) => new Measure.BenchError({ message: `Factory.load: ${e.message}` }))
+  )
+
+/**
+ * Where a state.json's decoding goes, per container in µs: reading the
+ * bytes as UTF-8 and parsing them with lossless-json (`parseJson`), the
+ * fast Go-semantics decode of the tree, and — for scale only, as it cannot
+ * keep uint64s exact — V8's `JSON.parse` of the same text. Medians of a few
+ * passes over every file of the root.
+ */
+const decodeBreakdown = (layout: Layout.Layout, passes: number) =>
+  Effect.sync(() => {
+    const utf8 = new TextDecoder("utf-8", { fatal: false, ignoreBOM: true })
+    const files = layout.ids.map((id) => readFileSync(join(layout.root, id, State.stateFilename)))
+    const texts = files.map((f) => utf8.decode(f))
+    const trees = texts.map((t) => Either.getOrThrow(parseJson(t)))
+    const decode = fastOf(State.State)!
+    const per = (f: () => void) => {
+      const samples: Array<number> = []
+      for (let p = 0; p < passes; p++) samples.push((Measure.timeSync(f) * 1000) / files.length)
+      return Measure.median(samples)
+    }
+    return {
+      decodeJsonUs: per(() => files.forEach((f) => State.decodeJson(f))),
+      utf8AndParseUs: per(() => files.forEach((f) => parseJson(utf8.decode(f)))),
+      fastDecodeUs: per(() => trees.forEach((t) => decode(t))),
+      nativeJsonParseUs: per(() => texts.forEach((t) => JSON.parse(t)))
+    }
+  })
+
+/** One round's figures, in milliseconds. */
+interface Round {
+  readonly runcN: number
+  readonly runcEmpty: number
+  readonly list: number
+  readonly load: number
+}
+
+const measureSize = (n: number, rounds: number, empty: string) =>
+  Effect.scoped(Effect.gen(function*() {
+    const layout = yield* Layout.make(n)
+    const counts = yield* listOnce(layout.root)
+    if (counts.failed > 0 || counts.other > 0 || counts.running !== layout.live) {
+      return yield* new Measure.BenchError({ message: `unexpected statuses at N=${n}: ${JSON.stringify(counts)}` })
+    }
+    yield* Measure.runTimed(Measure.runcList(layout.root))
+    yield* loadAll(layout)
+    const samples: Array<Round> = []
+    for (let r = 0; r < rounds; r++) {
+      const runcN = yield* Measure.runTimed(Measure.runcList(layout.root))
+      const runcEmpty = yield* Measure.runTimed(Measure.runcList(empty))
+      const [list] = yield* Measure.timed(listOnce(layout.root))
+      const [load] = yield* Measure.timed(loadAll(layout))
+      samples.push({ runcN, runcEmpty, list, load })
+      yield* Effect.logDebug(`N=${n} round ${r + 1}/${rounds}`)
+    }
+    const decoding = yield* decodeBreakdown(layout, 5)
+    const perContainer = (ms: number) => (ms * 1000) / n
+    const runcPer = samples.map((s) => perContainer(s.runcN - s.runcEmpty))
+    const ratio = (pick: (s: Round) => number) => Measure.median(samples.map((s, i) => perContainer(pick(s)) / runcPer[i]!))
+    return {
+      summary: {
+        n,
+        runc: { perContainerUs: Measure.median(runcPer), listMs: Measure.median(samples.map((s) => s.runcN)), emptyMs: Measure.median(samples.map((s) => s.runcEmpty)) },
+        list: { perContainerUs: Measure.median(samples.map((s) => perContainer(s.list))), ratio: ratio((s) => s.list) },
+        load: { perContainerUs: Measure.median(samples.map((s) => perContainer(s.load))), ratio: ratio((s) => s.load) },
+        decoding
+      },
+      samples
+    }
+  }))
+
+const program = Effect.gen(function*() {
+  const sizes = Measure.listOption("n", [1000, 10000])
+  const rounds = Measure.numberOption("rounds", 7)
+  const host = Measure.machine()
+  const empty = yield* Layout.makeEmpty
+  const results = []
+  for (const n of sizes) results.push(yield* measureSize(n, rounds, empty))
+  const rows = results.map(({ summary: s }) => [
+    String(s.n),
+    Measure.fixed(s.runc.perContainerUs),
+    Measure.fixed(s.list.perContainerUs),
+    Measure.fixed(s.list.ratio, 2),
+    Measure.fixed(s.load.perContainerUs),
+    Measure.fixed(s.load.ratio, 2)
+  ])
+  const decoding = results.map(({ summary: s }) => [
+    String(s.n),
+    Measure.fixed(s.decoding.decodeJsonUs),
+    Measure.fixed(s.decoding.utf8AndParseUs),
+    Measure.fixed(s.decoding.fastDecodeUs),
+    Measure.fixed(s.decoding.nativeJsonParseUs)
+  ])
+  yield* Effect.log(
+    "\n" + Measure.table([["N", "runc µs/ctr", "list µs/ctr", "list/runc", "load µs/ctr", "load/runc"], ...rows]) +
+      "\n(target: ours/runc ≤ 0.5)\n\nstate.json decoding, µs per container:\n" +
+      Measure.table([["N", "State.decodeJson", "utf-8 + lossless-json", "fast decode", "(JSON.parse)"], ...decoding])
+  )
+  const path = yield* Measure.writeResults(
+    "list",
+    { machine: host, rounds, target: 0.5, sizes: results.map((r) => r.summary) },
+    results.map((r) => ({ n: r.summary.n, samples: r.samples }))
+  )
+  yield* Effect.log(`wrote ${path}`)
+}).pipe(Effect.scoped, Effect.provide(Libcontainer.layerNode))
+
+NodeRuntime.runMain(program)
