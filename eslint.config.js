@@ -3,7 +3,7 @@ import js from "@eslint/js"
 import tseslint from "typescript-eslint"
 
 export default tseslint.config(
-  { ignores: ["node_modules/", "dist/", "coverage/", "bench/.roots/", "docs/api/"] },
+  { ignores: ["node_modules/", "dist/", "bin/", "coverage/", "bench/.roots/", "docs/api/"] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

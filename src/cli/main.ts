@@ -1,13 +1,16 @@
 /**
- * The `libcontainer` executable: the CLI of `app.ts` on this host's real
- * services. Errors print as one line on stderr, in the form runc prints
- * them, and exit with status 1.
+ * The `libcontainer` executable: {@link App.run} on this host's real
+ * services, writing to the process's stdout and stderr and exiting with the
+ * status it returns (1 after runc's error line).
+ *
+ * Only the three platform services @effect/cli needs are provided (not
+ * `NodeContext`, whose worker and command-executor layers cost start-up time
+ * for nothing), and koffi stays unloaded until a system call needs it.
  */
-import * as Command from "@effect/cli/Command"
-import * as NodeContext from "@effect/platform-node/NodeContext"
-import * as Cause from "effect/Cause"
+import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
+import * as NodePath from "@effect/platform-node/NodePath"
+import * as NodeTerminal from "@effect/platform-node/NodeTerminal"
 import * as Effect from "effect/Effect"
-import * as Exit from "effect/Exit"
 import * as Layer from "effect/Layer"
 import * as Libcontainer from "../Libcontainer.js"
 import * as App from "./app.js"
@@ -17,23 +20,15 @@ const output: App.Output = {
   stderr: (text) => void process.stderr.write(text)
 }
 
-const cli = Command.run(App.command(output), { name: "libcontainer", version: App.version })
+const services = Layer.mergeAll(NodeFileSystem.layer, NodePath.layer, NodeTerminal.layer, Libcontainer.layerNode)
 
-const program = cli(process.argv).pipe(
-  Effect.provide(Layer.mergeAll(NodeContext.layer, Libcontainer.layerNode))
-)
-
-Effect.runPromiseExit(program).then((exit) => {
-  if (Exit.isSuccess(exit)) return
-  const failure = Cause.failureOption(exit.cause)
-  if (failure._tag === "Some") {
-    const error = failure.value as { readonly _tag?: string; readonly message?: string }
-    // @effect/cli has already shown the usage problem for a ValidationError.
-    if (error._tag !== undefined && !/^(CommandMismatch|CorrectedFlag|HelpRequested|InvalidArgument|InvalidValue|MissingValue|MissingFlag|MultipleValuesDetected|MissingSubcommand|NoBuiltInMatch|UnclusteredFlag)$/.test(error._tag)) {
-      process.stderr.write(App.errorLine(error.message ?? String(error)))
-    }
-  } else {
-    process.stderr.write(App.errorLine(Cause.pretty(exit.cause).split("\n")[0] ?? "unexpected failure"))
+Effect.runPromise(App.run(process.argv, output).pipe(Effect.provide(services))).then(
+  (status) => {
+    process.exitCode = status
+  },
+  (error: unknown) => {
+    // Only a failure to build the services lands here; still one line, never a stack trace.
+    process.stderr.write(App.errorLine(error instanceof Error ? error.message : String(error)))
+    process.exitCode = 1
   }
-  process.exitCode = 1
-})
+)

@@ -18,12 +18,19 @@ export const parsePasswd = (text: string): ReadonlyMap<number, string> => {
   return names
 }
 
-/** A lookup from uid to owner name, reading `/etc/passwd` once. */
-export const makeLookup = Effect.gen(function*() {
-  const fs = yield* Filesystem
-  const names = yield* fs.readFile("/etc/passwd").pipe(
-    Effect.map((bytes) => parsePasswd(new TextDecoder().decode(bytes))),
-    Effect.orElseSucceed((): ReadonlyMap<number, string> => new Map())
-  )
-  return (uid: number): string => names.get(uid) ?? `#${uid}`
-})
+/**
+ * A lookup from uid to owner name. `/etc/passwd` is read at the first
+ * lookup and only then, so listing an empty root reads nothing.
+ */
+export const makeLookup: Effect.Effect<(uid: number) => Effect.Effect<string>, never, Filesystem> = Effect.gen(
+  function*() {
+    const fs = yield* Filesystem
+    const names = yield* Effect.cached(
+      fs.readFile("/etc/passwd").pipe(
+        Effect.map((bytes) => parsePasswd(new TextDecoder().decode(bytes))),
+        Effect.orElseSucceed((): ReadonlyMap<number, string> => new Map())
+      )
+    )
+    return (uid: number) => Effect.map(names, (known) => known.get(uid) ?? `#${uid}`)
+  }
+)

@@ -1,0 +1,90 @@
+/**
+ * Containers on the simulated host, in any status, left the way runc leaves
+ * them: a state dir with state.json pointing at an init process of the
+ * process table, that process (and optional children) in the container's
+ * cgroups, `exec.fifo` while created, the cgroup frozen while paused, the
+ * processes gone but the cgroup kept once stopped. The memory layer has no
+ * runc, so this is how its containers come to exist.
+ */
+import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
+import * as Config from "../../src/Config.js"
+import * as Container from "../../src/Container.js"
+import * as Factory from "../../src/Factory.js"
+import { Filesystem } from "../../src/Filesystem.js"
+import { Machine } from "../../src/Libcontainer.js"
+import * as State from "../../src/State.js"
+import type { Status } from "../../src/Status.js"
+
+/** How to make one simulated container. */
+export interface SeedOptions {
+  /** OCI annotations, written as labels before `bundle=`, as specconv does. */
+  readonly annotations?: Readonly<Record<string, string>>
+  /** Give the container its own PID namespace (runc's default spec does); true by default. */
+  readonly privatePid?: boolean
+  /** Processes besides init to start in the container's cgroups. */
+  readonly children?: number
+  /** state.json's `created`. */
+  readonly created?: string
+  /** Give the container an Intel RDT group (`intel_rdt: {}`) with its processes in it; the host must have resctrl. */
+  readonly intelRdt?: boolean
+}
+
+/** A seeded container: where it is and which processes are its own. */
+export interface Seeded {
+  readonly root: string
+  readonly id: string
+  readonly stateDir: string
+  readonly bundle: string
+  readonly init: number
+  readonly children: ReadonlyArray<number>
+  /** Its cgroup directories, one per hierarchy (`""` for cgroup2). */
+  readonly cgroupPaths: Readonly<Record<string, string>>
+}
+
+/** The creation time seeded containers get unless told otherwise. */
+export const seededCreated = "2026-11-29T10:07:59.89537064Z"
+
+/** Makes container `id` under `root` on the simulated host and brings it to `status`. */
+export const seedContainer = (root: string, id: string, status: Status, options: SeedOptions = {}) =>
+  Effect.gen(function*() {
+    const machine = yield* Machine
+    const fs = yield* Filesystem
+    const bundle = `/bundles/${id}`
+    yield* fs.makeDirectoryAll(`${bundle}/rootfs`, 0o755)
+    const config = Config.make({
+      rootfs: `${bundle}/rootfs`,
+      version: "1.0.2-dev",
+      namespaces: [
+        { type: "NEWNS", path: "" },
+        ...(options.privatePid === false ? [] : [{ type: "NEWPID" as const, path: "" }])
+      ],
+      cgroups: Config.makeCgroup({ path: `/${id}`, Resources: Config.makeResources() }),
+      labels: [...Object.entries(options.annotations ?? {}).map(([k, v]) => `${k}=${v}`), `bundle=${bundle}`],
+      ...(options.intelRdt === true ? { intel_rdt: {} } : {})
+    })
+    const created = yield* Factory.create(root, id, config)
+    const cgroupPaths = yield* created.cgroupManager.getPaths
+    const dirs = [...new Set(Object.values(cgroupPaths))]
+    for (const dir of dirs) yield* machine.cgroups.mkdir(dir)
+    const init = yield* machine.processes.spawn({ comm: status === "created" ? "runc:[2:INIT]" : "sleep" })
+    const children: Array<number> = []
+    for (let i = 0; i < (options.children ?? 0); i++) {
+      children.push((yield* machine.processes.spawn({ comm: "sleep", ppid: init.pid })).pid)
+    }
+    for (const dir of dirs) for (const pid of [init.pid, ...children]) yield* machine.cgroups.addProcess(dir, pid)
+    if (Option.isSome(created.intelRdtManager)) yield* created.intelRdtManager.value.apply(init.pid)
+    const state = yield* Container.state(created)
+    const text = yield* State.encodeJson({
+      ...state,
+      init_process_pid: init.pid,
+      init_process_start: init.startTime,
+      created: options.created ?? seededCreated
+    })
+    yield* fs.writeFileAtomic(created.stateDir, State.stateFilename, new TextEncoder().encode(text), { mode: 0o600 })
+    if (status === "created") yield* fs.makeFifo(`${created.stateDir}/${State.execFifoFilename}`, 0o622)
+    if (status === "paused") yield* created.cgroupManager.freeze("FROZEN")
+    if (status === "stopped") for (const pid of [...children, init.pid]) machine.processes.exit(pid, 137)
+    const seeded: Seeded = { root, id, stateDir: created.stateDir, bundle, init: init.pid, children, cgroupPaths }
+    return seeded
+  })
