@@ -15,6 +15,7 @@ import * as Either from "effect/Either"
 import * as Option from "effect/Option"
 import type * as Scope from "effect/Scope"
 import type { CgroupError, Manager as CgroupManager } from "./CgroupManager.js"
+import { namespaceProcName, namespaceTypes } from "./Config.js"
 import type * as Config from "./Config.js"
 import {
   ErrNotPaused,
@@ -144,18 +145,11 @@ export const status: (c: Container) => Effect.Effect<Status, RefreshError, Proce
 /** The status the container's state machine holds now, without refreshing. */
 export const lastStatus = (c: Container): Status => statusOf(impl(c).machine)
 
-const namespaceFileName: Readonly<Record<string, string>> = {
-  NEWNET: "net",
-  NEWPID: "pid",
-  NEWNS: "mnt",
-  NEWUTS: "uts",
-  NEWIPC: "ipc",
-  NEWUSER: "user",
-  NEWCGROUP: "cgroup",
-  NEWTIME: "time"
-}
-
-const canonicalNamespaceOrder = ["NEWUSER", "NEWIPC", "NEWUTS", "NEWNET", "NEWPID", "NEWNS", "NEWCGROUP", "NEWTIME"]
+/** `NsName`: the `/proc/<pid>/ns` file of a namespace type; `""` for an unknown one, as runc's. */
+const namespaceFileName = (type: string): string =>
+  Object.prototype.hasOwnProperty.call(namespaceProcName, type)
+    ? namespaceProcName[type as keyof typeof namespaceProcName]
+    : ""
 
 /** runc's `currentState()` for a given init pid: `namespace_paths` (state.md §1.1 step 4). */
 const namespacePaths = (config: Config.Config, pid: number) =>
@@ -165,16 +159,16 @@ const namespacePaths = (config: Config.Config, pid: number) =>
     if (pid <= 0) return paths
     const set = (type: string) => {
       Object.defineProperty(paths, type, {
-        value: `/proc/${pid}/ns/${namespaceFileName[type] ?? ""}`,
+        value: `/proc/${pid}/ns/${namespaceFileName(type)}`,
         enumerable: true,
         writable: true,
         configurable: true
       })
     }
     for (const ns of config.namespaces ?? []) if (!Object.prototype.hasOwnProperty.call(paths, ns.type)) set(ns.type)
-    for (const type of canonicalNamespaceOrder) {
+    for (const type of namespaceTypes) {
       if (Object.prototype.hasOwnProperty.call(paths, type)) continue
-      const supported = yield* fs.stat(`/proc/self/ns/${namespaceFileName[type]}`).pipe(
+      const supported = yield* fs.stat(`/proc/self/ns/${namespaceFileName(type)}`).pipe(
         Effect.as(true),
         Effect.orElseSucceed(() => false)
       )

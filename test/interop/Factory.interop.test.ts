@@ -13,7 +13,8 @@ import * as Factory from "../../src/Factory.js"
 import * as Libcontainer from "../../src/Libcontainer.js"
 import { busybox, describeWith, root, runc as runcBinary } from "../support/prerequisites.js"
 import { makeRoot, realContainer, runc } from "../support/runc.js"
-import { rmSync } from "node:fs"
+import { existsSync, readFileSync, rmSync } from "node:fs"
+import { join } from "node:path"
 
 const statuses = ["created", "running", "paused", "stopped"] as const
 
@@ -30,6 +31,14 @@ describeWith([root, runcBinary, busybox], "Factory and real runc 1.1.5", () => {
         expect(shown).toEqual(theirs)
         expect(Container.formatOciState(shown)).toBe(runc(real.root, ["state", real.id]))
         if (status !== "stopped") expect(Option.getOrThrow(ours.initProcess).pid).toBe(theirs.pid)
+        // State(): what runc wrote for the same container, namespace paths included
+        const saved = JSON.parse(readFileSync(join(real.root, real.id, "state.json"), "utf8"))
+        const current = yield* Container.state(ours)
+        // The seed also lists NEWTIME where the kernel has time namespaces; runc 1.1.5 predates them.
+        const timeNs = existsSync("/proc/self/ns/time") ? { NEWTIME: `/proc/${saved.init_process_pid}/ns/time` } : {}
+        expect(current.namespace_paths).toEqual({ ...saved.namespace_paths, ...timeNs })
+        expect(current.cgroup_paths).toEqual(saved.cgroup_paths)
+        expect(current.init_process_start).toBe(BigInt(saved.init_process_start))
         expect(ours.config.labels).toContain(`bundle=${real.bundle}`)
       }).pipe(Effect.provide(Libcontainer.layerNode)))
   }
