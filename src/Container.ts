@@ -11,7 +11,6 @@
  */
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
-import * as Either from "effect/Either"
 import * as Option from "effect/Option"
 import type * as Scope from "effect/Scope"
 import type { CgroupError, Manager as CgroupManager } from "./CgroupManager.js"
@@ -35,7 +34,8 @@ import { Filesystem } from "./Filesystem.js"
 import type { Manager as IntelRdtManager } from "./IntelRdt.js"
 import * as Hooks from "./internal/container/hooks.js"
 import { type MachineState, statusOf, transition } from "./internal/container/stateMachine.js"
-import { stringify, stringifyIndent } from "./internal/json/GoJson.js"
+import { compareBytes } from "./internal/byteOrder.js"
+import { setOwn, stringify, stringifyIndent } from "./internal/json/GoJson.js"
 import { Processes } from "./Processes.js"
 import * as Signal from "./Signal.js"
 import * as State from "./State.js"
@@ -157,14 +157,7 @@ const namespacePaths = (config: Config.Config, pid: number) =>
     const fs = yield* Filesystem
     const paths: Record<string, string> = {}
     if (pid <= 0) return paths
-    const set = (type: string) => {
-      Object.defineProperty(paths, type, {
-        value: `/proc/${pid}/ns/${namespaceFileName(type)}`,
-        enumerable: true,
-        writable: true,
-        configurable: true
-      })
-    }
+    const set = (type: string) => setOwn(paths, type, `/proc/${pid}/ns/${namespaceFileName(type)}`)
     for (const ns of config.namespaces ?? []) if (!Object.prototype.hasOwnProperty.call(paths, ns.type)) set(ns.type)
     for (const type of namespaceTypes) {
       if (Object.prototype.hasOwnProperty.call(paths, type)) continue
@@ -255,7 +248,7 @@ export const saveState: (
     yield* withLock(
       c,
       Effect.gen(function*() {
-        const text = yield* State.encodeJson(yield* state(c))
+        const text = yield* stateJson(c)
         yield* fs.writeFileAtomic(c.stateDir, State.stateFilename, new TextEncoder().encode(text), {
           mode: 0o600,
           tempPrefix: stateTempPrefix,
@@ -282,7 +275,7 @@ export const annotations = (
     const key = label.slice(0, eq)
     const value = label.slice(eq + 1)
     if (key === "bundle") bundle = value
-    else Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true })
+    else setOwn(out, key, value)
   }
   return { bundle, annotations: out }
 }
@@ -332,9 +325,7 @@ export const ociState: (c: Container) => Effect.Effect<OciState, RefreshError, P
 
 const sortedRecord = (r: Readonly<Record<string, string>>): Record<string, string> => {
   const out: Record<string, string> = {}
-  for (const k of Object.keys(r).sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)))) {
-    Object.defineProperty(out, k, { value: r[k], enumerable: true, writable: true, configurable: true })
-  }
+  for (const k of Object.keys(r).sort(compareBytes)) setOwn(out, k, r[k] ?? "")
   return out
 }
 
@@ -384,7 +375,7 @@ export const processes: (
 
 /** The encoded state.json of a container, for inspection and tests. */
 export const stateJson = (c: Container): Effect.Effect<string, JsonEncodeError, Filesystem> =>
-  Effect.flatMap(state(c), (s) => Either.match(State.encodeJson(s), { onLeft: Effect.fail, onRight: Effect.succeed }))
+  Effect.flatMap(state(c), State.encodeJson)
 
 // ---------------------------------------------------------------------------
 // Operations

@@ -12,7 +12,7 @@ import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
-import { CgroupError, CgroupManager } from "./CgroupManager.js"
+import { CgroupError, CgroupManager, isNotExistOrNoDevice } from "./CgroupManager.js"
 import type * as Config from "./Config.js"
 import { type Container, ContainerImpl, refreshUnlocked, type RefreshError } from "./Container.js"
 import * as ContainerId from "./ContainerId.js"
@@ -25,7 +25,6 @@ import {
   type ErrInvalidID,
   ErrNotExist,
   ErrRootNotSet,
-  isSystemError,
   StateCorrupt,
   SystemError
 } from "./ContainerError.js"
@@ -68,11 +67,6 @@ export type LoadError =
 /** The largest state.json Load reads; a bigger one is {@link StateCorrupt}. */
 export const maxStateBytes = 16 * 1024 * 1024
 
-const ignoredWhileCounting = (error: CgroupError | SystemError): boolean => {
-  const cause = error._tag === "CgroupError" ? error.cause : error
-  return isSystemError(cause, "ENOENT", "ENODEV")
-}
-
 /**
  * runc's `Create(root, id, config)`: checks the root and id, validates the
  * config, makes the root (0o700), refuses an existing container
@@ -109,7 +103,7 @@ export const create: (
     const manager = yield* cgroups.new(config.cgroups)
     if (yield* manager.exists) {
       const pids = yield* manager.getAllPids.pipe(
-        Effect.catchIf(ignoredWhileCounting, () => Effect.succeed([] as ReadonlyArray<number>)),
+        Effect.catchIf(isNotExistOrNoDevice, () => Effect.succeed([] as ReadonlyArray<number>)),
         Effect.mapError((cause) => new CgroupPidsUnavailable({ cause }))
       )
       if (pids.length > 0) return yield* new CgroupNotEmpty({ count: pids.length })

@@ -4,12 +4,11 @@
  * a `*configs.Cgroup` (fs2's "either Path or Name and Parent" error).
  */
 import type { Cgroup } from "../../Config.js"
-
-const byteOrder = (a: string, b: string): number => Buffer.compare(Buffer.from(a), Buffer.from(b))
+import { compareBytes } from "../byteOrder.js"
 
 /** `fmt.Sprintf("%v", m)` of a `map[string]string`: `map[a:/x b:/y]`, `map[]` when empty. */
 export const goMap = (map: Readonly<Record<string, string>>): string =>
-  `map[${Object.keys(map).sort(byteOrder).map((k) => `${k}:${map[k]}`).join(" ")}]`
+  `map[${Object.keys(map).sort(compareBytes).map((k) => `${k}:${map[k]}`).join(" ")}]`
 
 /**
  * Stand-in for the heap address Go prints for a non-nil pointer field (the

@@ -87,14 +87,7 @@ const normaliseStrings = (value: JsonValue): JsonValue => {
   if (Array.isArray(value)) return (value as ReadonlyArray<JsonValue>).map(normaliseStrings)
   if (value !== null && typeof value === "object" && !(value instanceof JsonNumber)) {
     const out: Record<string, JsonValue> = {}
-    for (const [k, v] of Object.entries(value)) {
-      Object.defineProperty(out, replaceLoneSurrogates(k), {
-        value: normaliseStrings(v),
-        enumerable: true,
-        writable: true,
-        configurable: true
-      })
-    }
+    for (const [k, v] of Object.entries(value)) setOwn(out, replaceLoneSurrogates(k), normaliseStrings(v))
     return out
   }
   return value
@@ -199,12 +192,12 @@ export const quote = (s: string): string => {
   return out + s.slice(start) + "\""
 }
 
-const utf8 = new TextEncoder()
-
-/** Go's map key order: byte order of the UTF-8 encodings. */
-export const compareKeys = (a: string, b: string): number => {
-  if (a === b) return 0
-  return Buffer.compare(utf8.encode(a), utf8.encode(b))
+/**
+ * Sets `key` on a record used as a map, as an own data property: a key
+ * `__proto__` stays a key instead of replacing the record's prototype.
+ */
+export const setOwn = <V>(record: Record<string, V>, key: string, value: V): void => {
+  Object.defineProperty(record, key, { value, enumerable: true, writable: true, configurable: true })
 }
 
 /**

@@ -19,6 +19,7 @@ import * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
 import type * as AST from "effect/SchemaAST"
 import * as Fast from "./GoFast.js"
+import { compareBytes } from "../byteOrder.js"
 import { JsonNumber, kindOf } from "./GoJson.js"
 
 /** Annotation holding a schema's Go zero value. */
@@ -230,8 +231,6 @@ export const goSlice = <A>(
 const isPlainObject = (u: unknown): u is Readonly<Record<string, unknown>> =>
   typeof u === "object" && u !== null && !Array.isArray(u) && !(u instanceof JsonNumber)
 
-const utf8 = new TextEncoder()
-const byteOrder = (a: string, b: string): number => Buffer.compare(utf8.encode(a), utf8.encode(b))
 
 /**
  * A Go `map[string]V`: `null` (nil) or an object. Keys are written sorted by
@@ -259,7 +258,7 @@ export const goMap = <A>(value: GoSchema<A>): GoSchema<Readonly<Record<string, A
       encode: (m) => {
         if (m === null) return ParseResult.succeed(null)
         const out: Record<string, unknown> = {}
-        for (const k of Object.keys(m).sort(byteOrder)) out[k] = (m as Record<string, unknown>)[k]
+        for (const k of Object.keys(m).sort(compareBytes)) out[k] = (m as Record<string, unknown>)[k]
         return ParseResult.succeed(out)
       }
     }),

@@ -28,6 +28,7 @@ import type { CgroupMode } from "../../CgroupManager.js"
 import { SystemError } from "../../ContainerError.js"
 import type { DirectoryEntry, FileInfo } from "../../Filesystem.js"
 import * as Signal from "../../Signal.js"
+import { compareBytes } from "../byteOrder.js"
 import type { CgroupHost } from "../cgroups/host.js"
 import { CGROUP2_SUPER_MAGIC, CGROUP_SUPER_MAGIC, TMPFS_MAGIC } from "../cgroups/mode.js"
 import { clean } from "../path.js"
@@ -137,8 +138,6 @@ type Found =
   | { readonly kind: "file"; readonly dev: number; readonly ino: number; readonly fsType: number; readonly file: ControlFile }
   | { readonly kind: "link"; readonly dev: number; readonly ino: number; readonly fsType: number; readonly target: string }
 
-const byteOrder = (a: string, b: string): number => Buffer.compare(Buffer.from(a), Buffer.from(b))
-
 const encoder = new TextEncoder()
 const decoder = new TextDecoder()
 
@@ -146,7 +145,7 @@ const decoder = new TextDecoder()
 const escapeMountField = (field: string): string => field.replace(/[ \t\n\\]/g, (c) => `\\${c.charCodeAt(0).toString(8).padStart(3, "0")}`)
 
 const sortedEntries = (entries: ReadonlyArray<DirectoryEntry>): ReadonlyArray<DirectoryEntry> =>
-  [...entries].sort((a, b) => byteOrder(a.name, b.name))
+  [...entries].sort((a, b) => compareBytes(a.name, b.name))
 
 /** The kernel's `kstrtoint` on a trimmed write: a decimal int, or none. */
 const kernelInt = (text: string): number | undefined => {
@@ -306,7 +305,7 @@ export class CgroupTree {
   cgroups(): ReadonlyArray<string> {
     const out: Array<string> = []
     const visit = (base: string, node: CgroupNode) => {
-      for (const child of [...node.children.values()].sort((a, b) => byteOrder(a.name, b.name))) {
+      for (const child of [...node.children.values()].sort((a, b) => compareBytes(a.name, b.name))) {
         out.push(`${base}/${child.name}`)
         visit(`${base}/${child.name}`, child)
       }

@@ -17,6 +17,7 @@ import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import { SystemError } from "../../ContainerError.js"
 import type { DirectoryEntry, FileInfo, ReadInRootOptions, ReadOptions, WriteFlag } from "../../Filesystem.js"
+import { compareBytes } from "../byteOrder.js"
 import { clean, inRootDisplayPath, join } from "../path.js"
 import type { LockableDirectory, Syscalls } from "../SyscallFilesystem.js"
 
@@ -176,7 +177,6 @@ interface Walk {
 
 const utf8 = new TextEncoder()
 const byteLength = (s: string): number => utf8.encode(s).length
-const compareBytes = (a: string, b: string): number => Buffer.compare(Buffer.from(a), Buffer.from(b))
 
 /** Path components; a trailing `/` becomes a final `.` so the last inode must be a directory. */
 const componentsOf = (path: string): Array<string> => {

@@ -10,6 +10,7 @@ import * as fs from "node:fs"
 import * as Effect from "effect/Effect"
 import { SystemError } from "../../ContainerError.js"
 import type { DirectoryEntry, FileInfo, FileType, ReadInRootOptions, ReadOptions, WriteFlag } from "../../Filesystem.js"
+import { compareBytes } from "../byteOrder.js"
 import * as Errno from "../errno.js"
 import { clean, inRootDisplayPath } from "../path.js"
 import { withoutStack } from "../withoutStack.js"
@@ -191,7 +192,7 @@ const readDirectory = (path: string): Effect.Effect<ReadonlyArray<DirectoryEntry
         if (!fs.fstatSync(fd).isDirectory()) throw errnoException("ENOTDIR")
         return fs.readdirSync(path, { withFileTypes: true })
           .map((entry): DirectoryEntry => ({ name: entry.name, type: typeOf(entry) }))
-          .sort((a, b) => Buffer.compare(Buffer.from(a.name), Buffer.from(b.name)))
+          .sort((a, b) => compareBytes(a.name, b.name))
       })))
 
 const writeFile = (
