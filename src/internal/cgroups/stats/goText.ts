@@ -192,3 +192,20 @@ export const parseUintClamped = (s: string): Strconv.NumResult => {
   if (signed.value < 0n && (signed._tag === "Ok" || signed.kind === "range")) return { _tag: "Ok", value: 0n }
   return value
 }
+
+/**
+ * Go's `strconv.ParseInt(s, base, bitSize)` for base 0 or 2..36: an optional
+ * sign, then {@link parseUint}'s rules; out of range clamps to the type's
+ * bound and fails.
+ */
+export const parseInt = (s: string, base: number, bitSize: number): Strconv.NumResult => {
+  if (s === "") return { _tag: "Err", kind: "syntax", value: 0n }
+  const negative = s[0] === "-"
+  const digits = s[0] === "+" || negative ? s.slice(1) : s
+  const un = parseUint(digits, base, bitSize)
+  if (un._tag === "Err" && un.kind === "syntax") return { _tag: "Err", kind: "syntax", value: 0n }
+  const cutoff = 1n << BigInt(bitSize - 1)
+  if (!negative && (un._tag === "Err" || un.value >= cutoff)) return { _tag: "Err", kind: "range", value: cutoff - 1n }
+  if (negative && (un._tag === "Err" || un.value > cutoff)) return { _tag: "Err", kind: "range", value: -cutoff }
+  return { _tag: "Ok", value: negative ? -un.value : un.value }
+}
