@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
-# Refreshes test/fixtures/cgroup-stats/golden.json: runc 1.1.5's own answers
-# (its fs and fs2 GetStats, the runc events conversion, go-units RAMInBytes,
-# Go's ParseUint, the `runc update -r` decoding and the cgroup v2 conversions)
-# for the inputs in cases.json, host.json and vectors.json. Not run in CI.
+# Refreshes test/fixtures/cgroup-stats/golden.json and golden-set.json: runc
+# 1.1.5's own answers (its fs and fs2 GetStats, the runc events conversion,
+# go-units RAMInBytes, Go's ParseUint, the `runc update -r` decoding and the
+# cgroup v2 conversions) for the inputs in cases.json, host.json and
+# vectors.json; and the writes its fs and fs2 Manager.Set make for each case
+# of set-cases.json, watched with strace. Not run in CI.
 #
-#   scripts/runc-golden.sh                 (clones runc v1.1.5; needs Go 1.19, as Debian 12's golang-go)
+#   scripts/runc-golden.sh                 (clones runc v1.1.5; needs Go 1.19, as Debian 12's golang-go, and strace)
 #   RUNC_SRC=/path/to/runc-1.1.5 scripts/runc-golden.sh
 #
 # Hugetlb page sizes come from the host running it; the output records them.
@@ -29,4 +31,5 @@ node -e '
   const vectors = fs.readFileSync(process.argv[3], "utf8").trim()
   process.stdout.write(`{"stats":${JSON.stringify([...cases, ...host])},${vectors.slice(1)}`)
 ' "$fixtures/cases.json" "$fixtures/host.json" "$fixtures/vectors.json" | "$work/golden" > "$fixtures/golden.json"
-echo "wrote $fixtures/golden.json"
+node "$here/scripts/runc-golden/set-trace.mjs" "$work/golden" "$fixtures/set-cases.json" > "$fixtures/golden-set.json"
+echo "wrote $fixtures/golden.json and $fixtures/golden-set.json"

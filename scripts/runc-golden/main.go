@@ -289,7 +289,69 @@ func decodeResources(in string) json.RawMessage {
 	return out
 }
 
+// setCase is a cgroup and the resources to Set on it: the files that exist
+// before (current limits, cgroup.controllers, io.bfq.weight…) and the
+// subsystems given a directory (v1).
+type setCase struct {
+	Name      string            `json:"name"`
+	Driver    string            `json:"driver"`
+	Dirs      []string          `json:"dirs"`
+	Files     map[string]string `json:"files"`
+	Resources json.RawMessage   `json:"resources"`
+}
+
+// runSet applies case index of the set cases in file, for strace to watch:
+// it prints the temporary directory and runc's error.
+func runSet(file string, index int) {
+	data, err := os.ReadFile(file)
+	must(err)
+	var cases []setCase
+	must(json.Unmarshal(data, &cases))
+	c := cases[index]
+	tmp, err := os.MkdirTemp("", "runc-golden-set-")
+	must(err)
+	defer os.RemoveAll(tmp)
+	for _, d := range c.Dirs {
+		must(os.MkdirAll(filepath.Join(tmp, d), 0o755))
+	}
+	for name, content := range c.Files {
+		must(os.MkdirAll(filepath.Dir(filepath.Join(tmp, name)), 0o755))
+		must(os.WriteFile(filepath.Join(tmp, name), []byte(content), 0o644))
+	}
+	var r configs.Resources
+	must(json.Unmarshal(c.Resources, &r))
+	r.SkipDevices = true
+	// The tracer counts writes from the first open of this file on.
+	must(os.WriteFile(filepath.Join(tmp, ".set-begins"), nil, 0o644))
+	cgroups.TestMode = true
+	switch c.Driver {
+	case "v1":
+		paths := map[string]string{}
+		for _, d := range c.Dirs {
+			paths[d] = filepath.Join(tmp, d)
+		}
+		m, err := fs.NewManager(&configs.Cgroup{Resources: &configs.Resources{}}, paths)
+		must(err)
+		err = m.Set(&r)
+		swap := r.MemorySwap
+		out, _ := json.Marshal(map[string]interface{}{"dir": tmp, "error": errText(err, tmp), "memorySwap": strconv.FormatInt(swap, 10)})
+		fmt.Println(string(out))
+	case "v2":
+		m, err := fs2.NewManager(&configs.Cgroup{Resources: &configs.Resources{}}, tmp)
+		must(err)
+		err = m.Set(&r)
+		out, _ := json.Marshal(map[string]interface{}{"dir": tmp, "error": errText(err, tmp)})
+		fmt.Println(string(out))
+	}
+}
+
 func main() {
+	if len(os.Args) == 4 && os.Args[1] == "set" {
+		index, err := strconv.Atoi(os.Args[3])
+		must(err)
+		runSet(os.Args[2], index)
+		return
+	}
 	var in input
 	must(json.NewDecoder(os.Stdin).Decode(&in))
 	cgroups.TestMode = true
