@@ -2,6 +2,7 @@
 // golden binary's `set` mode) under strace, and prints the writes runc made
 // under the case's directory, in order, with runc's error. Used by
 // ../runc-golden.sh; not run in CI.
+import { Buffer } from "node:buffer"
 import { execFileSync } from "node:child_process"
 import { mkdtempSync, readFileSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
