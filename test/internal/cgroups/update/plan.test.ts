@@ -71,7 +71,7 @@ const memoryIO = (files: Record<string, string>, refuse: Record<string, Array<st
         writes.push([`${dir}/io.bfq.weight`, value])
       }),
     readUint: (dir, file) =>
-      Effect.suspend(() => {
+      Effect.suspend((): Effect.Effect<bigint, IoError> => {
         const path = `${dir}/${file}`
         const content = files[path]
         if (content === undefined) return Effect.fail(new FixtureReadError({ path, code: "ENOENT" }))
