@@ -10,10 +10,11 @@
  * definitions encode runc's bytes and decode runc's output back.
  */
 import * as Either from "effect/Either"
-import type * as Schema from "effect/Schema"
+import * as Schema from "effect/Schema"
 import type { JsonDecodeError, JsonEncodeError } from "../../../ContainerError.js"
 import { decodeDocument, encodeDocument } from "../../json/GoDecode.js"
-import { setOwn, stringify } from "../../json/GoJson.js"
+import { compareBytes } from "../../byteOrder.js"
+import { type EncodableValue, setOwn, stringify } from "../../json/GoJson.js"
 import {
   field,
   GoInt64,
@@ -291,8 +292,10 @@ const intelRdt = (input: ContainerStats["intelRdt"]): IntelRdt => {
   const mb = stats.mem_bw_info
   const list = <A>(items: ReadonlyArray<A> | undefined) =>
     items === undefined ? undefined : items.length === 0 ? null : items
-  const mbm = features.mbm ? list(stats.mbm_stats) : undefined
-  const cmt = features.cmt ? list(stats.cmt_stats) : undefined
+  const mbm = features.mbm
+    ? list(stats.mbm_stats?.map((m) => ({ mbm_total_bytes: m.mbm_total_bytes, mbm_local_bytes: m.mbm_local_bytes })))
+    : undefined
+  const cmt = features.cmt ? list(stats.cmt_stats?.map((c) => ({ llc_occupancy: c.llc_occupancy }))) : undefined
   return {
     ...(features.cat && l3 !== undefined
       ? { l3_cache_info: present({ cbm_mask: l3.cbm_mask, min_cbm_bits: l3.min_cbm_bits, num_closids: l3.num_closids }) }
@@ -322,7 +325,9 @@ const intelRdt = (input: ContainerStats["intelRdt"]): IntelRdt => {
  * `swap`, `kernel`, `kernelTCP`, `memory.stat` → `raw`), Intel RDT parts
  * copied for the enabled features only (runc would crash on an enabled
  * feature whose info is missing; here the info is left out), and the network
- * interfaces. Values the JSON would omit are left out.
+ * interfaces. Values the JSON would omit are left out, and every object is
+ * built in Go's field order with map keys sorted, so the value can be
+ * written as it is ({@link encodeStatsEvent}).
  */
 export const fromContainerStats = (stats: ContainerStats): EventStats => {
   const cg = stats.cgroup
@@ -332,9 +337,10 @@ export const fromContainerStats = (stats: ContainerStats): EventStats => {
   const ms = cg.memory_stats
   const b = cg.blkio_stats
   const raw: Record<string, bigint> = {}
-  for (const [key, value] of ms.stats) setOwn(raw, key, value)
+  for (const key of [...ms.stats.keys()].sort(compareBytes)) setOwn(raw, key, ms.stats.get(key)!)
   const hugetlb: Record<string, Hugetlb> = {}
-  for (const [size, h] of cg.hugetlb_stats) {
+  for (const size of [...cg.hugetlb_stats.keys()].sort(compareBytes)) {
+    const h = cg.hugetlb_stats.get(size)!
     setOwn(hugetlb, size, { ...present({ usage: h.usage, max: h.max_usage }), failcnt: h.failcnt })
   }
   return {
@@ -389,7 +395,17 @@ export const fromContainerStats = (stats: ContainerStats): EventStats => {
     }),
     hugetlb,
     intel_rdt: intelRdt(stats.intelRdt),
-    network_interfaces: stats.interfaces.length === 0 ? null : stats.interfaces
+    network_interfaces: stats.interfaces.length === 0 ? null : stats.interfaces.map((i) => ({
+      Name: i.Name,
+      RxBytes: i.RxBytes,
+      RxPackets: i.RxPackets,
+      RxErrors: i.RxErrors,
+      RxDropped: i.RxDropped,
+      TxBytes: i.TxBytes,
+      TxPackets: i.TxPackets,
+      TxErrors: i.TxErrors,
+      TxDropped: i.TxDropped
+    }))
   }
 }
 
@@ -411,9 +427,18 @@ export const encodeEvent = (event: Event): Either.Either<string, JsonEncodeError
   return Either.map(encodeDocument(EventStats, "types.Stats", event.data), (data) => `${head},"data":${stringify(data)}}\n`)
 }
 
-/** Encodes the `stats` event of `stats` for container `id` (see {@link fromContainerStats}). */
-export const encodeStatsEvent = (id: string, stats: ContainerStats): Either.Either<string, JsonEncodeError> =>
-  encodeEvent({ type: "stats", id, data: fromContainerStats(stats) })
+/**
+ * The `stats` event line of `stats` for container `id`. The conversion
+ * already has Go's field order and omissions, so it is written directly,
+ * without the schema's encoding pass (the same bytes as {@link encodeEvent},
+ * several times faster). Fails only for values outside their Go types.
+ */
+export const encodeStatsEvent = (id: string, stats: ContainerStats): Either.Either<string, JsonEncodeError> => {
+  const data = fromContainerStats(stats)
+  const invalid = Schema.validateEither(EventStats)(data)
+  if (Either.isLeft(invalid)) return encodeEvent({ type: "stats", id, data })
+  return Either.right(`{"type":"stats","id":${stringify(id)},"data":${stringify(data as unknown as EncodableValue)}}\n`)
+}
 
 /** Reads the `data` of a `stats` event (as printed by runc or by {@link encodeEvent}) with Go's rules. */
 export const decodeEventStats = (text: string): Either.Either<EventStats, JsonDecodeError> =>

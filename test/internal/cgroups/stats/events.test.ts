@@ -175,6 +175,38 @@ describe("round trips", () => {
     )
   })
 
+  it("the direct writer of converted stats gives the schema encoder's bytes, RDT and networks included", () => {
+    const rdt = FastCheck.record({
+      features: FastCheck.record({ cat: FastCheck.boolean(), mba: FastCheck.boolean(), mbm: FastCheck.boolean(), cmt: FastCheck.boolean() }),
+      mbm: FastCheck.option(FastCheck.array(FastCheck.record({ mbm_local_bytes: u64, mbm_total_bytes: u64 }), { maxLength: 2 }), { nil: undefined }),
+      schema: FastCheck.string({ maxLength: 6 })
+    })
+    const iface = FastCheck.record({
+      TxDropped: u64, Name: FastCheck.string({ maxLength: 5 }), RxBytes: u64, RxPackets: u64, RxErrors: u64, RxDropped: u64,
+      TxBytes: u64, TxPackets: u64, TxErrors: u64
+    })
+    FastCheck.assert(
+      FastCheck.property(cgroupStats, rdt, FastCheck.array(iface, { maxLength: 2 }), FastCheck.string({ maxLength: 8 }), (stats, r, interfaces, id) => {
+        const input: Events.ContainerStats = {
+          cgroup: stats,
+          intelRdt: {
+            features: r.features,
+            stats: {
+              l3_cache_info: { num_closids: 1n, cbm_mask: r.schema, min_cbm_bits: 0n },
+              l3_cache_schema: r.schema,
+              ...(r.mbm === undefined ? {} : { mbm_stats: r.mbm })
+            }
+          },
+          interfaces
+        }
+        expect(Events.encodeStatsEvent(id, input)).toEqual(
+          Events.encodeEvent({ type: "stats", id, data: Events.fromContainerStats(input) })
+        )
+      }),
+      { numRuns: 200 }
+    )
+  })
+
   it("converted cgroup stats: encode, decode, and the conversion is what comes back", () => {
     FastCheck.assert(
       FastCheck.property(cgroupStats, (stats) => {
