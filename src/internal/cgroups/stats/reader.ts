@@ -2,7 +2,7 @@
  * The file access the stat parsers need, as an interface the caller
  * implements (on cgroupfs, on the simulated host, or over fixtures), and
  * fscommon's helpers on top of it: `GetCgroupParamUint`, `GetCgroupParamInt`,
- * `GetCgroupParamString`, `GetValueByKey`, `ParseKeyValue`
+ * `GetValueByKey`, `ParseKeyValue`
  * (`libcontainer/cgroups/fscommon/utils.go`).
  *
  * The parsers take whole file contents as strings and are linear in their
@@ -128,13 +128,6 @@ export const readParamInt = <E extends { readonly message: string }>(
   file: string
 ): Effect.Effect<bigint, E | CgroupParseError> =>
   Effect.flatMap(reader.read(dir, file), (content) => paramInt(dir, file, content))
-
-/** `GetCgroupParamString(dir, file)`: the content, whitespace trimmed. */
-export const readParamString = <E extends { readonly message: string }>(
-  reader: StatReader<E>,
-  dir: string,
-  file: string
-): Effect.Effect<string, E> => Effect.map(reader.read(dir, file), trimSpace)
 
 /** `GetValueByKey(dir, file, key)`. */
 export const readValueByKey = <E extends { readonly message: string }>(
