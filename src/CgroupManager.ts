@@ -127,7 +127,11 @@ export const isNotExistOrNoDevice = (error: CgroupError | SystemError): boolean 
 
 /** Options of {@link layerNodeWith}: where to look (runc's constants by default) and the probes. */
 export interface NodeOptions extends LayoutOptions {
-  /** `statfs(2)`; node's `fs.statfsSync` by default. Tests script it to run the rules on the memory `Filesystem`. */
+  /**
+   * `statfs(2)` of a path, for host detection; the {@link Filesystem}'s by
+   * default. The checks on opened files use `fstatfs` through the
+   * `Filesystem` and are not affected.
+   */
   readonly statfs?: (path: string) => Effect.Effect<number, SystemError>
   /** The first entry of a directory in the kernel's order; node's `fs.opendir` by default. */
   readonly firstEntry?: NodeHost.Probes["firstEntry"]
@@ -145,7 +149,7 @@ export const layerNodeWith = (options: NodeOptions = {}): Layer.Layer<CgroupMana
     Effect.flatMap(Filesystem, (fs) =>
       Service.make(
         NodeHost.make(fs, {
-          statfs: options.statfs ?? NodeHost.nodeProbes.statfs,
+          ...(options.statfs === undefined ? {} : { statfs: options.statfs }),
           firstEntry: options.firstEntry ?? NodeHost.nodeProbes.firstEntry
         }),
         makeLayout(options)

@@ -11,8 +11,17 @@ import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Option from "effect/Option"
 import * as Random from "effect/Random"
+import type * as Scope from "effect/Scope"
 import { isSystemError, SystemError } from "../ContainerError.js"
-import type { FilesystemService, LockMode, WriteFlag } from "../Filesystem.js"
+import {
+  defaultMaxReadBytes,
+  type DirectoryHandle,
+  type FilesystemService,
+  type LockMode,
+  type ReadOptions,
+  type WriteFlag
+} from "../Filesystem.js"
+import { NotConfined, type NotConfinedReason } from "./filesystemType.js"
 import { join } from "./path.js"
 
 /** A directory opened for `flock(2)`: which inode it is, and the lock calls on that open file description. */
@@ -43,7 +52,20 @@ export interface Syscalls {
   readonly symlink: FilesystemService["symlink"]
   readonly mkfifo: (path: string, mode: number) => Effect.Effect<void, SystemError>
   readonly chmod: FilesystemService["chmod"]
-  readonly readFile: FilesystemService["readFile"]
+  /** `statfs(2)` of a path. */
+  readonly statfs: FilesystemService["statfs"]
+  /** open, read at most `maxBytes` (always given: the service supplies the default), close. */
+  readonly readFile: (path: string, options: Required<ReadOptions>) => Effect.Effect<Uint8Array, SystemError>
+  /** open, `fstatfs` the descriptor against `types`, read at most `maxBytes`, close. */
+  readonly readFileOn: (
+    path: string,
+    types: ReadonlyArray<number>,
+    options: Required<ReadOptions>
+  ) => ReturnType<FilesystemService["readFileOn"]>
+  /** open an existing file write-only, `fstatfs` the descriptor against `types`, write once, close. */
+  readonly writeFileOn: FilesystemService["writeFileOn"]
+  /** `open(path, O_RDONLY|O_DIRECTORY)` as a {@link DirectoryHandle} for the scope. */
+  readonly openDirectory: FilesystemService["openDirectory"]
   /** open with the flag's `O_*` bits, write everything, `fsync` when `sync`, close. */
   readonly writeFile: (
     path: string,
@@ -54,9 +76,19 @@ export interface Syscalls {
   ) => Effect.Effect<void, SystemError>
   /** `fsync(2)` of a directory, so a rename in it is durable. */
   readonly syncDirectory: (path: string) => Effect.Effect<void, SystemError>
-  readonly readFileInRoot: FilesystemService["readFileInRoot"]
+  readonly readFileInRoot: (
+    root: string,
+    unsafePath: string,
+    options: ReadInRootDefaults
+  ) => ReturnType<FilesystemService["readFileInRoot"]>
   /** `open(path, O_RDONLY|O_DIRECTORY)` for locking: ENOTDIR for anything but a directory. */
   readonly openLockable: (path: string) => Effect.Effect<LockableDirectory, SystemError>
+}
+
+/** `readFileInRoot`'s options as a layer gets them: the size limit always set. */
+export interface ReadInRootDefaults {
+  readonly maxBytes: number
+  readonly regularOnly?: boolean
 }
 
 /** `CreateTemp` gives up after this many name collisions, as Go's does. */
@@ -206,6 +238,105 @@ const writeFileAtomic = (sys: Syscalls): FilesystemService["writeFileAtomic"] =>
     return yield* Effect.fail(new SystemError({ op: "createtemp", path: join(dir, `${prefix}*`), code: "EEXIST" }))
   })
 
+/** Whether `name` is one path component a descriptor-relative call may take. */
+export const isComponent = (name: string): boolean => name !== "" && name !== "." && name !== ".." && !name.includes("/")
+
+const refuse = (path: string, root: string, reason: NotConfinedReason) => new NotConfined({ path, root, reason })
+
+/**
+ * Opens `name` below `dir` without following it, for a confined removal:
+ * missing is `undefined`, a symlink or non-directory (ENOTDIR) is refused,
+ * a directory on another device (a mount point) is refused.
+ */
+const openConfined = (
+  dir: DirectoryHandle,
+  name: string,
+  root: string
+): Effect.Effect<DirectoryHandle | undefined, SystemError | NotConfined, Scope.Scope> =>
+  Effect.flatMap(
+    Effect.catchIf(dir.openDirectory(name), (e) => e.code === "ENOENT", () => Effect.succeed(undefined)),
+    (opened) => {
+      if (opened === undefined) return Effect.succeed(undefined)
+      if (opened.info.dev !== dir.info.dev) return Effect.fail(refuse(opened.path, root, "mount point"))
+      return Effect.succeed(opened)
+    }
+  ).pipe(
+    Effect.catchIf(
+      (e): e is SystemError => e._tag === "SystemError" && e.code === "ENOTDIR",
+      () => Effect.fail(refuse(`${dir.path}/${name}`, root, "not a directory"))
+    )
+  )
+
+/** Removes the directory `name` below `dir` after emptying it; refused like {@link openConfined}. */
+const removeSubdirectory = (
+  dir: DirectoryHandle,
+  name: string,
+  root: string
+): Effect.Effect<void, SystemError | NotConfined> =>
+  Effect.scoped(Effect.gen(function*() {
+    const sub = yield* openConfined(dir, name, root)
+    if (sub === undefined) return
+    yield* emptyDirectory(sub, root)
+    yield* dir.removeDirectory(name)
+  }))
+
+/**
+ * Empties a directory through its descriptor, depth first: subdirectories
+ * are opened without following and emptied, everything else (symlinks
+ * included) is unlinked. Carries on past failures, as `os.RemoveAll` does,
+ * and reports the first; entries that vanish meanwhile are fine.
+ */
+const emptyDirectory = (
+  dir: DirectoryHandle,
+  root: string
+): Effect.Effect<void, SystemError | NotConfined> =>
+  Effect.gen(function*() {
+    let first: SystemError | NotConfined | undefined
+    for (const entry of yield* dir.entries) {
+      const removed = yield* Effect.either(
+        entry.type === "Directory"
+          ? removeSubdirectory(dir, entry.name, root)
+          // d_type may be stale: an entry that is a directory by now is emptied the same careful way.
+          : Effect.catchIf(dir.removeFile(entry.name), (e) => e.code === "EISDIR", () =>
+            removeSubdirectory(dir, entry.name, root))
+      )
+      if (removed._tag === "Left" && !(removed.left._tag === "SystemError" && removed.left.code === "ENOENT")) {
+        first ??= removed.left
+      }
+    }
+    if (first !== undefined) return yield* Effect.fail(first)
+  })
+
+/**
+ * `removeAllInRoot`: open the root, check it is still the recorded one, walk
+ * to the target from descriptor to descriptor without following anything,
+ * empty it and remove it from its parent's descriptor.
+ */
+const removeAllInRoot = (sys: Syscalls): FilesystemService["removeAllInRoot"] => (root, path, options) =>
+  Effect.scoped(Effect.gen(function*() {
+    const parts = path.split("/")
+    if (parts.length === 0 || !parts.every(isComponent)) {
+      return yield* refuse(`${root}/${path}`, root, "not below the root")
+    }
+    const top = yield* Effect.catchIf(sys.openDirectory(root), (e) => e.code === "ENOENT", () => Effect.succeed(undefined))
+    if (top === undefined) return
+    const expected = options?.rootIdentity
+    if (expected !== undefined && (top.info.dev !== expected.dev || top.info.ino !== expected.ino)) {
+      return yield* refuse(join(root, path), root, "root replaced")
+    }
+    let parent = top
+    for (const part of parts.slice(0, -1)) {
+      const next = yield* openConfined(parent, part, root)
+      if (next === undefined) return
+      parent = next
+    }
+    const name = parts[parts.length - 1]!
+    const target = yield* openConfined(parent, name, root)
+    if (target === undefined) return
+    yield* emptyDirectory(target, root)
+    yield* Effect.catchIf(parent.removeDirectory(name), (e) => e.code === "ENOENT", () => Effect.void)
+  }))
+
 /** How long `lockDirectory` waits for a held lock unless told otherwise. */
 export const defaultLockTimeout: Duration.Duration = Duration.seconds(30)
 
@@ -273,16 +404,27 @@ export const make = (sys: Syscalls): FilesystemService => ({
   makeDirectory: sys.mkdir,
   // No span: Create calls it once per container, and the common case (the root exists) is one stat.
   makeDirectoryAll: (path, mode) => Effect.suspend(() => makeDirectoryAll(sys)(path, mode)),
-  readFile: sys.readFile,
+  statfs: sys.statfs,
+  readFile: (path, options) => sys.readFile(path, { maxBytes: options?.maxBytes ?? defaultMaxReadBytes }),
+  readFileOn: (path, types, options) => sys.readFileOn(path, types, { maxBytes: options?.maxBytes ?? defaultMaxReadBytes }),
+  writeFileOn: sys.writeFileOn,
   writeFile: (path, data, options) => sys.writeFile(path, data, options?.flag ?? "truncate", options?.mode ?? 0o666, false),
   writeFileAtomic: Effect.fn("Filesystem.writeFileAtomic")(writeFileAtomic(sys)),
   rename: sys.rename,
   remove: remove(sys),
   removeAll: Effect.fn("Filesystem.removeAll")(removeAll(sys)),
+  removeAllInRoot: Effect.fn("Filesystem.removeAllInRoot")(removeAllInRoot(sys)),
+  openDirectory: sys.openDirectory,
   symlink: sys.symlink,
   makeFifo: sys.mkfifo,
   chmod: sys.chmod,
   // No span: Load reads one state.json per container, and list reads thousands.
-  readFileInRoot: (root, unsafePath, options) => Effect.suspend(() => sys.readFileInRoot(root, unsafePath, options)),
+  readFileInRoot: (root, unsafePath, options) =>
+    Effect.suspend(() =>
+      sys.readFileInRoot(root, unsafePath, {
+        ...options,
+        maxBytes: options?.maxBytes ?? defaultMaxReadBytes
+      })
+    ),
   lockDirectory: Effect.fn("Filesystem.lockDirectory")(lockDirectory(sys))
 })
