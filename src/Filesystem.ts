@@ -187,6 +187,12 @@ export interface RemoveInRootOptions {
    * symlink or renamed over — is refused with {@link NotConfined} `root replaced`.
    */
   readonly rootIdentity?: FileIdentity
+  /**
+   * The filesystem types (`f_type`) every directory of the removal — the
+   * root, the path's components and everything below — must be on; one on
+   * any other fails with {@link WrongFilesystem} and is left alone.
+   */
+  readonly filesystemTypes?: ReadonlyArray<number>
 }
 
 /** The file operations of the library; see the module documentation. */
@@ -276,20 +282,22 @@ export interface FilesystemService {
    * Removes the directory `<root>/<path>` and everything in it, confined to
    * `root`: the root is opened (following symlinks, as the caller named it),
    * every component of `path` is opened from the previous descriptor with
-   * `O_NOFOLLOW|O_DIRECTORY`, the tree is emptied through descriptors — a
-   * symlink inside is unlinked, never followed — and the directory is
-   * removed from its parent's descriptor. A component that is a symlink or
-   * not a directory, a `path` that is not plain names, a mount point inside
-   * the tree, or a root that is not `rootIdentity` any more is refused with
-   * {@link NotConfined}, and nothing is removed. A missing root or path is
-   * success, as in Go's `os.RemoveAll`; a failure part-way reports the first
-   * failing call and removes what it can.
+   * `O_NOFOLLOW|O_DIRECTORY`, and the directory is removed from its parent's
+   * descriptor — by `rmdir` alone when that works (a resctrl group), else
+   * after emptying it through descriptors: a symlink inside is unlinked,
+   * never followed. A component that is a symlink or not a directory, a
+   * `path` that is not plain names, a mount point inside the tree, or a root
+   * that is not `rootIdentity` any more is refused with {@link NotConfined};
+   * a directory off `filesystemTypes` with {@link WrongFilesystem}. What is
+   * refused is not touched. A missing root or path is success, as in Go's
+   * `os.RemoveAll`; a failure part-way reports the first failing call and
+   * removes what it can.
    */
   readonly removeAllInRoot: (
     root: string,
     path: string,
     options?: RemoveInRootOptions
-  ) => Effect.Effect<void, SystemError | NotConfined>
+  ) => Effect.Effect<void, SystemError | NotConfined | WrongFilesystem>
   /**
    * Opens a directory (following symlinks) for descriptor-relative work
    * until the scope closes; anything but a directory is ENOTDIR (op `open`).

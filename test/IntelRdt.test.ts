@@ -94,7 +94,7 @@ const onFilesystem = (name: string, fsLayer: Layer.Layer<Filesystem.Filesystem>,
   fixture: (spec) =>
     Effect.gen(function*() {
       const root = yield* makeRoot
-      const context = yield* Layer.build(Layer.provideMerge(IntelRdt.layerNode({ resctrlRoot: root }), fsLayer))
+      const context = yield* Layer.build(Layer.provideMerge(IntelRdt.layerNode({ resctrlRoot: root, checkFileType: false }), fsLayer))
       const fs = Context.get(context, Filesystem.Filesystem)
       yield* layOut(fs, root, spec)
       return {
@@ -325,7 +325,7 @@ describe("IntelRdt.layerNode root discovery", () => {
       const mountinfoPath = join(root, "mountinfo")
       yield* Effect.orDie(fs.writeFile(mountinfoPath, encoder.encode(mountinfo)))
       const context = yield* Layer.build(
-        IntelRdt.layerNode({ statfs, mountinfoPath }).pipe(Layer.provide(Filesystem.layerNode))
+        IntelRdt.layerNode({ statfs, mountinfoPath, checkFileType: false }).pipe(Layer.provide(Filesystem.layerNode))
       )
       return Context.get(context, IntelRdt.IntelRdt)
     })

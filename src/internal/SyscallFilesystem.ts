@@ -21,7 +21,7 @@ import {
   type ReadOptions,
   type WriteFlag
 } from "../Filesystem.js"
-import { NotConfined, type NotConfinedReason } from "./filesystemType.js"
+import { NotConfined, type NotConfinedReason, WrongFilesystem } from "./filesystemType.js"
 import { join } from "./path.js"
 
 /** A directory opened for `flock(2)`: which inode it is, and the lock calls on that open file description. */
@@ -243,41 +243,61 @@ export const isComponent = (name: string): boolean => name !== "" && name !== ".
 
 const refuse = (path: string, root: string, reason: NotConfinedReason) => new NotConfined({ path, root, reason })
 
+/** Where a confined removal may go: below `root`, on one of `types` when given. */
+interface Confinement {
+  readonly root: string
+  readonly types: ReadonlyArray<number> | undefined
+}
+
+type RemovalError = SystemError | NotConfined | WrongFilesystem
+
+/** A directory of the removal is on one of the allowed filesystems, or the refusal. */
+const onAllowedFilesystem = (dir: DirectoryHandle, confinement: Confinement): Effect.Effect<DirectoryHandle, WrongFilesystem> =>
+  confinement.types === undefined || confinement.types.includes(dir.filesystemType)
+    ? Effect.succeed(dir)
+    : Effect.fail(new WrongFilesystem({ op: "remove", path: dir.path, type: dir.filesystemType, expected: confinement.types }))
+
 /**
  * Opens `name` below `dir` without following it, for a confined removal:
  * missing is `undefined`, a symlink or non-directory (ENOTDIR) is refused,
- * a directory on another device (a mount point) is refused.
+ * a directory on another device (a mount point) or filesystem is refused.
  */
 const openConfined = (
   dir: DirectoryHandle,
   name: string,
-  root: string
-): Effect.Effect<DirectoryHandle | undefined, SystemError | NotConfined, Scope.Scope> =>
+  confinement: Confinement
+): Effect.Effect<DirectoryHandle | undefined, RemovalError, Scope.Scope> =>
   Effect.flatMap(
     Effect.catchIf(dir.openDirectory(name), (e) => e.code === "ENOENT", () => Effect.succeed(undefined)),
-    (opened) => {
+    (opened): Effect.Effect<DirectoryHandle | undefined, RemovalError> => {
       if (opened === undefined) return Effect.succeed(undefined)
-      if (opened.info.dev !== dir.info.dev) return Effect.fail(refuse(opened.path, root, "mount point"))
-      return Effect.succeed(opened)
+      if (opened.info.dev !== dir.info.dev) return Effect.fail(refuse(opened.path, confinement.root, "mount point"))
+      return onAllowedFilesystem(opened, confinement)
     }
   ).pipe(
     Effect.catchIf(
       (e): e is SystemError => e._tag === "SystemError" && e.code === "ENOTDIR",
-      () => Effect.fail(refuse(`${dir.path}/${name}`, root, "not a directory"))
+      () => Effect.fail(refuse(`${dir.path}/${name}`, confinement.root, "not a directory"))
     )
   )
 
-/** Removes the directory `name` below `dir` after emptying it; refused like {@link openConfined}. */
+/**
+ * Removes the directory `name` below `dir`, Go's `os.RemoveAll` way: an
+ * `rmdir` first (all a resctrl group needs), else it is opened without
+ * following, emptied, and removed. Refused like {@link openConfined}.
+ */
 const removeSubdirectory = (
   dir: DirectoryHandle,
   name: string,
-  root: string
-): Effect.Effect<void, SystemError | NotConfined> =>
+  confinement: Confinement
+): Effect.Effect<void, RemovalError> =>
   Effect.scoped(Effect.gen(function*() {
-    const sub = yield* openConfined(dir, name, root)
+    const sub = yield* openConfined(dir, name, confinement)
     if (sub === undefined) return
-    yield* emptyDirectory(sub, root)
-    yield* dir.removeDirectory(name)
+    const removed = yield* Effect.either(dir.removeDirectory(name))
+    if (removed._tag === "Right" || removed.left.code === "ENOENT") return
+    yield* emptyDirectory(sub, confinement)
+    yield* Effect.catchIf(dir.removeDirectory(name), (e) => e.code === "ENOENT", () => Effect.void)
   }))
 
 /**
@@ -286,19 +306,16 @@ const removeSubdirectory = (
  * included) is unlinked. Carries on past failures, as `os.RemoveAll` does,
  * and reports the first; entries that vanish meanwhile are fine.
  */
-const emptyDirectory = (
-  dir: DirectoryHandle,
-  root: string
-): Effect.Effect<void, SystemError | NotConfined> =>
+const emptyDirectory = (dir: DirectoryHandle, confinement: Confinement): Effect.Effect<void, RemovalError> =>
   Effect.gen(function*() {
-    let first: SystemError | NotConfined | undefined
+    let first: RemovalError | undefined
     for (const entry of yield* dir.entries) {
       const removed = yield* Effect.either(
         entry.type === "Directory"
-          ? removeSubdirectory(dir, entry.name, root)
-          // d_type may be stale: an entry that is a directory by now is emptied the same careful way.
+          ? removeSubdirectory(dir, entry.name, confinement)
+          // d_type may be stale: an entry that is a directory by now is removed the same careful way.
           : Effect.catchIf(dir.removeFile(entry.name), (e) => e.code === "EISDIR", () =>
-            removeSubdirectory(dir, entry.name, root))
+            removeSubdirectory(dir, entry.name, confinement))
       )
       if (removed._tag === "Left" && !(removed.left._tag === "SystemError" && removed.left.code === "ENOENT")) {
         first ??= removed.left
@@ -308,33 +325,33 @@ const emptyDirectory = (
   })
 
 /**
- * `removeAllInRoot`: open the root, check it is still the recorded one, walk
- * to the target from descriptor to descriptor without following anything,
- * empty it and remove it from its parent's descriptor.
+ * `removeAllInRoot` over a way to open directories: open the root, check it
+ * is still the recorded one (and on an allowed filesystem), walk to the
+ * target from descriptor to descriptor without following anything, and
+ * remove it from its parent's descriptor — emptying it first when a plain
+ * `rmdir` is not enough.
  */
-const removeAllInRoot = (sys: Syscalls): FilesystemService["removeAllInRoot"] => (root, path, options) =>
+export const removeAllInRoot = (
+  openDirectory: (path: string) => Effect.Effect<DirectoryHandle, SystemError, Scope.Scope>
+): FilesystemService["removeAllInRoot"] =>
+(root, path, options) =>
   Effect.scoped(Effect.gen(function*() {
+    const confinement: Confinement = { root, types: options?.filesystemTypes }
     const parts = path.split("/")
-    if (parts.length === 0 || !parts.every(isComponent)) {
-      return yield* refuse(`${root}/${path}`, root, "not below the root")
-    }
-    const top = yield* Effect.catchIf(sys.openDirectory(root), (e) => e.code === "ENOENT", () => Effect.succeed(undefined))
+    if (!parts.every(isComponent)) return yield* refuse(`${root}/${path}`, root, "not below the root")
+    const top = yield* Effect.catchIf(openDirectory(root), (e) => e.code === "ENOENT", () => Effect.succeed(undefined))
     if (top === undefined) return
     const expected = options?.rootIdentity
     if (expected !== undefined && (top.info.dev !== expected.dev || top.info.ino !== expected.ino)) {
       return yield* refuse(join(root, path), root, "root replaced")
     }
-    let parent = top
+    let parent = yield* onAllowedFilesystem(top, confinement)
     for (const part of parts.slice(0, -1)) {
-      const next = yield* openConfined(parent, part, root)
+      const next = yield* openConfined(parent, part, confinement)
       if (next === undefined) return
       parent = next
     }
-    const name = parts[parts.length - 1]!
-    const target = yield* openConfined(parent, name, root)
-    if (target === undefined) return
-    yield* emptyDirectory(target, root)
-    yield* Effect.catchIf(parent.removeDirectory(name), (e) => e.code === "ENOENT", () => Effect.void)
+    yield* removeSubdirectory(parent, parts[parts.length - 1]!, confinement)
   }))
 
 /** How long `lockDirectory` waits for a held lock unless told otherwise. */
@@ -413,7 +430,7 @@ export const make = (sys: Syscalls): FilesystemService => ({
   rename: sys.rename,
   remove: remove(sys),
   removeAll: Effect.fn("Filesystem.removeAll")(removeAll(sys)),
-  removeAllInRoot: Effect.fn("Filesystem.removeAllInRoot")(removeAllInRoot(sys)),
+  removeAllInRoot: Effect.fn("Filesystem.removeAllInRoot")(removeAllInRoot(sys.openDirectory)),
   openDirectory: sys.openDirectory,
   symlink: sys.symlink,
   makeFifo: sys.mkfifo,
