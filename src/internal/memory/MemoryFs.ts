@@ -21,6 +21,7 @@
  */
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
+import type * as Scope from "effect/Scope"
 import { SystemError } from "../../ContainerError.js"
 import type { DirectoryEntry, DirectoryHandle, FileInfo, InRootFile, WriteFlag } from "../../Filesystem.js"
 import { compareBytes } from "../byteOrder.js"
@@ -1109,28 +1110,59 @@ export const syscallsOf = (fs: MemoryFs): Syscalls => ({
   readFileOn: (path, types, options) => Effect.suspend(() => fs.readFileOn(path, types, options)),
   writeFile: (path, data, flag, mode) => Effect.suspend(() => fs.writeFile(path, data, flag, mode)),
   writeFileOn: (path, data, types) => Effect.suspend(() => fs.writeFileOn(path, data, types)),
-  openDirectory: (path) => Effect.suspend(() => Either.map(fs.directoryAt(path), (dir) => handleOf(fs, dir, path))),
+  openDirectory: (path) => Effect.suspend(() => openHandle(fs, fs.directoryAt(path), path)),
   syncDirectory: (path) => Effect.suspend(() => fs.syncDirectory(path)),
   readFileInRoot: (root, unsafePath, options) => Effect.suspend(() => fs.readFileInRoot(root, unsafePath, options)),
   openLockable: (path) => Effect.suspend(() => Either.map(fs.openDirectory(path), (file) => lockableOf(fs, file, path)))
 })
 
 /**
- * An open directory of the simulated host as a {@link DirectoryHandle}: it
- * holds the inode, so a path swapped afterwards changes nothing it does.
+ * An open directory of the simulated host as a {@link DirectoryHandle}, for
+ * the scope: it holds the inode, so a path swapped afterwards changes
+ * nothing it does; once the scope closes, every call fails with EBADF, as
+ * on a closed descriptor.
  */
-const handleOf = (fs: MemoryFs, dir: DirectoryInode, path: string): DirectoryHandle => ({
-  path,
-  info: fs.infoOf(dir),
-  filesystemType: dir.fs.type,
-  entries: Effect.sync(() => fs.entriesOf(dir)),
-  openDirectory: (name) =>
-    Effect.suspend(() =>
-      Either.map(fs.childDirectory(dir, name, `${path}/${name}`), (child) => handleOf(fs, child, `${path}/${name}`))
-    ),
-  removeDirectory: (name) => Effect.suspend(() => fs.removeEntry(dir, name, true, `${path}/${name}`)),
-  removeFile: (name) => Effect.suspend(() => fs.removeEntry(dir, name, false, `${path}/${name}`))
-})
+const openHandle = (
+  fs: MemoryFs,
+  open: Either.Either<DirectoryInode, SystemError>,
+  path: string
+): Effect.Effect<DirectoryHandle, SystemError, Scope.Scope> =>
+  Effect.map(
+    Effect.acquireRelease(Effect.map(open, (dir) => ({ dir, closed: false })), (held) =>
+      Effect.sync(() => {
+        held.closed = true
+      })),
+    (held): DirectoryHandle => {
+      const dir = held.dir
+      const child = (name: string) => `${path}/${name}`
+      const live = <A>(op: string, name: string, body: () => Either.Either<A, SystemError>) =>
+        Effect.suspend(() =>
+          held.closed ? Either.left(new SystemError({ op, path: child(name), code: "EBADF" })) : body()
+        )
+      return {
+        path,
+        info: fs.infoOf(dir),
+        filesystemType: dir.fs.type,
+        entries: Effect.suspend(() =>
+          held.closed
+            ? Either.left(new SystemError({ op: "readdirent", path, code: "EBADF" }))
+            : Either.right(fs.entriesOf(dir))
+        ),
+        openDirectory: (name) =>
+          Effect.suspend(() =>
+            openHandle(
+              fs,
+              held.closed
+                ? Either.left(new SystemError({ op: "openat", path: child(name), code: "EBADF" }))
+                : fs.childDirectory(dir, name, child(name)),
+              child(name)
+            )
+          ),
+        removeDirectory: (name) => live("rmdir", name, () => fs.removeEntry(dir, name, true, child(name))),
+        removeFile: (name) => live("unlinkat", name, () => fs.removeEntry(dir, name, false, child(name)))
+      }
+    }
+  )
 
 /**
  * A directory description as the lock loop uses it. A failed attempt starts
