@@ -350,6 +350,30 @@ describe("hostile paths: the CLI on this machine", () => {
     ), 30_000)
 })
 
+describe("hostile config: a poststop hook that floods its output", () => {
+  it.live("destroy keeps only the first 64 KiB of each stream in the error", () =>
+    Effect.scoped(
+      Effect.gen(function*() {
+        const dir = yield* stages[0]!.dir
+        const hook = {
+          path: "/bin/sh",
+          args: ["sh", "-c", "head -c 20000000 /dev/zero; head -c 20000000 /dev/zero >&2; exit 3"],
+          env: null,
+          dir: "",
+          timeout: null
+        }
+        const c = yield* Factory.create(`${dir}/root`, "c", {
+          ...testConfig("c", "elc-hostile"),
+          Hooks: { poststop: [hook] }
+        })
+        const error = yield* Effect.flip(Container.destroy(c))
+        expect(error.message.startsWith("unable to destroy container: error running poststop hook #0: exit status 3, stdout: ")).toBe(true)
+        expect(error.message.length).toBeLessThan(2 * 64 * 1024 + 200)
+        expect(error.message).toContain("\u0000, stderr: \u0000")
+      }).pipe(Effect.provide(Libcontainer.layerNode))
+    ), 30_000)
+})
+
 describe("hostile paths: a mount point inside a state dir (simulated host)", () => {
   it.live("destroy refuses to descend into another filesystem and removes nothing", () =>
     Effect.gen(function*() {
