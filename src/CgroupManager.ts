@@ -8,13 +8,15 @@
  *
  * One implementation of runc's rules runs over two hosts: {@link layerNode}
  * reads and writes this machine's cgroupfs through the {@link Filesystem}
- * service (plus `statfs(2)` and raw `readdir` order from node), and
- * {@link layerMemoryFrom} runs the same rules over a {@link CgroupTree}, a
- * simulated cgroupfs whose members and freezers act on a simulated process
- * table. The systemd flavours compute their paths without D-Bus; the steps
- * runc performs over D-Bus (stopping a unit, a rootless user manager's
- * cgroup) fail with a `CgroupError` of reason `DbusRequired`. See
- * spec/cgroups.md.
+ * service (plus raw `readdir` order from node) — every file checked with
+ * `fstatfs` to be on cgroupfs before it is read or written, every read
+ * bounded, every removal made through directory descriptors on cgroupfs —
+ * and {@link layerMemoryFrom} runs the same rules over a {@link CgroupTree},
+ * a simulated cgroupfs whose members and freezers act on a simulated
+ * process table. The systemd flavours compute their paths without D-Bus;
+ * the steps runc performs over D-Bus (stopping a unit, a rootless user
+ * manager's cgroup) fail with a `CgroupError` of reason `DbusRequired`.
+ * What refuses a path that is not on cgroupfs is reason `WrongFilesystem`.
  *
  * @since 0.1.0
  */
@@ -84,7 +86,10 @@ export interface Manager {
   /** Freezes or thaws the cgroup (cgroups.md §8.6–8.8). */
   readonly freeze: (state: FreezerState) => Effect.Effect<void, CgroupError | SystemError>
   /**
-   * Removes the cgroup directories, children first (cgroups.md §8.9). On v1
+   * Removes the cgroup directories, children first (runc's `RemovePath`).
+   * Only directories on a cgroup filesystem are removed, reached without
+   * following symlinks; any other path (a saved `/tmp/victim`, a hierarchy
+   * root) is refused with reason `WrongFilesystem` and left untouched. On v1
    * each removed hierarchy leaves the paths map, so afterwards `getPaths` is
    * `{}`. The systemd flavours also stop their unit, which needs D-Bus: they
    * fail with reason `DbusRequired` (v1 after removing the directories, as
@@ -138,10 +143,10 @@ export interface NodeOptions extends LayoutOptions {
 }
 
 /**
- * The real layer with options: file access through the {@link Filesystem}
- * in context, `statfs` and raw `readdir` from node. With `root` pointed at
- * a cgroup2 mount (e.g. `/sys/fs/cgroup/unified` on a hybrid host) the host
- * reads as unified and `new` returns fs2 managers there.
+ * The real layer with options: file access and `statfs` through the
+ * {@link Filesystem} in context, raw `readdir` order from node. With `root`
+ * pointed at a cgroup2 mount (e.g. `/sys/fs/cgroup/unified` on a hybrid
+ * host) the host reads as unified and `new` returns fs2 managers there.
  */
 export const layerNodeWith = (options: NodeOptions = {}): Layer.Layer<CgroupManager, never, Filesystem> =>
   Layer.effect(
