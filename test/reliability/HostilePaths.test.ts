@@ -287,23 +287,26 @@ for (const stage of stages) {
           expect(yield* snapshotTree([root])).toEqual(before)
         })))
 
-    it.live("a state root swapped for a symlink after Load is refused; the directory it points at is untouched", () =>
+    it.live("a state root, or a component of its path, swapped for a symlink after Load is refused; its target untouched", () =>
       run((dir) =>
         Effect.gen(function*() {
           const fs = yield* Filesystem
-          const root = `${dir}/root`
-          yield* writeState(root, "c")
-          const c = yield* Factory.load(root, "c")
-          const elsewhere = `${dir}/elsewhere`
-          yield* victimTree(`${elsewhere}/c`)
-          yield* fs.rename(root, `${dir}/root-moved`)
-          yield* fs.symlink(elsewhere, root)
-          const before = yield* snapshotTree([elsewhere, `${dir}/root-moved`])
-          const destroyed = yield* Effect.either(Container.destroy(c))
-          expect(failureMessage(destroyed)).toBe(
-            `unable to destroy container: unable to remove container state dir: refusing to remove ${root}/c: root replaced (confined to ${root})`
-          )
-          expect(yield* snapshotTree([elsewhere, `${dir}/root-moved`])).toEqual(before)
+          // The root itself is swapped, then (another container) the directory above it.
+          for (const [root, swapped] of [[`${dir}/root`, `${dir}/root`], [`${dir}/up/root`, `${dir}/up`]] as const) {
+            yield* writeState(root, "c")
+            const c = yield* Factory.load(root, "c")
+            const elsewhere = `${dir}/elsewhere-${swapped === root ? "root" : "up"}`
+            yield* victimTree(`${elsewhere}/c`)
+            yield* victimTree(`${elsewhere}/root/c`)
+            yield* fs.rename(swapped, `${swapped}-moved`)
+            yield* fs.symlink(elsewhere, swapped)
+            const before = yield* snapshotTree([elsewhere, `${swapped}-moved`])
+            const destroyed = yield* Effect.either(Container.destroy(c))
+            expect(failureMessage(destroyed)).toBe(
+              `unable to destroy container: unable to remove container state dir: refusing to remove ${root}/c: root replaced (confined to ${root})`
+            )
+            expect(yield* snapshotTree([elsewhere, `${swapped}-moved`])).toEqual(before)
+          }
         })))
 
     it.live("destroy of an ordinary container still removes its state dir, files and all", () =>
