@@ -283,8 +283,11 @@ const openConfined = (
 
 /**
  * Removes the directory `name` below `dir`, Go's `os.RemoveAll` way: an
- * `rmdir` first (all a resctrl group needs), else it is opened without
- * following, emptied, and removed. Refused like {@link openConfined}.
+ * `rmdir` first (all a resctrl group needs); only when that says the
+ * directory is not empty is it emptied (it was opened without following)
+ * and removed. `rmdir`'s EBUSY is a mount point — a bind mount of the same
+ * filesystem, which the device check cannot see — and is refused, never
+ * descended into. Refused like {@link openConfined} too.
  */
 const removeSubdirectory = (
   dir: DirectoryHandle,
@@ -296,6 +299,8 @@ const removeSubdirectory = (
     if (sub === undefined) return
     const removed = yield* Effect.either(dir.removeDirectory(name))
     if (removed._tag === "Right" || removed.left.code === "ENOENT") return
+    if (removed.left.code === "EBUSY") return yield* refuse(sub.path, confinement.root, "mount point")
+    if (removed.left.code !== "ENOTEMPTY" && removed.left.code !== "EEXIST") return yield* Effect.fail(removed.left)
     yield* emptyDirectory(sub, confinement)
     yield* Effect.catchIf(dir.removeDirectory(name), (e) => e.code === "ENOENT", () => Effect.void)
   }))

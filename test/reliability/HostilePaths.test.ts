@@ -18,7 +18,7 @@ import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
-import { spawnSync } from "node:child_process"
+import { execFileSync, spawnSync } from "node:child_process"
 import { mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
@@ -30,7 +30,7 @@ import * as Factory from "../../src/Factory.js"
 import { Filesystem, TMPFS_MAGIC } from "../../src/Filesystem.js"
 import { MemoryHost } from "../../src/internal/memory/MemoryHost.js"
 import * as Libcontainer from "../../src/Libcontainer.js"
-import { runc as runcPresent } from "../support/prerequisites.js"
+import { describeWith, root as rootPrerequisite, runc as runcPresent } from "../support/prerequisites.js"
 import { snapshotTree, testConfig } from "./support/scenario.js"
 
 /** Where a suite plays, and which cgroup manager the host gives a container. */
@@ -373,6 +373,34 @@ describe("hostile config: a poststop hook that floods its output", () => {
         expect(error.message.startsWith("unable to destroy container: error running poststop hook #0: exit status 3, stdout: ")).toBe(true)
         expect(error.message.length).toBeLessThan(2 * 64 * 1024 + 200)
         expect(error.message).toContain("\u0000, stderr: \u0000")
+      }).pipe(Effect.provide(Libcontainer.layerNode))
+    ), 30_000)
+})
+
+describeWith([rootPrerequisite], "hostile paths: a bind mount inside a state dir (this machine, as root)", () => {
+  const bindMount = (source: string, target: string) =>
+    Effect.acquireRelease(
+      Effect.sync(() => execFileSync("mount", ["--bind", source, target])),
+      () => Effect.sync(() => execFileSync("umount", [target]))
+    )
+
+  it.live("destroy refuses to descend into it, though it is on the same device, and the mounted tree is untouched", () =>
+    Effect.scoped(
+      Effect.gen(function*() {
+        const fs = yield* Filesystem
+        const dir = yield* stages[0]!.dir
+        const root = `${dir}/root`
+        const victim = yield* victimTree(`${dir}/victim`)
+        const c = yield* Factory.create(root, "c", testConfig("c", "elc-hostile"))
+        yield* Container.saveState(c)
+        yield* fs.makeDirectory(`${root}/c/mnt`, 0o755)
+        yield* bindMount(victim, `${root}/c/mnt`)
+        const before = yield* snapshotTree([victim])
+        const destroyed = yield* Effect.either(Container.destroy(c))
+        expect(failureMessage(destroyed)).toBe(
+          `unable to destroy container: unable to remove container state dir: refusing to remove ${root}/c/mnt: mount point (confined to ${root})`
+        )
+        expect(yield* snapshotTree([victim])).toEqual(before)
       }).pipe(Effect.provide(Libcontainer.layerNode))
     ), 30_000)
 })
