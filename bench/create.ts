@@ -32,7 +32,10 @@ import * as Measure from "./support/measure.js"
 
 /** One system call as the baseline replays it. */
 type Call =
-  | { readonly op: "stat" | "lstat" | "readlink" | "statfs" | "firstEntry" | "readFile" | "readdir"; readonly path: string }
+  | {
+    readonly op: "stat" | "lstat" | "readlink" | "statfs" | "firstEntry" | "readFile" | "readFileOn" | "readdir"
+    readonly path: string
+  }
   | { readonly op: "mkdir"; readonly path: string; readonly mode: number }
   | { readonly op: "lockOpen"; readonly path: string }
   | { readonly op: "flock"; readonly mode: "exclusive" | "shared" }
@@ -49,6 +52,9 @@ const recordingSyscalls = (calls: Array<Call>, recording: { on: boolean }): Sysc
     readLink: (path) => Effect.zipRight(note({ op: "readlink", path }), sys.readLink(path)),
     readDirectory: (path) => Effect.zipRight(note({ op: "readdir", path }), sys.readDirectory(path)),
     readFile: (path, options) => Effect.zipRight(note({ op: "readFile", path }), sys.readFile(path, options)),
+    readFileOn: (path, types, options) =>
+      Effect.zipRight(note({ op: "readFileOn", path }), sys.readFileOn(path, types, options)),
+    statfs: (path) => Effect.zipRight(note({ op: "statfs", path }), sys.statfs(path)),
     mkdir: (path, mode) => Effect.zipRight(note({ op: "mkdir", path, mode }), sys.mkdir(path, mode)),
     openLockable: (path) =>
       Effect.zipRight(
@@ -66,7 +72,6 @@ const recordingSyscalls = (calls: Array<Call>, recording: { on: boolean }): Sysc
 const recordingLayer = (calls: Array<Call>, recording: { on: boolean }) => {
   const filesystem = Layer.succeed(Filesystem.Filesystem, SyscallFilesystem.make(recordingSyscalls(calls, recording)))
   const cgroups = CgroupManager.layerNodeWith({
-    statfs: (path) => Effect.zipRight(Effect.sync(() => void (recording.on && calls.push({ op: "statfs", path }))), nodeProbes.statfs(path)),
     firstEntry: (path) =>
       Effect.zipRight(Effect.sync(() => void (recording.on && calls.push({ op: "firstEntry", path }))), nodeProbes.firstEntry(path))
   })
@@ -103,6 +108,14 @@ const replayOne = (call: Call, lock: { fd: number }): void => {
         return
       case "readFile": {
         const fd = fs.openSync(call.path, O_RDONLY | O_NONBLOCK)
+        fs.fstatSync(fd)
+        fs.readSync(fd, Buffer.allocUnsafe(4096))
+        fs.closeSync(fd)
+        return
+      }
+      case "readFileOn": {
+        const fd = fs.openSync(call.path, O_RDONLY | O_NONBLOCK)
+        fs.statfsSync(`/proc/self/fd/${fd}`)
         fs.fstatSync(fd)
         fs.readSync(fd, Buffer.allocUnsafe(4096))
         fs.closeSync(fd)

@@ -8,13 +8,15 @@
  *
  * One implementation of runc's rules runs over two hosts: {@link layerNode}
  * reads and writes this machine's cgroupfs through the {@link Filesystem}
- * service (plus `statfs(2)` and raw `readdir` order from node), and
- * {@link layerMemoryFrom} runs the same rules over a {@link CgroupTree}, a
- * simulated cgroupfs whose members and freezers act on a simulated process
- * table. The systemd flavours compute their paths without D-Bus; the steps
- * runc performs over D-Bus (stopping a unit, a rootless user manager's
- * cgroup) fail with a `CgroupError` of reason `DbusRequired`. See
- * spec/cgroups.md.
+ * service (plus raw `readdir` order from node) — every file checked with
+ * `fstatfs` to be on cgroupfs before it is read or written, every read
+ * bounded, every removal made through directory descriptors on cgroupfs —
+ * and {@link layerMemoryFrom} runs the same rules over a {@link CgroupTree},
+ * a simulated cgroupfs whose members and freezers act on a simulated
+ * process table. The systemd flavours compute their paths without D-Bus;
+ * the steps runc performs over D-Bus (stopping a unit, a rootless user
+ * manager's cgroup) fail with a `CgroupError` of reason `DbusRequired`.
+ * What refuses a path that is not on cgroupfs is reason `WrongFilesystem`.
  *
  * @since 0.1.0
  */
@@ -84,7 +86,10 @@ export interface Manager {
   /** Freezes or thaws the cgroup (cgroups.md §8.6–8.8). */
   readonly freeze: (state: FreezerState) => Effect.Effect<void, CgroupError | SystemError>
   /**
-   * Removes the cgroup directories, children first (cgroups.md §8.9). On v1
+   * Removes the cgroup directories, children first (runc's `RemovePath`).
+   * Only directories on a cgroup filesystem are removed, reached without
+   * following symlinks; any other path (a saved `/tmp/victim`, a hierarchy
+   * root) is refused with reason `WrongFilesystem` and left untouched. On v1
    * each removed hierarchy leaves the paths map, so afterwards `getPaths` is
    * `{}`. The systemd flavours also stop their unit, which needs D-Bus: they
    * fail with reason `DbusRequired` (v1 after removing the directories, as
@@ -127,17 +132,21 @@ export const isNotExistOrNoDevice = (error: CgroupError | SystemError): boolean 
 
 /** Options of {@link layerNodeWith}: where to look (runc's constants by default) and the probes. */
 export interface NodeOptions extends LayoutOptions {
-  /** `statfs(2)`; node's `fs.statfsSync` by default. Tests script it to run the rules on the memory `Filesystem`. */
+  /**
+   * `statfs(2)` of a path, for host detection; the {@link Filesystem}'s by
+   * default. The checks on opened files use `fstatfs` through the
+   * `Filesystem` and are not affected.
+   */
   readonly statfs?: (path: string) => Effect.Effect<number, SystemError>
   /** The first entry of a directory in the kernel's order; node's `fs.opendir` by default. */
   readonly firstEntry?: NodeHost.Probes["firstEntry"]
 }
 
 /**
- * The real layer with options: file access through the {@link Filesystem}
- * in context, `statfs` and raw `readdir` from node. With `root` pointed at
- * a cgroup2 mount (e.g. `/sys/fs/cgroup/unified` on a hybrid host) the host
- * reads as unified and `new` returns fs2 managers there.
+ * The real layer with options: file access and `statfs` through the
+ * {@link Filesystem} in context, raw `readdir` order from node. With `root`
+ * pointed at a cgroup2 mount (e.g. `/sys/fs/cgroup/unified` on a hybrid
+ * host) the host reads as unified and `new` returns fs2 managers there.
  */
 export const layerNodeWith = (options: NodeOptions = {}): Layer.Layer<CgroupManager, never, Filesystem> =>
   Layer.effect(
@@ -145,7 +154,7 @@ export const layerNodeWith = (options: NodeOptions = {}): Layer.Layer<CgroupMana
     Effect.flatMap(Filesystem, (fs) =>
       Service.make(
         NodeHost.make(fs, {
-          statfs: options.statfs ?? NodeHost.nodeProbes.statfs,
+          ...(options.statfs === undefined ? {} : { statfs: options.statfs }),
           firstEntry: options.firstEntry ?? NodeHost.nodeProbes.firstEntry
         }),
         makeLayout(options)

@@ -30,7 +30,7 @@ import {
   type StateTransitionError,
   type SystemError
 } from "./ContainerError.js"
-import { Filesystem } from "./Filesystem.js"
+import { type FileIdentity, Filesystem } from "./Filesystem.js"
 import type { Manager as IntelRdtManager } from "./IntelRdt.js"
 import * as Hooks from "./internal/container/hooks.js"
 import { type MachineState, statusOf, transition } from "./internal/container/stateMachine.js"
@@ -86,7 +86,9 @@ export class ContainerImpl implements Container {
     readonly intelRdtManager: Option.Option<IntelRdtManager>,
     public initProcess: Option.Option<InitProcess>,
     public created: string,
-    public machine: MachineState
+    public machine: MachineState,
+    /** The state root as Create or Load opened it; destroy refuses a root replaced since. */
+    readonly rootIdentity?: FileIdentity
   ) {}
 }
 
@@ -538,7 +540,9 @@ const destroyCommon = (c: Container) =>
         Effect.mapError((cause) => new OperationFailed({ step: "remove container's IntelRDT group", cause }))
       )
     }
-    yield* fs.removeAll(c.stateDir).pipe(
+    // `<root>/<id>` only, reached without following symlinks, in the root Create or Load opened.
+    const rootIdentity = impl(c).rootIdentity
+    yield* fs.removeAllInRoot(c.root, c.id, rootIdentity === undefined ? {} : { rootIdentity }).pipe(
       Effect.mapError((cause) => new OperationFailed({ step: "remove container state dir", cause }))
     )
     impl(c).initProcess = Option.none()

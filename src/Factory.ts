@@ -115,6 +115,7 @@ export const create: (
     yield* fs.makeDirectory(stateDir, 0o711).pipe(
       Effect.catchIf((e) => e.code === "EEXIST", () => new ErrExist())
     )
+    const rootInfo = yield* fs.stat(root)
     const intelRdtManager = yield* intelRdtManagerFor(config, id, "")
     return new ContainerImpl(
       id,
@@ -125,7 +126,8 @@ export const create: (
       intelRdtManager,
       Option.none(),
       zeroTime,
-      machineState("stopped")
+      machineState("stopped"),
+      { dev: rootInfo.dev, ino: rootInfo.ino }
     ) as Container
   },
   Effect.scoped
@@ -158,7 +160,8 @@ const loadState = (fs: FilesystemService, root: string, stateDir: string) =>
           : e
       )
     )
-    return yield* Either.mapLeft(State.decodeJson(file.content), (e) => new StateCorrupt({ path, reason: e.message }))
+    const saved = yield* Either.mapLeft(State.decodeJson(file.content), (e) => new StateCorrupt({ path, reason: e.message }))
+    return { saved, rootIdentity: file.rootIdentity }
   })
 
 /** {@link load} without its span, for {@link list}; SecureJoin goes straight to the filesystem. */
@@ -168,7 +171,7 @@ const loadUntraced = (root: string, id: string): Effect.Effect<Container, LoadEr
     yield* ContainerId.validate(id)
     const fs = yield* Filesystem
     const stateDir = yield* secureJoinVFS(root, id, fs)
-    const saved = yield* loadState(fs, root, stateDir)
+    const { rootIdentity, saved } = yield* loadState(fs, root, stateDir)
     const cgroups = yield* CgroupManager
     const manager = yield* cgroups.newWithPaths(saved.config.cgroups, saved.cgroup_paths)
     const intelRdtManager = yield* intelRdtManagerFor(saved.config, id, saved.intel_rdt_path)
@@ -185,7 +188,8 @@ const loadUntraced = (root: string, id: string): Effect.Effect<Container, LoadEr
         ...(saved.external_descriptors != null ? { externalDescriptors: saved.external_descriptors } : {})
       }),
       saved.created,
-      machineState("loaded")
+      machineState("loaded"),
+      rootIdentity
     )
     yield* refreshUnlocked(container)
     return container as Container

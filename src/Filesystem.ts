@@ -17,10 +17,37 @@ import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import type * as Scope from "effect/Scope"
 import type { SystemError } from "./ContainerError.js"
+import type { NotConfined, WrongFilesystem } from "./internal/filesystemType.js"
 import { syscallsOf } from "./internal/memory/MemoryFs.js"
 import { MemoryHost, type SimulatedHost } from "./internal/memory/MemoryHost.js"
 import * as NodeFilesystem from "./internal/node/NodeFilesystem.js"
 import * as SyscallFilesystem from "./internal/SyscallFilesystem.js"
+
+export {
+  /** `CGROUP_SUPER_MAGIC`: `f_type` of a cgroup v1 hierarchy. */
+  CGROUP_SUPER_MAGIC,
+  /** `CGROUP2_SUPER_MAGIC`: `f_type` of a cgroup2 mount. */
+  CGROUP2_SUPER_MAGIC,
+  /** The types a cgroup file or directory may be on. */
+  cgroupTypes,
+  /** `EXT4_SUPER_MAGIC`. */
+  EXT4_SUPER_MAGIC,
+  /** A filesystem type's usual name, or its magic in hex. */
+  nameOf as filesystemTypeName,
+  /** Why {@link FilesystemService.removeAllInRoot} refused. */
+  NotConfined,
+  type NotConfinedReason,
+  /** `PROC_SUPER_MAGIC`: `f_type` of procfs. */
+  PROC_SUPER_MAGIC,
+  /** `RDTGROUP_SUPER_MAGIC`: `f_type` of resctrl. */
+  RDTGROUP_SUPER_MAGIC,
+  /** `SYSFS_MAGIC`. */
+  SYSFS_MAGIC,
+  /** `TMPFS_MAGIC`: `f_type` of tmpfs and devtmpfs. */
+  TMPFS_MAGIC,
+  /** A file refused for the filesystem it is on; nothing was read, written or removed. */
+  WrongFilesystem
+} from "./internal/filesystemType.js"
 
 /** The kind of a directory entry, as `lstat(2)`'s `S_IFMT` bits or `d_type` give it. */
 export type FileType =
@@ -62,11 +89,20 @@ export type WriteFlag =
   /** `O_WRONLY` only: the file must exist (cgroupfs and resctrl control files). */
   | "existing"
 
-/** Options of `readFile` and `readFileInRoot`. */
+/**
+ * The most any read reads unless told otherwise: 16 MiB. Every read of the
+ * library is bounded; a file (or a device, or a FIFO) that yields more fails
+ * with `EFBIG` (`read <path>: file too large`) after at most this many bytes
+ * and one more.
+ */
+export const defaultMaxReadBytes = 16 * 1024 * 1024
+
+/** Options of `readFile`, `readFileOn` and `readFileInRoot`. */
 export interface ReadOptions {
   /**
-   * Fail with `EFBIG` instead of reading more than this many bytes. Guards
-   * against a hostile state.json the size of the disk.
+   * Fail with `EFBIG` instead of reading more than this many bytes; default
+   * {@link defaultMaxReadBytes}. Guards against a hostile state.json the size
+   * of the disk, or a symlink to `/dev/zero`.
    */
   readonly maxBytes?: number
 }
@@ -97,6 +133,12 @@ export interface LockOptions {
 /** How long `lockDirectory` waits for a held lock unless told otherwise: 30 seconds. */
 export const defaultLockTimeout: Duration.Duration = SyscallFilesystem.defaultLockTimeout
 
+/** Which inode a path named: the device and inode number `fstat(2)` reports. */
+export interface FileIdentity {
+  readonly dev: number
+  readonly ino: number
+}
+
 /** The result of reading a file inside a root. */
 export interface InRootFile {
   /**
@@ -105,6 +147,52 @@ export interface InRootFile {
    */
   readonly path: string
   readonly content: Uint8Array
+  /** The root directory that was opened, for a later {@link FilesystemService.removeAllInRoot}. */
+  readonly rootIdentity: FileIdentity
+}
+
+/**
+ * A directory held open for descriptor-relative work — `openat`,
+ * `unlinkat`, `getdents` on the descriptor — so a path swapped for a
+ * symlink after it was opened cannot redirect what is done inside it. The
+ * descriptor is closed when the scope it was opened in closes. A `name` is
+ * one path component: empty, `.`, `..` or a name with `/` is EINVAL.
+ */
+export interface DirectoryHandle {
+  /** The path it was opened by, for messages: `<parent path>/<name>` for one opened from a handle. */
+  readonly path: string
+  /** `fstat(2)` of the descriptor. */
+  readonly info: FileInfo
+  /** `fstatfs(2)` of the descriptor: the filesystem type (`f_type`) it is on. */
+  readonly filesystemType: number
+  /** The entries, read from the descriptor, with their `d_type`, sorted by name (byte order), without `.` and `..`. */
+  readonly entries: Effect.Effect<ReadonlyArray<DirectoryEntry>, SystemError>
+  /**
+   * `openat(fd, name, O_RDONLY|O_DIRECTORY|O_NOFOLLOW)`: a symlink — even to
+   * a directory — or any other non-directory fails with ENOTDIR (op
+   * `openat`); nothing is ever followed.
+   */
+  readonly openDirectory: (name: string) => Effect.Effect<DirectoryHandle, SystemError, Scope.Scope>
+  /** `unlinkat(fd, name, AT_REMOVEDIR)`: removes an empty directory (op `rmdir`). */
+  readonly removeDirectory: (name: string) => Effect.Effect<void, SystemError>
+  /** `unlinkat(fd, name, 0)`: removes a non-directory; a symlink itself, never its target (op `unlinkat`). */
+  readonly removeFile: (name: string) => Effect.Effect<void, SystemError>
+}
+
+/** Options of `removeAllInRoot`. */
+export interface RemoveInRootOptions {
+  /**
+   * The root's identity when the caller first used it (e.g. from
+   * `readFileInRoot`): a root that is another directory now — swapped for a
+   * symlink or renamed over — is refused with {@link NotConfined} `root replaced`.
+   */
+  readonly rootIdentity?: FileIdentity
+  /**
+   * The filesystem types (`f_type`) every directory of the removal — the
+   * root, the path's components and everything below — must be on; one on
+   * any other fails with {@link WrongFilesystem} and is left alone.
+   */
+  readonly filesystemTypes?: ReadonlyArray<number>
 }
 
 /** The file operations of the library; see the module documentation. */
@@ -125,8 +213,26 @@ export interface FilesystemService {
    * with ENOTDIR.
    */
   readonly makeDirectoryAll: (path: string, mode: number) => Effect.Effect<void, SystemError>
-  /** Reads a whole file (following symlinks). */
+  /** `statfs(2)`: the type (`f_type`) of the filesystem holding `path`, following symlinks (op `statfs`). */
+  readonly statfs: (path: string) => Effect.Effect<number, SystemError>
+  /**
+   * Reads a whole file (following symlinks), opened `O_RDONLY|O_NONBLOCK`,
+   * at most `maxBytes` ({@link defaultMaxReadBytes} by default; more is EFBIG).
+   */
   readonly readFile: (path: string, options?: ReadOptions) => Effect.Effect<Uint8Array, SystemError>
+  /**
+   * Reads a file that must be on one of the filesystem `types` (runc's
+   * `openAndCheck` for cgroup files): `open(O_RDONLY|O_NONBLOCK)`, then
+   * `fstatfs(2)` of that descriptor — a file on any other filesystem (a
+   * symlink to `/dev/zero`, a FIFO, a regular file on tmpfs) fails with
+   * {@link WrongFilesystem} before a byte is read — then a bounded read, as
+   * {@link FilesystemService.readFile}.
+   */
+  readonly readFileOn: (
+    path: string,
+    types: ReadonlyArray<number>,
+    options?: ReadOptions
+  ) => Effect.Effect<Uint8Array, SystemError | WrongFilesystem>
   /** Writes a file; `mode` (before the umask) only matters when it is created. */
   readonly writeFile: (
     path: string,
@@ -154,12 +260,49 @@ export interface FilesystemService {
       readonly removeStaleTemps?: Duration.DurationInput
     }
   ) => Effect.Effect<void, SystemError>
+  /**
+   * Writes an existing file that must be on one of the filesystem `types`
+   * (a cgroupfs or resctrl control file): `open(O_WRONLY|O_NONBLOCK)` without
+   * create or truncate, `fstatfs(2)` of that descriptor — any other
+   * filesystem fails with {@link WrongFilesystem} before anything is written
+   * — and one `write(2)` of `data`.
+   */
+  readonly writeFileOn: (
+    path: string,
+    data: Uint8Array,
+    types: ReadonlyArray<number>
+  ) => Effect.Effect<void, SystemError | WrongFilesystem>
   /** `rename(2)`. */
   readonly rename: (from: string, to: string) => Effect.Effect<void, SystemError>
   /** `unlink(2)` for non-directories, `rmdir(2)` for directories. */
   readonly remove: (path: string) => Effect.Effect<void, SystemError>
   /** Go's `os.RemoveAll`: a missing path is success; symlinks are removed, not followed. */
   readonly removeAll: (path: string) => Effect.Effect<void, SystemError>
+  /**
+   * Removes the directory `<root>/<path>` and everything in it, confined to
+   * `root`: the root is opened (following symlinks, as the caller named it),
+   * every component of `path` is opened from the previous descriptor with
+   * `O_NOFOLLOW|O_DIRECTORY`, and the directory is removed from its parent's
+   * descriptor — by `rmdir` alone when that works (a resctrl group), else
+   * after emptying it through descriptors: a symlink inside is unlinked,
+   * never followed. A component that is a symlink or not a directory, a
+   * `path` that is not plain names, a mount point inside the tree, or a root
+   * that is not `rootIdentity` any more is refused with {@link NotConfined};
+   * a directory off `filesystemTypes` with {@link WrongFilesystem}. What is
+   * refused is not touched. A missing root or path is success, as in Go's
+   * `os.RemoveAll`; a failure part-way reports the first failing call and
+   * removes what it can.
+   */
+  readonly removeAllInRoot: (
+    root: string,
+    path: string,
+    options?: RemoveInRootOptions
+  ) => Effect.Effect<void, SystemError | NotConfined | WrongFilesystem>
+  /**
+   * Opens a directory (following symlinks) for descriptor-relative work
+   * until the scope closes; anything but a directory is ENOTDIR (op `open`).
+   */
+  readonly openDirectory: (path: string) => Effect.Effect<DirectoryHandle, SystemError, Scope.Scope>
   /** `symlink(2)`: creates `path` pointing at `target` (stored verbatim). */
   readonly symlink: (target: string, path: string) => Effect.Effect<void, SystemError>
   /** `mkfifo(3)` with `mode` before the umask. */

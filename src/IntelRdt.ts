@@ -10,6 +10,13 @@
  * a {@link Resctrl} model with the kernel's validation and
  * `last_cmd_status` texts.
  *
+ * Stricter than runc, which reads, writes and `os.RemoveAll`s whatever path
+ * it is given: every resctrl file is opened and checked with `fstatfs` to be
+ * on resctrl before a byte is read or written, every read is bounded,
+ * mountinfo must be on procfs, and `destroy` removes a group only below the
+ * resctrl root and on resctrl, walking there without following symlinks —
+ * anything else is {@link ResctrlRemovalRefused} and left alone.
+ *
  * @since 0.1.0
  */
 import * as Context from "effect/Context"
@@ -20,16 +27,21 @@ import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import type { SystemError } from "./ContainerError.js"
 import * as Errno from "./internal/errno.js"
+import { RDTGROUP_SUPER_MAGIC, type WrongFilesystem } from "./internal/filesystemType.js"
 import { Resctrl } from "./internal/memory/Resctrl.js"
 import * as Mountinfo from "./internal/mountinfo.js"
 import * as NodeResctrl from "./internal/node/resctrl.js"
+import * as Path from "./internal/path.js"
 import * as R from "./internal/resctrl.js"
 import * as Strconv from "./internal/strconv.js"
-import { Filesystem, type DirectoryEntry } from "./Filesystem.js"
+import { removeAllInRoot } from "./internal/SyscallFilesystem.js"
+import { Filesystem, type FilesystemService } from "./Filesystem.js"
 
 export {
   /** The simulated resctrl filesystem behind {@link layerMemoryFrom}. */
-  Resctrl
+  Resctrl,
+  /** What the simulated RDT hardware and resctrl mount look like. */
+  type ResctrlOptions
 } from "./internal/memory/Resctrl.js"
 export {
   /** A `/proc/self/mountinfo` line runc's parser rejects; `message` is its text. */
@@ -65,8 +77,8 @@ export class ResctrlProbeError extends Data.TaggedError("ResctrlProbeError")<{ r
   }
 }
 
-/** Every way locating the resctrl root can fail. */
-export type RootError = IntelRdtNotAvailable | ResctrlProbeError | Mountinfo.MountinfoParseError | SystemError
+/** Every way locating the resctrl root can fail (`WrongFilesystem`: mountinfo is not on procfs). */
+export type RootError = IntelRdtNotAvailable | ResctrlProbeError | Mountinfo.MountinfoParseError | SystemError | WrongFilesystem
 
 /**
  * `clos dir not accessible (must be pre-created when l3CacheSchema and
@@ -93,7 +105,8 @@ export class NoSuchDirectory extends Data.TaggedError("NoSuchDirectory")<{ reado
 export class ResctrlWriteError extends Data.TaggedError("ResctrlWriteError")<{
   readonly file: "schemata" | "tasks"
   readonly data: string
-  readonly cause: SystemError
+  /** The failed write, or the refusal of a file that is not on resctrl (nothing written). */
+  readonly cause: SystemError | WrongFilesystem
 }> {
   override get message(): string {
     const what = this.file === "tasks" ? `add pid ${this.data}` : `write ${this.data}`
@@ -125,6 +138,41 @@ export class ResctrlParseError extends Data.TaggedError("ResctrlParseError")<{
   }
 }
 
+/** Why {@link ResctrlRemovalRefused} refused. */
+export type RemovalRefusedReason =
+  /** The group path is not below the resctrl root (after cleaning). */
+  | "outside the resctrl root"
+  /** The group path is the resctrl root itself: removing it would remove every group. */
+  | "the resctrl root itself"
+  /** A directory on the way, or the group, is not on the resctrl filesystem. */
+  | "not on resctrl"
+  /** A component below the root is a symlink or not a directory (nothing is followed). */
+  | "not a directory"
+  /** A directory below the group is another filesystem's mount point. */
+  | "mount point"
+  /** The resctrl root cannot be located, so nothing can be confirmed to be a group. */
+  | "no resctrl root"
+
+/**
+ * `refusing to remove <path>: <reason>` — `destroy` was asked to remove a
+ * group path that is not a resctrl group below the resctrl root, as a
+ * hostile `intel_rdt_path` in state.json can ask. Nothing was removed (runc
+ * would `os.RemoveAll` it).
+ */
+export class ResctrlRemovalRefused extends Data.TaggedError("ResctrlRemovalRefused")<{
+  readonly path: string
+  /** The resctrl root, or `""` when it could not be located. */
+  readonly root: string
+  readonly reason: RemovalRefusedReason
+}> {
+  override get message(): string {
+    return `refusing to remove ${this.path}: ${this.reason}${this.root === "" ? "" : ` (resctrl root ${this.root})`}`
+  }
+}
+
+/** Every way {@link Manager.destroy} can fail. */
+export type DestroyError = SystemError | ResctrlRemovalRefused
+
 /** Every way {@link Manager.apply} can fail. */
 export type ApplyError =
   | RootError
@@ -137,8 +185,8 @@ export type ApplyError =
 /** Every way {@link Manager.set} can fail. */
 export type SetError = NoSuchDirectory | ResctrlWriteError | LastCmdStatus
 
-/** Every way {@link Manager.getStats} can fail. */
-export type StatsError = RootError | SystemError | ResctrlParseError
+/** Every way {@link Manager.getStats} can fail (`WrongFilesystem`: a file read is not on resctrl). */
+export type StatsError = RootError | SystemError | ResctrlParseError | WrongFilesystem
 
 /** `info/L3`: the read-only L3 cache allocation parameters. */
 export interface L3CacheInfo {
@@ -195,8 +243,13 @@ export interface Manager {
   readonly apply: (pid: number) => Effect.Effect<void, ApplyError>
   /** Writes the schemata of `config` (not the stored one) to the group; nothing when it has none. */
   readonly set: (config: ConfigWithIntelRdt) => Effect.Effect<void, SetError>
-  /** Removes the group, unless a `closID` was configured (then it is someone else's). */
-  readonly destroy: Effect.Effect<void, SystemError>
+  /**
+   * Removes the group, unless a `closID` was configured (then it is someone
+   * else's) — only a directory below the resctrl root and on resctrl,
+   * reached without following symlinks; anything else is
+   * {@link ResctrlRemovalRefused}, untouched.
+   */
+  readonly destroy: Effect.Effect<void, DestroyError>
   /** The group path: the one given or applied, else computed (`""` when resctrl is unavailable). */
   readonly getPath: Effect.Effect<string>
   /** The group's statistics; none when `intel_rdt` is not configured. */
@@ -232,27 +285,32 @@ export class IntelRdt extends Context.Tag("effect-libcontainer/IntelRdt")<IntelR
 
 /**
  * The file operations and probes the RDT rules need, with Go's semantics:
- * `writeFile` is `os.WriteFile(path, data, 0o600)`, `removeAll` is
- * `os.RemoveAll`, `readDirectory` is `os.ReadDir` (sorted by name).
+ * `writeFile` is `os.WriteFile(path, data, 0o600)`, `readDirectory` is
+ * `os.ReadDir` (sorted by name). The other calls are the `Filesystem`
+ * port's calls of the same name.
  */
 export interface ResctrlHost {
   /** `statfs(2)`: the filesystem type (`f_type`). */
   readonly statfs: (path: string) => Effect.Effect<number, SystemError>
-  /** The content of `/proc/self/mountinfo`. */
-  readonly readMountinfo: Effect.Effect<Uint8Array, SystemError>
+  /** The content of `/proc/self/mountinfo`, bounded (and on procfs, outside test mode). */
+  readonly readMountinfo: Effect.Effect<Uint8Array, SystemError | WrongFilesystem>
   /** `os.Stat`: succeeds when the path exists. */
   readonly stat: (path: string) => Effect.Effect<void, SystemError>
   /** `os.MkdirAll(path, mode)`. */
   readonly makeDirectoryAll: (path: string, mode: number) => Effect.Effect<void, SystemError>
-  /** `os.WriteFile(path, data, 0o600)`. */
+  /** `os.WriteFile(path, data, 0o600)`: no filesystem check (test mode). */
   readonly writeFile: (path: string, data: string) => Effect.Effect<void, SystemError>
-  /** `os.ReadFile(path)`. */
-  readonly readFile: (path: string) => Effect.Effect<Uint8Array, SystemError>
+  readonly writeFileOn: FilesystemService["writeFileOn"]
+  /** `os.ReadFile(path)`, bounded: no filesystem check (test mode). */
+  readonly readFile: FilesystemService["readFile"]
+  readonly readFileOn: FilesystemService["readFileOn"]
   /** `os.ReadDir(path)`: entries sorted by name. */
-  readonly readDirectory: (path: string) => Effect.Effect<ReadonlyArray<DirectoryEntry>, SystemError>
-  /** `os.RemoveAll(path)`: a missing path is success. */
-  readonly removeAll: (path: string) => Effect.Effect<void, SystemError>
+  readonly readDirectory: FilesystemService["readDirectory"]
+  readonly openDirectory: FilesystemService["openDirectory"]
 }
+
+/** The most one resctrl file read takes: 1 MiB (a schemata line per domain is a few dozen bytes). */
+export const maxFileBytes = 1024 * 1024
 
 const decoder = new TextDecoder()
 
@@ -271,26 +329,37 @@ const locateRoot = (host: ResctrlHost): Effect.Effect<string, RootError> =>
     return first.mountpoint
   })
 
-/** How a service is put together from a host: where the root comes from. */
+/** How a service is put together from a host: where the root comes from, and whether files are checked. */
 interface MakeOptions {
   /** A fixed root: no probing (how runc's tests point the package at a temp dir). */
   readonly root?: string
+  /** Whether files and groups must be on resctrl (off only for test trees, like runc's test mode). */
+  readonly checkFileType: boolean
 }
 
+const resctrlTypes: ReadonlyArray<number> = [RDTGROUP_SUPER_MAGIC]
+
 /** Builds the service over a host; root and features are computed once per service. */
-const make = (host: ResctrlHost, options: MakeOptions = {}): Effect.Effect<IntelRdtService> =>
+const make = (host: ResctrlHost, options: MakeOptions): Effect.Effect<IntelRdtService> =>
   Effect.gen(function*() {
     const root = options.root === undefined
       ? yield* Effect.cached(locateRoot(host))
       : Effect.succeed(options.root)
+    const checked = options.checkFileType
 
     const exists = (path: string) => Effect.isSuccess(host.stat(path))
 
+    const read = (path: string): Effect.Effect<Uint8Array, SystemError | WrongFilesystem> =>
+      checked ? host.readFileOn(path, resctrlTypes, { maxBytes: maxFileBytes }) : host.readFile(path, { maxBytes: maxFileBytes })
+
+    const write = (path: string, data: string): Effect.Effect<void, SystemError | WrongFilesystem> =>
+      checked ? host.writeFileOn(path, new TextEncoder().encode(data), resctrlTypes) : host.writeFile(path, data)
+
     const readString = (dir: string, file: string) =>
-      Effect.map(host.readFile(R.join(dir, file)), (bytes) => R.trimSpace(decoder.decode(bytes)))
+      Effect.map(read(R.join(dir, file)), (bytes) => R.trimSpace(decoder.decode(bytes)))
 
     const readUint = (dir: string, file: string) =>
-      Effect.flatMap(host.readFile(R.join(dir, file)), (bytes) => {
+      Effect.flatMap(read(R.join(dir, file)), (bytes) => {
         const raw = decoder.decode(bytes)
         return Option.match(R.parseUint(R.trimSpace(raw)), {
           onNone: () => Effect.fail(new ResctrlParseError({ raw, path: R.join(dir, file) })),
@@ -306,7 +375,7 @@ const make = (host: ResctrlHost, options: MakeOptions = {}): Effect.Effect<Intel
       const cat = yield* exists(R.join(info, "L3"))
       const mba = yield* exists(R.join(info, "MB"))
       if (!(yield* exists(R.join(info, "L3_MON")))) return { ...none, cat, mba }
-      const content = yield* Effect.option(host.readFile(R.join(info, "L3_MON", "mon_features")))
+      const content = yield* Effect.option(read(R.join(info, "L3_MON", "mon_features")))
       if (Option.isNone(content)) return { ...none, cat, mba }
       const parsed = R.parseMonFeatures(decoder.decode(content.value))
       for (const line of parsed.unsupported) {
@@ -333,7 +402,7 @@ const make = (host: ResctrlHost, options: MakeOptions = {}): Effect.Effect<Intel
       if (dir === "") return Effect.fail(new NoSuchDirectory({ file: "tasks" }))
       if (pid === -1) return Effect.void
       return Effect.catchAll(
-        host.writeFile(R.join(dir, "tasks"), String(pid)),
+        write(R.join(dir, "tasks"), String(pid)),
         (cause) => withLastCmd(new ResctrlWriteError({ file: "tasks", data: String(pid), cause }))
       )
     }
@@ -341,7 +410,7 @@ const make = (host: ResctrlHost, options: MakeOptions = {}): Effect.Effect<Intel
     const writeSchemata = (dir: string, data: string): Effect.Effect<void, SetError> => {
       if (dir === "") return Effect.fail(new NoSuchDirectory({ file: "schemata" }))
       return Effect.catchAll(
-        host.writeFile(R.join(dir, "schemata"), data + "\n"),
+        write(R.join(dir, "schemata"), data + "\n"),
         (cause) => withLastCmd(new ResctrlWriteError({ file: "schemata", data, cause }))
       )
     }
@@ -374,6 +443,34 @@ const make = (host: ResctrlHost, options: MakeOptions = {}): Effect.Effect<Intel
       for (const line of lines) if (line.includes(needle)) found = line
       return (found === undefined ? {} : { [key]: R.trimSpace(found) }) as { readonly [P in K]?: string }
     }
+
+    /**
+     * runc's `os.RemoveAll(group)`, confined: the group must be below the
+     * root (lexically, then walked from the root's descriptor without
+     * following anything) and on resctrl; a plain `rmdir` removes a real
+     * group, a test tree is emptied first.
+     */
+    const removeGroup = (target: string): Effect.Effect<void, DestroyError> =>
+      Effect.gen(function*() {
+        const refused = (rootPath: string, reason: RemovalRefusedReason) =>
+          new ResctrlRemovalRefused({ path: target, root: rootPath, reason })
+        const rootPath = yield* Effect.mapError(root, () => refused("", "no resctrl root"))
+        const base = Path.clean(rootPath)
+        const cleaned = Path.clean(target)
+        if (cleaned === base) return yield* refused(rootPath, "the resctrl root itself")
+        const prefix = base === "/" ? "/" : `${base}/`
+        if (!cleaned.startsWith(prefix)) return yield* refused(rootPath, "outside the resctrl root")
+        yield* removeAllInRoot(host.openDirectory)(
+          base,
+          cleaned.slice(prefix.length),
+          checked ? { filesystemTypes: resctrlTypes } : {}
+        ).pipe(
+          Effect.catchTags({
+            NotConfined: (e) => Effect.fail(refused(rootPath, e.reason === "mount point" ? "mount point" : "not a directory")),
+            WrongFilesystem: () => Effect.fail(refused(rootPath, "not on resctrl"))
+          })
+        )
+      })
 
     const newManagerUnchecked = Effect.fn("IntelRdt.newManagerUnchecked")(function*(
       config: ConfigWithIntelRdt,
@@ -420,11 +517,11 @@ const make = (host: ResctrlHost, options: MakeOptions = {}): Effect.Effect<Intel
         yield* writeSchemata(yield* getPath, data)
       })
 
-      const destroy = Effect.suspend(() => {
+      const destroy = Effect.suspend((): Effect.Effect<void, DestroyError> => {
         if (Option.isNone(rdt) || (rdt.value.closID ?? "") !== "") return Effect.void
         return lock.withPermits(1)(Effect.gen(function*() {
           const target = yield* getPath
-          if (target !== "") yield* host.removeAll(target)
+          if (target !== "") yield* removeGroup(target)
           path = ""
         }))
       }).pipe(Effect.withSpan("IntelRdt.destroy"))
@@ -494,39 +591,87 @@ export interface NodeOptions {
   readonly resctrlRoot?: string
   /** Where to read mountinfo from; default `/proc/self/mountinfo`. */
   readonly mountinfoPath?: string
-  /** The `statfs(2)` probe (node's `fs.statfs` by default); tests replace it. */
+  /** The `statfs(2)` probe (the {@link Filesystem}'s by default); tests replace it. */
   readonly statfs?: (path: string) => Effect.Effect<number, SystemError>
+  /**
+   * Whether resctrl files and groups must be on resctrl and mountinfo on
+   * procfs, checked on every opened descriptor; default true. Off only for
+   * trees laid out by tests (with `resctrlRoot`), like runc's test mode.
+   */
+  readonly checkFileType?: boolean
 }
 
 /** The real layer: resctrl through the {@link Filesystem} service. */
 export const layerNode = (options: NodeOptions = {}): Layer.Layer<IntelRdt, never, Filesystem> =>
   Layer.effect(
     IntelRdt,
-    Effect.flatMap(Filesystem, (fs) =>
-      make(
+    Effect.flatMap(Filesystem, (fs) => {
+      const checkFileType = options.checkFileType ?? true
+      return make(
         NodeResctrl.makeHost(fs, {
-          statfs: options.statfs ?? NodeResctrl.statfs,
-          mountinfoPath: options.mountinfoPath ?? "/proc/self/mountinfo"
+          statfs: options.statfs ?? fs.statfs,
+          mountinfoPath: options.mountinfoPath ?? "/proc/self/mountinfo",
+          checkFileType
         }),
-        options.resctrlRoot === undefined ? {} : { root: options.resctrlRoot }
-      ))
+        options.resctrlRoot === undefined ? { checkFileType } : { root: options.resctrlRoot, checkFileType }
+      )
+    })
   )
 
-/** The simulated resctrl as a host; every call reads the model when the effect runs. */
-const memoryHost = (resctrl: Resctrl): ResctrlHost => ({
-  statfs: (path) => Effect.suspend(() => resctrl.statfs(path)),
-  readMountinfo: Effect.sync(() => new TextEncoder().encode(resctrl.mountinfo())),
-  stat: (path) => Effect.suspend(() => resctrl.stat(path)),
-  makeDirectoryAll: (path, mode) => Effect.suspend(() => resctrl.makeDirectoryAll(path, mode)),
-  writeFile: (path, data) => Effect.suspend(() => resctrl.writeFile(path, data)),
-  readFile: (path) => Effect.suspend(() => resctrl.readFile(path)),
-  readDirectory: (path) => Effect.suspend(() => resctrl.readDirectory(path)),
-  removeAll: (path) => Effect.suspend(() => resctrl.removeAll(path))
-})
+/**
+ * The simulated resctrl as a host; every call reads the model when the
+ * effect runs. Paths the model does not serve go to `outside` (the rest of
+ * the simulated host) when given.
+ */
+const memoryHost = (resctrl: Resctrl, outside: ResctrlHost | undefined): ResctrlHost => {
+  const own: ResctrlHost = {
+    statfs: (path) => Effect.suspend(() => resctrl.statfs(path)),
+    readMountinfo: Effect.sync(() => new TextEncoder().encode(resctrl.mountinfo())),
+    stat: (path) => Effect.suspend(() => resctrl.stat(path)),
+    makeDirectoryAll: (path, mode) => Effect.suspend(() => resctrl.makeDirectoryAll(path, mode)),
+    writeFile: (path, data) => Effect.suspend(() => resctrl.writeFile(path, data)),
+    writeFileOn: (path, data, types) => Effect.suspend(() => resctrl.writeFileOn(path, decoder.decode(data), types)),
+    readFile: (path, options) => Effect.suspend(() => resctrl.readFile(path, options?.maxBytes)),
+    readFileOn: (path, types, options) => Effect.suspend(() => resctrl.readFileOn(path, types, options?.maxBytes)),
+    readDirectory: (path) => Effect.suspend(() => resctrl.readDirectory(path)),
+    openDirectory: (path) => Effect.suspend(() => resctrl.openDirectory(path))
+  }
+  if (outside === undefined) return own
+  const route = <Args extends [string, ...Array<unknown>], R>(pick: (host: ResctrlHost) => (...args: Args) => R) =>
+  (...args: Args): R => pick(resctrl.serves(args[0]) ? own : outside)(...args)
+  return {
+    statfs: route((h) => h.statfs),
+    readMountinfo: own.readMountinfo,
+    stat: route((h) => h.stat),
+    makeDirectoryAll: route((h) => h.makeDirectoryAll),
+    writeFile: route((h) => h.writeFile),
+    writeFileOn: route((h) => h.writeFileOn),
+    readFile: route((h) => h.readFile),
+    readFileOn: route((h) => h.readFileOn),
+    readDirectory: route((h) => h.readDirectory),
+    openDirectory: route((h) => h.openDirectory)
+  }
+}
 
-/** The memory layer over a given simulated resctrl, so tests can shape and inspect it. */
-export const layerMemoryFrom = (resctrl: Resctrl): Layer.Layer<IntelRdt> =>
-  Layer.effect(IntelRdt, make(memoryHost(resctrl)))
+/**
+ * The memory layer over a given simulated resctrl, so tests can shape and
+ * inspect it; with `outside` (the simulated host's filesystem), paths the
+ * model does not serve are that filesystem's, so a hostile group path meets
+ * the same checks as on a real host.
+ */
+export const layerMemoryFrom = (resctrl: Resctrl, outside?: FilesystemService): Layer.Layer<IntelRdt> =>
+  Layer.effect(
+    IntelRdt,
+    make(
+      memoryHost(
+        resctrl,
+        outside === undefined
+          ? undefined
+          : NodeResctrl.makeHost(outside, { statfs: outside.statfs, mountinfoPath: "/proc/self/mountinfo", checkFileType: true })
+      ),
+      { checkFileType: true }
+    )
+  )
 
 /** The memory layer over a host without RDT (what the simulated host has by default). */
 export const layerMemory: Layer.Layer<IntelRdt> = Layer.suspend(() => layerMemoryFrom(new Resctrl()))

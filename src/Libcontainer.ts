@@ -10,7 +10,9 @@ import * as Layer from "effect/Layer"
 import * as CgroupManager from "./CgroupManager.js"
 import * as Filesystem from "./Filesystem.js"
 import * as IntelRdt from "./IntelRdt.js"
+import * as NodeHost from "./internal/cgroups/nodeHost.js"
 import { MemoryHost, type MemoryHostSeed, type SimulatedHost } from "./internal/memory/MemoryHost.js"
+import type { ResctrlOptions } from "./internal/memory/Resctrl.js"
 import type { ProcessTableError, SpawnOptions } from "./internal/memory/ProcessTable.js"
 import * as Processes from "./Processes.js"
 import type { SystemError } from "./ContainerError.js"
@@ -43,6 +45,8 @@ export interface MemorySeed extends MemoryHostSeed {
   readonly processes?: ReadonlyArray<SpawnOptions & { readonly cgroup?: string }>
   /** Cgroups to freeze after the processes are placed (`cgroup.freeze` on v2, `freezer.state` on v1). */
   readonly frozen?: ReadonlyArray<string>
+  /** The simulated RDT hardware and resctrl mount; none by default (no resctrl). */
+  readonly resctrl?: ResctrlOptions
 }
 
 /** The parts of one simulated host, for tests to seed and inspect. */
@@ -67,7 +71,11 @@ const freeze = (tree: CgroupManager.CgroupTree, dir: string): Effect.Effect<void
 /**
  * One coherent simulated host from `seed`: its filesystem, process table,
  * cgroup tree (bound to the process table: a frozen cgroup's members show
- * it in `/proc/<pid>/stat`) and resctrl. The {@link Machine} is provided too.
+ * it in `/proc/<pid>/stat`) and resctrl. The cgroup tree and resctrl serve
+ * their own mounts and see the filesystem everywhere else, so a state file
+ * naming a cgroup or resctrl group under `/tmp` meets what the filesystem
+ * holds there — and the same refusals as on a real host. The {@link Machine}
+ * is provided too.
  */
 export const layerMemoryWith = (
   seed: MemorySeed = {}
@@ -75,10 +83,12 @@ export const layerMemoryWith = (
   Layer.unwrapEffect(
     Effect.gen(function*() {
       const host = yield* MemoryHost.make(seed)
+      const fs = Filesystem.makeMemory(host)
       const processes = new Processes.ProcessTable()
       const cgroups = yield* CgroupManager.CgroupTree.make(processes, {
         mode: seed.cgroupMode ?? "unified",
-        ...(seed.cgroups !== undefined ? { cgroups: seed.cgroups } : {})
+        ...(seed.cgroups !== undefined ? { cgroups: seed.cgroups } : {}),
+        outside: NodeHost.make(fs, { firstEntry: NodeHost.sortedFirstEntry(fs) })
       })
       for (const spec of seed.processes ?? []) {
         const { cgroup, ...options } = spec
@@ -86,15 +96,15 @@ export const layerMemoryWith = (
         if (cgroup !== undefined) yield* cgroups.addProcess(cgroup, spawned.pid)
       }
       for (const dir of seed.frozen ?? []) yield* freeze(cgroups, dir)
-      const resctrl = new IntelRdt.Resctrl()
+      const resctrl = new IntelRdt.Resctrl(seed.resctrl)
       const machine: SimulatedMachine = { host, processes, cgroups, resctrl }
       return Layer.mergeAll(
         Layer.succeed(Machine, machine),
         Layer.succeed(MemoryHost, host),
-        Filesystem.layerMemoryFrom(host),
+        Layer.succeed(Filesystem.Filesystem, fs),
         Processes.layerMemoryFrom(processes),
         CgroupManager.layerMemoryFrom(cgroups),
-        IntelRdt.layerMemoryFrom(resctrl)
+        IntelRdt.layerMemoryFrom(resctrl, fs)
       )
     })
   )

@@ -4,7 +4,8 @@
  * is still the process a container recorded (runc's `hasInit` rule), and
  * sending it a signal without ever hitting a recycled pid.
  *
- * {@link layerNode} reads the real `/proc` and signals through a pidfd
+ * {@link layerNode} reads the real `/proc` — each stat file checked to be
+ * on procfs and read at most 4 KiB — and signals through a pidfd
  * (`pidfd_open` + `pidfd_send_signal`), falling back to `kill(2)` where the
  * kernel has no pidfds. {@link layerMemoryFrom} answers from a simulated
  * {@link ProcessTable}.
@@ -18,6 +19,7 @@ import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import { SystemError } from "./ContainerError.js"
 import * as Errno from "./internal/errno.js"
+import type { WrongFilesystem } from "./internal/filesystemType.js"
 import { ProcessTable } from "./internal/memory/ProcessTable.js"
 import * as Pidfd from "./internal/node/pidfd.js"
 import * as Procfs from "./internal/node/procfs.js"
@@ -82,8 +84,11 @@ export class SignalFailed extends Data.TaggedError("SignalFailed")<{
 /** Every way {@link ProcessesService.signal} can fail. */
 export type SignalError = ProcessReleased | ProcessNotInitialized | ProcessFinished | SignalFailed
 
-/** Every way reading `/proc/<pid>/stat` can fail. */
-export type StatError = SystemError | Procfs.StatParseError
+/**
+ * Every way reading `/proc/<pid>/stat` can fail; `WrongFilesystem` when the
+ * file is not on procfs (refused unread — runc does not check).
+ */
+export type StatError = SystemError | WrongFilesystem | Procfs.StatParseError
 
 /** Options of {@link ProcessesService.signal}. */
 export interface SignalOptions {

@@ -38,6 +38,17 @@ const created = (sandbox: Sandbox) =>
 
 const backoff = [1, 2, 4, 8, 16, 32, 64, 128, 256, 512]
 
+/**
+ * Waits, in real time (up to 5 s), until `pid` is asleep: a sleeper just
+ * spawned may still be running (state R) through its exec, and a process
+ * frozen while running keeps that letter.
+ */
+const asleep = (sandbox: Sandbox, pid: number) =>
+  Effect.gen(function*() {
+    for (let i = 0; i < 500 && (yield* sandbox.state(pid)) !== "S"; i++) yield* Effect.sleep("10 millis")
+    expect(yield* sandbox.state(pid)).toBe("S")
+  })
+
 const prerequisitesOf = (fixture: CgroupFixture) => fixture.real ? [root, cgroupV1, cgroupV2] : []
 
 for (const fixture of v1Fixtures()) {
@@ -224,6 +235,7 @@ for (const fixture of v2Fixtures()) {
           const busy = yield* sandbox.spawn([`${dir}/child`], "busy")
           const child = yield* withPaths({ "": `${dir}/child` })
           expect(yield* sandbox.runs(busy)).toBe(true)
+          yield* asleep(sandbox, sleeper)
 
           yield* manager.freeze("FROZEN")
           expect(yield* manager.getFreezerState).toBe("FROZEN")

@@ -594,6 +594,152 @@ describeEachLayer((fixture) => fixture.name, (it, fixture, scratchBase) => {
         expect(found.path).toBe(`${dir}/via/sub/f`)
       }))
   })
+
+  describe("statfs / readFileOn / writeFileOn", () => {
+    it.effect("statfs names the filesystem; a read or write off the allowed types is refused before any byte moves", () =>
+      Effect.gen(function*() {
+        const fs = yield* Fs.Filesystem
+        const dir = yield* scratch()
+        yield* build(dir, { "f": "hello", "zero": { link: "/dev/zero" } })
+        const here = yield* fs.statfs(dir)
+        expect(yield* fs.statfs("/proc")).toBe(Fs.PROC_SUPER_MAGIC)
+        expect(yield* fs.statfs("/dev/null")).toBe(Fs.TMPFS_MAGIC)
+        yield* expectFailure(fs.statfs(`${dir}/missing`), { op: "statfs", path: `${dir}/missing`, code: "ENOENT" })
+        expect(text(yield* fs.readFileOn(`${dir}/f`, [here]))).toBe("hello")
+        const refused = yield* Effect.flip(fs.readFileOn(`${dir}/f`, Fs.cgroupTypes))
+        expect(refused).toMatchObject({ _tag: "WrongFilesystem", op: "open", path: `${dir}/f`, type: here })
+        expect(refused.message).toBe(`open ${dir}/f: on ${Fs.filesystemTypeName(here)}, not cgroup or cgroup2`)
+        expect(yield* Effect.flip(fs.readFileOn(`${dir}/zero`, Fs.cgroupTypes))).toMatchObject({ _tag: "WrongFilesystem" })
+        expect(yield* Effect.flip(fs.readFileOn(`${dir}/zero`, [Fs.TMPFS_MAGIC], { maxBytes: 10 })))
+          .toMatchObject({ _tag: "SystemError", op: "read", code: "EFBIG" })
+        expect(yield* Effect.flip(fs.readFileOn(`${dir}/missing`, [here]))).toMatchObject({ op: "open", code: "ENOENT" })
+
+        const writeRefused = yield* Effect.flip(fs.writeFileOn(`${dir}/f`, bytes("HE"), Fs.cgroupTypes))
+        expect(writeRefused).toMatchObject({ _tag: "WrongFilesystem", op: "open", path: `${dir}/f` })
+        expect(text(yield* fs.readFile(`${dir}/f`))).toBe("hello")
+        yield* fs.writeFileOn(`${dir}/f`, bytes("HE"), [here])
+        expect(text(yield* fs.readFile(`${dir}/f`))).toBe("HEllo")
+        expect(yield* Effect.flip(fs.writeFileOn(`${dir}/new`, bytes("x"), [here]))).toMatchObject({ op: "open", code: "ENOENT" })
+        yield* expectFailure(fs.lstat(`${dir}/new`), { op: "lstat", path: `${dir}/new`, code: "ENOENT" })
+      }))
+
+    it.effect("every read has a limit: 16 MiB by default, EFBIG beyond, endless devices included", () =>
+      Effect.gen(function*() {
+        const fs = yield* Fs.Filesystem
+        const dir = yield* scratch()
+        yield* fs.writeFile(`${dir}/big`, new Uint8Array(Fs.defaultMaxReadBytes + 1))
+        yield* expectFailure(fs.readFile(`${dir}/big`), { op: "read", path: `${dir}/big`, code: "EFBIG" })
+        expect((yield* fs.readFile(`${dir}/big`, { maxBytes: Fs.defaultMaxReadBytes + 1 })).length).toBe(Fs.defaultMaxReadBytes + 1)
+        yield* expectFailure(fs.readFile("/dev/zero"), { op: "read", path: "/dev/zero", code: "EFBIG" })
+        expect(yield* fs.readFile("/dev/null", { maxBytes: 0 })).toEqual(new Uint8Array(0))
+      }))
+  })
+
+  describe("openDirectory (descriptor-relative calls)", () => {
+    it.scoped("lists, opens without following, removes entries, and is EBADF once its scope closed", () =>
+      Effect.gen(function*() {
+        const fs = yield* Fs.Filesystem
+        const dir = yield* scratch()
+        yield* build(dir, { "d/x": "1", "e/": null, "f": "2", "l": { link: "d" }, "p": { fifo: true } })
+        const handle = yield* Effect.scoped(Effect.gen(function*() {
+          const open = yield* fs.openDirectory(dir)
+          expect(open.filesystemType).toBe(yield* fs.statfs(dir))
+          expect(open.info).toMatchObject({ type: "Directory", ino: (yield* fs.stat(dir)).ino })
+          expect((yield* open.entries).map((e) => [e.name, e.type])).toEqual([
+            ["d", "Directory"],
+            ["e", "Directory"],
+            ["f", "File"],
+            ["l", "SymbolicLink"],
+            ["p", "FIFO"]
+          ])
+          const d = yield* open.openDirectory("d")
+          expect([d.path, (yield* d.entries).map((e) => e.name)]).toEqual([`${dir}/d`, ["x"]])
+          for (const name of ["l", "f", "p"]) {
+            yield* expectFailure(open.openDirectory(name), { op: "openat", path: `${dir}/${name}`, code: "ENOTDIR" })
+          }
+          for (const name of ["..", ".", "", "d/x"]) {
+            yield* expectFailure(open.openDirectory(name), { op: "openat", path: `${dir}/${name}`, code: "EINVAL" })
+          }
+          yield* expectFailure(open.removeDirectory("d"), { op: "rmdir", path: `${dir}/d`, code: "ENOTEMPTY" })
+          yield* expectFailure(open.removeDirectory("f"), { op: "rmdir", path: `${dir}/f`, code: "ENOTDIR" })
+          yield* expectFailure(open.removeFile("e"), { op: "unlinkat", path: `${dir}/e`, code: "EISDIR" })
+          yield* d.removeFile("x")
+          yield* open.removeFile("l")
+          yield* open.removeDirectory("e")
+          yield* expectFailure(open.removeDirectory("e"), { op: "rmdir", path: `${dir}/e`, code: "ENOENT" })
+          return open
+        }))
+        expect((yield* fs.readDirectory(dir)).map((e) => e.name)).toEqual(["d", "f", "p"])
+        yield* expectFailure(handle.removeFile("f"), { op: "unlinkat", path: `${dir}/f`, code: "EBADF" })
+        yield* expectFailure(fs.openDirectory(`${dir}/f`), { op: "open", path: `${dir}/f`, code: "ENOTDIR" })
+      }))
+
+    it.scoped("keeps working on the directory it opened when the path is swapped for a symlink", () =>
+      Effect.gen(function*() {
+        const fs = yield* Fs.Filesystem
+        const dir = yield* scratch()
+        yield* build(dir, { "a/victim/": null, "b/victim/": null })
+        const a = yield* fs.openDirectory(`${dir}/a`)
+        yield* fs.rename(`${dir}/a`, `${dir}/a-moved`)
+        yield* fs.symlink("b", `${dir}/a`)
+        yield* a.removeDirectory("victim")
+        expect((yield* fs.readDirectory(`${dir}/a-moved`)).map((e) => e.name)).toEqual([])
+        expect((yield* fs.readDirectory(`${dir}/b`)).map((e) => e.name)).toEqual(["victim"])
+      }))
+  })
+
+  describe("removeAllInRoot", () => {
+    it.effect("removes <root>/<path> and its tree, unlinking symlinks inside without following them", () =>
+      Effect.gen(function*() {
+        const fs = yield* Fs.Filesystem
+        const dir = yield* scratch()
+        yield* build(dir, {
+          "outside/keep": "k",
+          "root/a/b/c/f": "x",
+          "root/a/b/p": { fifo: true },
+          "root/a/b/out": { link: "../../../outside" },
+          "root/a/b/abs": { link: `${dir}/outside/keep` },
+          "root/a/sibling": "s"
+        })
+        yield* fs.removeAllInRoot(`${dir}/root`, "a/b")
+        expect((yield* fs.readDirectory(`${dir}/root/a`)).map((e) => e.name)).toEqual(["sibling"])
+        expect(text(yield* fs.readFile(`${dir}/outside/keep`))).toBe("k")
+        yield* fs.removeAllInRoot(`${dir}/root`, "a/missing")
+        yield* fs.removeAllInRoot(`${dir}/missing-root`, "a")
+      }))
+
+    it.effect("refuses symlinks on the way, paths that are not plain names, and a replaced root; touching nothing", () =>
+      Effect.gen(function*() {
+        const fs = yield* Fs.Filesystem
+        const dir = yield* scratch()
+        yield* build(dir, {
+          "outside/x/keep": "k",
+          "root/real/f": "x",
+          "root/link": { link: "real" },
+          "root/out": { link: `${dir}/outside` },
+          "root/file": "f"
+        })
+        const root = `${dir}/root`
+        const refused = (path: string) => Effect.flip(fs.removeAllInRoot(root, path))
+        expect(yield* refused("link")).toMatchObject({ _tag: "NotConfined", path: `${root}/link`, reason: "not a directory" })
+        expect(yield* refused("out/x")).toMatchObject({ _tag: "NotConfined", path: `${root}/out`, reason: "not a directory" })
+        expect(yield* refused("file")).toMatchObject({ _tag: "NotConfined", reason: "not a directory" })
+        for (const path of ["../outside", "real/..", "./real", "", "real/", "/real"]) {
+          expect(yield* refused(path)).toMatchObject({ _tag: "NotConfined", reason: "not below the root" })
+        }
+        const identity = yield* Effect.map(fs.stat(root), (i) => ({ dev: i.dev, ino: i.ino }))
+        yield* fs.rename(root, `${dir}/root-moved`)
+        yield* fs.symlink(`${dir}/outside`, root)
+        const replaced = yield* Effect.flip(fs.removeAllInRoot(root, "x", { rootIdentity: identity }))
+        expect(replaced).toMatchObject({ _tag: "NotConfined", reason: "root replaced" })
+        expect(replaced.message).toBe(`refusing to remove ${root}/x: root replaced (confined to ${root})`)
+        expect(text(yield* fs.readFile(`${dir}/outside/x/keep`))).toBe("k")
+        expect((yield* fs.readDirectory(`${dir}/root-moved`)).map((e) => e.name)).toEqual(["file", "link", "out", "real"])
+        const typed = yield* Effect.flip(fs.removeAllInRoot(`${dir}/root-moved`, "real", { filesystemTypes: Fs.cgroupTypes }))
+        expect(typed).toMatchObject({ _tag: "WrongFilesystem", op: "remove", path: `${dir}/root-moved` })
+        expect(text(yield* fs.readFile(`${dir}/root-moved/real/f`))).toBe("x")
+      }))
+  })
 })
 
 describe("layerMemory specifics", () => {

@@ -94,7 +94,7 @@ const onFilesystem = (name: string, fsLayer: Layer.Layer<Filesystem.Filesystem>,
   fixture: (spec) =>
     Effect.gen(function*() {
       const root = yield* makeRoot
-      const context = yield* Layer.build(Layer.provideMerge(IntelRdt.layerNode({ resctrlRoot: root }), fsLayer))
+      const context = yield* Layer.build(Layer.provideMerge(IntelRdt.layerNode({ resctrlRoot: root, checkFileType: false }), fsLayer))
       const fs = Context.get(context, Filesystem.Filesystem)
       yield* layOut(fs, root, spec)
       return {
@@ -325,7 +325,7 @@ describe("IntelRdt.layerNode root discovery", () => {
       const mountinfoPath = join(root, "mountinfo")
       yield* Effect.orDie(fs.writeFile(mountinfoPath, encoder.encode(mountinfo)))
       const context = yield* Layer.build(
-        IntelRdt.layerNode({ statfs, mountinfoPath }).pipe(Layer.provide(Filesystem.layerNode))
+        IntelRdt.layerNode({ statfs, mountinfoPath, checkFileType: false }).pipe(Layer.provide(Filesystem.layerNode))
       )
       return Context.get(context, IntelRdt.IntelRdt)
     })
@@ -566,5 +566,47 @@ describe("IntelRdt.layerMemory (simulated resctrl)", () => {
       expect(model.tasksOf("shared")).toEqual([7])
       yield* manager.destroy
       expect(model.groupNames()).toEqual(["", "shared"])
+    }))
+})
+
+// --- destroy is confined to resctrl groups below the root ------------------------------------
+
+describe("IntelRdt destroy on the node layer (temp dir)", () => {
+  const managerFor = (options: IntelRdt.NodeOptions, path: string) =>
+    Effect.gen(function*() {
+      const context = yield* Layer.build(Layer.provideMerge(IntelRdt.layerNode(options), Filesystem.layerNode))
+      const rdt = Context.get(context, IntelRdt.IntelRdt)
+      return yield* rdt.newManagerUnchecked({ intel_rdt: { l3_cache_schema: "L3:0=f" } }, "c", path)
+    })
+
+  it.scoped("refuses a group off resctrl, outside the root, the root itself, or through a symlink; removes a plain one in test mode", () =>
+    Effect.gen(function*() {
+      const dir = yield* tempRoot
+      const fs = Context.get(yield* Layer.build(Filesystem.layerNode), Filesystem.Filesystem)
+      const root = join(dir, "resctrl")
+      const victim = join(dir, "victim")
+      yield* Effect.orDie(Effect.all([
+        fs.makeDirectoryAll(join(root, "grp", "mon_data"), 0o755),
+        fs.writeFile(join(root, "grp", "schemata"), encoder.encode("L3:0=f\n")),
+        fs.makeDirectoryAll(join(victim, "sub"), 0o755),
+        fs.writeFile(join(victim, "keep"), encoder.encode("keep")),
+        fs.symlink(victim, join(root, "link"))
+      ]))
+      const refusal = (options: IntelRdt.NodeOptions, path: string) =>
+        Effect.map(Effect.flatMap(managerFor(options, path), (m) => Effect.flip(m.destroy)), (e) =>
+          e._tag === "ResctrlRemovalRefused" ? e.reason : e.message)
+      const checked = { resctrlRoot: root }
+      const testMode = { resctrlRoot: root, checkFileType: false }
+      expect(yield* refusal(checked, join(root, "grp"))).toBe("not on resctrl")
+      expect(yield* refusal(testMode, join(root, "link"))).toBe("not a directory")
+      expect(yield* refusal(testMode, victim)).toBe("outside the resctrl root")
+      expect(yield* refusal(testMode, `${root}/../victim`)).toBe("outside the resctrl root")
+      expect(yield* refusal(testMode, root)).toBe("the resctrl root itself")
+      expect([existsSync(join(victim, "keep")), existsSync(join(victim, "sub")), existsSync(join(root, "grp", "schemata"))])
+        .toEqual([true, true, true])
+      const message = yield* Effect.map(Effect.flatMap(managerFor(testMode, victim), (m) => Effect.flip(m.destroy)), (e) => e.message)
+      expect(message).toBe(`refusing to remove ${victim}: outside the resctrl root (resctrl root ${root})`)
+      yield* Effect.flatMap(managerFor(testMode, join(root, "grp")), (m) => m.destroy)
+      expect(existsSync(join(root, "grp"))).toBe(false)
     }))
 })

@@ -11,8 +11,17 @@ import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Option from "effect/Option"
 import * as Random from "effect/Random"
+import type * as Scope from "effect/Scope"
 import { isSystemError, SystemError } from "../ContainerError.js"
-import type { FilesystemService, LockMode, WriteFlag } from "../Filesystem.js"
+import {
+  defaultMaxReadBytes,
+  type DirectoryHandle,
+  type FilesystemService,
+  type LockMode,
+  type ReadOptions,
+  type WriteFlag
+} from "../Filesystem.js"
+import { NotConfined, type NotConfinedReason, WrongFilesystem } from "./filesystemType.js"
 import { join } from "./path.js"
 
 /** A directory opened for `flock(2)`: which inode it is, and the lock calls on that open file description. */
@@ -43,7 +52,20 @@ export interface Syscalls {
   readonly symlink: FilesystemService["symlink"]
   readonly mkfifo: (path: string, mode: number) => Effect.Effect<void, SystemError>
   readonly chmod: FilesystemService["chmod"]
-  readonly readFile: FilesystemService["readFile"]
+  /** `statfs(2)` of a path. */
+  readonly statfs: FilesystemService["statfs"]
+  /** open, read at most `maxBytes` (always given: the service supplies the default), close. */
+  readonly readFile: (path: string, options: Required<ReadOptions>) => Effect.Effect<Uint8Array, SystemError>
+  /** open, `fstatfs` the descriptor against `types`, read at most `maxBytes`, close. */
+  readonly readFileOn: (
+    path: string,
+    types: ReadonlyArray<number>,
+    options: Required<ReadOptions>
+  ) => ReturnType<FilesystemService["readFileOn"]>
+  /** open an existing file write-only, `fstatfs` the descriptor against `types`, write once, close. */
+  readonly writeFileOn: FilesystemService["writeFileOn"]
+  /** `open(path, O_RDONLY|O_DIRECTORY)` as a {@link DirectoryHandle} for the scope. */
+  readonly openDirectory: FilesystemService["openDirectory"]
   /** open with the flag's `O_*` bits, write everything, `fsync` when `sync`, close. */
   readonly writeFile: (
     path: string,
@@ -54,9 +76,19 @@ export interface Syscalls {
   ) => Effect.Effect<void, SystemError>
   /** `fsync(2)` of a directory, so a rename in it is durable. */
   readonly syncDirectory: (path: string) => Effect.Effect<void, SystemError>
-  readonly readFileInRoot: FilesystemService["readFileInRoot"]
+  readonly readFileInRoot: (
+    root: string,
+    unsafePath: string,
+    options: ReadInRootDefaults
+  ) => ReturnType<FilesystemService["readFileInRoot"]>
   /** `open(path, O_RDONLY|O_DIRECTORY)` for locking: ENOTDIR for anything but a directory. */
   readonly openLockable: (path: string) => Effect.Effect<LockableDirectory, SystemError>
+}
+
+/** `readFileInRoot`'s options as a layer gets them: the size limit always set. */
+export interface ReadInRootDefaults {
+  readonly maxBytes: number
+  readonly regularOnly?: boolean
 }
 
 /** `CreateTemp` gives up after this many name collisions, as Go's does. */
@@ -206,6 +238,127 @@ const writeFileAtomic = (sys: Syscalls): FilesystemService["writeFileAtomic"] =>
     return yield* Effect.fail(new SystemError({ op: "createtemp", path: join(dir, `${prefix}*`), code: "EEXIST" }))
   })
 
+/** Whether `name` is one path component a descriptor-relative call may take. */
+export const isComponent = (name: string): boolean => name !== "" && name !== "." && name !== ".." && !name.includes("/")
+
+const refuse = (path: string, root: string, reason: NotConfinedReason) => new NotConfined({ path, root, reason })
+
+/** Where a confined removal may go: below `root`, on one of `types` when given. */
+interface Confinement {
+  readonly root: string
+  readonly types: ReadonlyArray<number> | undefined
+}
+
+type RemovalError = SystemError | NotConfined | WrongFilesystem
+
+/** A directory of the removal is on one of the allowed filesystems, or the refusal. */
+const onAllowedFilesystem = (dir: DirectoryHandle, confinement: Confinement): Effect.Effect<DirectoryHandle, WrongFilesystem> =>
+  confinement.types === undefined || confinement.types.includes(dir.filesystemType)
+    ? Effect.succeed(dir)
+    : Effect.fail(new WrongFilesystem({ op: "remove", path: dir.path, type: dir.filesystemType, expected: confinement.types }))
+
+/**
+ * Opens `name` below `dir` without following it, for a confined removal:
+ * missing is `undefined`, a symlink or non-directory (ENOTDIR) is refused,
+ * a directory on another device (a mount point) or filesystem is refused.
+ */
+const openConfined = (
+  dir: DirectoryHandle,
+  name: string,
+  confinement: Confinement
+): Effect.Effect<DirectoryHandle | undefined, RemovalError, Scope.Scope> =>
+  Effect.flatMap(
+    Effect.catchIf(dir.openDirectory(name), (e) => e.code === "ENOENT", () => Effect.succeed(undefined)),
+    (opened): Effect.Effect<DirectoryHandle | undefined, RemovalError> => {
+      if (opened === undefined) return Effect.succeed(undefined)
+      if (opened.info.dev !== dir.info.dev) return Effect.fail(refuse(opened.path, confinement.root, "mount point"))
+      return onAllowedFilesystem(opened, confinement)
+    }
+  ).pipe(
+    Effect.catchIf(
+      (e): e is SystemError => e._tag === "SystemError" && e.code === "ENOTDIR",
+      () => Effect.fail(refuse(`${dir.path}/${name}`, confinement.root, "not a directory"))
+    )
+  )
+
+/**
+ * Removes the directory `name` below `dir`, Go's `os.RemoveAll` way: an
+ * `rmdir` first (all a resctrl group needs); only when that says the
+ * directory is not empty is it emptied (it was opened without following)
+ * and removed. `rmdir`'s EBUSY is a mount point — a bind mount of the same
+ * filesystem, which the device check cannot see — and is refused, never
+ * descended into. Refused like {@link openConfined} too.
+ */
+const removeSubdirectory = (
+  dir: DirectoryHandle,
+  name: string,
+  confinement: Confinement
+): Effect.Effect<void, RemovalError> =>
+  Effect.scoped(Effect.gen(function*() {
+    const sub = yield* openConfined(dir, name, confinement)
+    if (sub === undefined) return
+    const removed = yield* Effect.either(dir.removeDirectory(name))
+    if (removed._tag === "Right" || removed.left.code === "ENOENT") return
+    if (removed.left.code === "EBUSY") return yield* refuse(sub.path, confinement.root, "mount point")
+    if (removed.left.code !== "ENOTEMPTY" && removed.left.code !== "EEXIST") return yield* Effect.fail(removed.left)
+    yield* emptyDirectory(sub, confinement)
+    yield* Effect.catchIf(dir.removeDirectory(name), (e) => e.code === "ENOENT", () => Effect.void)
+  }))
+
+/**
+ * Empties a directory through its descriptor, depth first: subdirectories
+ * are opened without following and emptied, everything else (symlinks
+ * included) is unlinked. Carries on past failures, as `os.RemoveAll` does,
+ * and reports the first; entries that vanish meanwhile are fine.
+ */
+const emptyDirectory = (dir: DirectoryHandle, confinement: Confinement): Effect.Effect<void, RemovalError> =>
+  Effect.gen(function*() {
+    let first: RemovalError | undefined
+    for (const entry of yield* dir.entries) {
+      const removed = yield* Effect.either(
+        entry.type === "Directory"
+          ? removeSubdirectory(dir, entry.name, confinement)
+          // d_type may be stale: an entry that is a directory by now is removed the same careful way.
+          : Effect.catchIf(dir.removeFile(entry.name), (e) => e.code === "EISDIR", () =>
+            removeSubdirectory(dir, entry.name, confinement))
+      )
+      if (removed._tag === "Left" && !(removed.left._tag === "SystemError" && removed.left.code === "ENOENT")) {
+        first ??= removed.left
+      }
+    }
+    if (first !== undefined) return yield* Effect.fail(first)
+  })
+
+/**
+ * `removeAllInRoot` over a way to open directories: open the root, check it
+ * is still the recorded one (and on an allowed filesystem), walk to the
+ * target from descriptor to descriptor without following anything, and
+ * remove it from its parent's descriptor — emptying it first when a plain
+ * `rmdir` is not enough.
+ */
+export const removeAllInRoot = (
+  openDirectory: (path: string) => Effect.Effect<DirectoryHandle, SystemError, Scope.Scope>
+): FilesystemService["removeAllInRoot"] =>
+(root, path, options) =>
+  Effect.scoped(Effect.gen(function*() {
+    const confinement: Confinement = { root, types: options?.filesystemTypes }
+    const parts = path.split("/")
+    if (!parts.every(isComponent)) return yield* refuse(`${root}/${path}`, root, "not below the root")
+    const top = yield* Effect.catchIf(openDirectory(root), (e) => e.code === "ENOENT", () => Effect.succeed(undefined))
+    if (top === undefined) return
+    const expected = options?.rootIdentity
+    if (expected !== undefined && (top.info.dev !== expected.dev || top.info.ino !== expected.ino)) {
+      return yield* refuse(join(root, path), root, "root replaced")
+    }
+    let parent = yield* onAllowedFilesystem(top, confinement)
+    for (const part of parts.slice(0, -1)) {
+      const next = yield* openConfined(parent, part, confinement)
+      if (next === undefined) return
+      parent = next
+    }
+    yield* removeSubdirectory(parent, parts[parts.length - 1]!, confinement)
+  }))
+
 /** How long `lockDirectory` waits for a held lock unless told otherwise. */
 export const defaultLockTimeout: Duration.Duration = Duration.seconds(30)
 
@@ -273,16 +426,27 @@ export const make = (sys: Syscalls): FilesystemService => ({
   makeDirectory: sys.mkdir,
   // No span: Create calls it once per container, and the common case (the root exists) is one stat.
   makeDirectoryAll: (path, mode) => Effect.suspend(() => makeDirectoryAll(sys)(path, mode)),
-  readFile: sys.readFile,
+  statfs: sys.statfs,
+  readFile: (path, options) => sys.readFile(path, { maxBytes: options?.maxBytes ?? defaultMaxReadBytes }),
+  readFileOn: (path, types, options) => sys.readFileOn(path, types, { maxBytes: options?.maxBytes ?? defaultMaxReadBytes }),
+  writeFileOn: sys.writeFileOn,
   writeFile: (path, data, options) => sys.writeFile(path, data, options?.flag ?? "truncate", options?.mode ?? 0o666, false),
   writeFileAtomic: Effect.fn("Filesystem.writeFileAtomic")(writeFileAtomic(sys)),
   rename: sys.rename,
   remove: remove(sys),
   removeAll: Effect.fn("Filesystem.removeAll")(removeAll(sys)),
+  removeAllInRoot: Effect.fn("Filesystem.removeAllInRoot")(removeAllInRoot(sys.openDirectory)),
+  openDirectory: sys.openDirectory,
   symlink: sys.symlink,
   makeFifo: sys.mkfifo,
   chmod: sys.chmod,
   // No span: Load reads one state.json per container, and list reads thousands.
-  readFileInRoot: (root, unsafePath, options) => Effect.suspend(() => sys.readFileInRoot(root, unsafePath, options)),
+  readFileInRoot: (root, unsafePath, options) =>
+    Effect.suspend(() =>
+      sys.readFileInRoot(root, unsafePath, {
+        ...options,
+        maxBytes: options?.maxBytes ?? defaultMaxReadBytes
+      })
+    ),
   lockDirectory: Effect.fn("Filesystem.lockDirectory")(lockDirectory(sys))
 })

@@ -12,6 +12,12 @@ import * as Data from "effect/Data"
 import * as Either from "effect/Either"
 import * as Strconv from "./strconv.js"
 
+/**
+ * The most of a mountinfo file the library reads: 64 MiB, a few hundred
+ * thousand mounts. A bigger one is `read <path>: file too large`.
+ */
+export const maxBytes = 64 * 1024 * 1024
+
 /** One mount, as `mountinfo.Info` holds it. */
 export interface MountInfo {
   /** Mount ID (a parse failure gives 0, as upstream ignores it). */

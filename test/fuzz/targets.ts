@@ -328,6 +328,16 @@ const instantClock: Clock.Clock = {
 const fuzzedCgroupHost = (files: Readonly<Record<string, string>>): CgroupHost => {
   const reads = new Map<string, number>()
   const settled: Readonly<Record<string, string>> = { "freezer.state": "THAWED\n", "cgroup.events": "frozen 1\n" }
+  const readFile = (path: string) =>
+    Effect.suspend(() => {
+      const name = path.slice(path.lastIndexOf("/") + 1)
+      const count = reads.get(name) ?? 0
+      reads.set(name, count + 1)
+      const content = count === 0 ? files[name] : settled[name] ?? files[name]
+      return content === undefined
+        ? Effect.fail(new SystemError({ op: "open", path, code: "ENOENT" }))
+        : Effect.succeed(new TextEncoder().encode(content))
+    })
   return {
     statfs: () => Effect.succeed(0x63677270),
     lstat: (path) => Effect.fail(new SystemError({ op: "lstat", path, code: "ENOENT" })),
@@ -335,18 +345,11 @@ const fuzzedCgroupHost = (files: Readonly<Record<string, string>>): CgroupHost =
     readLink: (path) => Effect.fail(new SystemError({ op: "readlink", path, code: "EINVAL" })),
     readDirectory: () => Effect.succeed([]),
     firstEntry: () => Effect.succeed(Option.none()),
-    readFile: (path) =>
-      Effect.suspend(() => {
-        const name = path.slice(path.lastIndexOf("/") + 1)
-        const count = reads.get(name) ?? 0
-        reads.set(name, count + 1)
-        const content = count === 0 ? files[name] : settled[name] ?? files[name]
-        return content === undefined
-          ? Effect.fail(new SystemError({ op: "open", path, code: "ENOENT" }))
-          : Effect.succeed(new TextEncoder().encode(content))
-      }),
+    readFile,
+    readFileOn: (path) => readFile(path),
     writeFile: () => Effect.void,
-    rmdir: () => Effect.void
+    writeFileOn: () => Effect.void,
+    openDirectory: (path) => Effect.fail(new SystemError({ op: "open", path, code: "ENOENT" }))
   }
 }
 

@@ -165,7 +165,7 @@ const memorySandbox = (tree: CgroupManager.CgroupTree): Effect.Effect<Sandbox, n
           yield* write(`${dir}/cgroup.freeze`, "0")
         }
         for (const pid of pids) table.signal(pid, Signal.SIGKILL)
-        for (const dir of [...dirs].reverse()) yield* Effect.ignore(tree.host.rmdir(dir))
+        for (const dir of [...dirs].reverse()) yield* Effect.ignore(tree.rmdir(dir))
       })
     )
     return {

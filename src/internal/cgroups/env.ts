@@ -9,6 +9,7 @@ import type * as Exit from "effect/Exit"
 import type { SystemError } from "../../ContainerError.js"
 import * as Mountinfo from "../mountinfo.js"
 import { CgroupError } from "./errors.js"
+import { readProcfsFile } from "./files.js"
 import type { CgroupHost, Layout } from "./host.js"
 import * as Mode from "./mode.js"
 import * as V1Mounts from "./v1Mounts.js"
@@ -41,7 +42,7 @@ export interface CgroupEnv extends HostFacts {
 }
 
 const readV1Mounts = (host: CgroupHost, layout: Layout) =>
-  Effect.flatMap(Effect.suspend(() => host.readFile(layout.mountinfoPath)), (content) =>
+  Effect.flatMap(Effect.suspend(() => readProcfsFile(host, layout, layout.mountinfoPath, Mountinfo.maxBytes)), (content) =>
     Effect.mapError(
       Mountinfo.parse(content, Mountinfo.fstypeFilter("cgroup")),
       (error) => new CgroupError({ message: error.message })

@@ -11,9 +11,12 @@ import { withoutStack } from "../withoutStack.js"
  * What kind of cgroup failure this is, where callers need to branch on it:
  * `NotFound` is runc's `NotFoundError` (a hierarchy is not mounted, so
  * `initPaths` skips it); `DbusRequired` marks a systemd operation that runc
- * performs over D-Bus, which this library does not speak.
+ * performs over D-Bus, which this library does not speak; `WrongFilesystem`
+ * is a file or directory refused because it is not on a cgroup filesystem
+ * (or a procfs file not on procfs) — runc's `not a cgroup file` — and left
+ * untouched.
  */
-export type CgroupErrorReason = "NotFound" | "DbusRequired"
+export type CgroupErrorReason = "NotFound" | "DbusRequired" | "WrongFilesystem"
 
 /**
  * A cgroup failure with runc's text (cgroups.md §10), e.g. `cgroups/manager.New:

@@ -1,28 +1,37 @@
 /**
- * Cgroup file access (cgroups.md §9): runc's `OpenFile` path rule
- * (`Join(dir, CleanPath(file))`, so a file name cannot climb out of its
- * cgroup), `ReadFile`, `WriteFile` with its `failed to write` wrapping, and
- * `cgroup.procs` parsing.
+ * Cgroup file access: runc's `OpenFile` path rule (`Join(dir,
+ * CleanPath(file))`, so a file name cannot climb out of its cgroup),
+ * `ReadFile`, `WriteFile` with its `failed to write` wrapping, and
+ * `cgroup.procs` parsing; plus the bounded, checked reads of the procfs
+ * files the cgroup code consults.
  *
- * runc opens files under `/sys/fs/cgroup/` with `openat2(RESOLVE_BENEATH |
- * RESOLVE_NO_MAGICLINKS)` and anything else with a plain open checked by
- * `fstatfs` to be on a cgroup filesystem. Here every open goes through the
- * host (the `Filesystem` service on the real layer) so the same code runs on
- * the memory layer; files under the root are opened plainly — their paths are
- * already confined lexically — and open failures there are reported with
- * op `openat2`, as runc reports them on kernels that have it (5.6+). Files
- * elsewhere get runc's fallback check: `statfs` must say cgroup or cgroup2,
- * else `open <path>: not a cgroup file`.
+ * runc (`libcontainer/cgroups/file.go`) opens files under `/sys/fs/cgroup/`
+ * with `openat2(RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS)` and anything else
+ * with a plain open whose descriptor `fstatfs` must show on a cgroup
+ * filesystem (`openAndCheck`), else `open <path>: not a cgroup file`. Here
+ * every cgroup file, beneath the root or not, gets that descriptor check
+ * before a byte is read or written (so a symlink to `/dev/zero` is never
+ * read), and every read is bounded. Open failures beneath the root are
+ * reported with op `openat2`, as runc reports them on kernels that have it
+ * (5.6+). In runc's test mode (`checkFileType` off) nothing is checked.
  */
 import * as Effect from "effect/Effect"
 import { SystemError } from "../../ContainerError.js"
+import { cgroupTypes, PROC_SUPER_MAGIC, type WrongFilesystem } from "../filesystemType.js"
 import * as Strconv from "../strconv.js"
 import { withoutStack } from "../withoutStack.js"
 import type { CgroupEnv } from "./env.js"
 import { CgroupError } from "./errors.js"
 import { cleanPath, join } from "./goPath.js"
-import { CGROUP2_SUPER_MAGIC, CGROUP_SUPER_MAGIC } from "./mode.js"
+import type { CgroupHost, Layout } from "./host.js"
 import { scanLines } from "./procCgroup.js"
+
+/**
+ * The most one cgroup file read takes: 32 MiB, room for a `cgroup.procs`
+ * listing every pid the kernel can have (`pid_max` is at most 2^22, so a
+ * line is at most 8 bytes). More is `read <path>: file too large`.
+ */
+export const maxFileBytes = 32 * 1024 * 1024
 
 /** The file listing a cgroup's processes. */
 export const procsFile = "cgroup.procs"
@@ -39,26 +48,44 @@ export const filePath = (dir: string, file: string): Effect.Effect<string, Cgrou
 /** runc's test for the `openat2` route: the path is strictly below the cgroupfs root. */
 const isBeneathRoot = (env: CgroupEnv, path: string): boolean => path.startsWith(`${env.layout.root}/`)
 
-const asOpenat2 = (error: SystemError): SystemError =>
-  error.op === "open" ? withoutStack(() => new SystemError({ op: "openat2", path: error.path, code: error.code })) : error
+const asOpenat2 = (error: CgroupError | SystemError): CgroupError | SystemError =>
+  error._tag === "SystemError" && error.op === "open"
+    ? withoutStack(() => new SystemError({ op: "openat2", path: error.path, code: error.code }))
+    : error
 
-/** The fallback route's filesystem check (skipped in test mode). */
-const checkCgroupFile = (env: CgroupEnv, path: string): Effect.Effect<void, CgroupError | SystemError> => {
-  if (!env.layout.checkFileType) return Effect.void
-  return Effect.flatMap(
-    Effect.mapError(env.host.statfs(path), (e) => new SystemError({ op: "statfs", path, code: e.code })),
-    (type) =>
-      type === CGROUP_SUPER_MAGIC || type === CGROUP2_SUPER_MAGIC
-        ? Effect.void
-        : Effect.fail(new CgroupError({ message: `open ${path}: not a cgroup file` }))
-  )
+/** runc's `errNotCgroupfs`: the opened file is not on a cgroup filesystem; nothing was read or written. */
+export const notCgroupFile = (path: string): CgroupError =>
+  new CgroupError({ message: `open ${path}: not a cgroup file`, reason: "WrongFilesystem" })
+
+const refusedAs = (refusal: (path: string) => CgroupError) => (error: SystemError | WrongFilesystem): CgroupError | SystemError =>
+  error._tag === "WrongFilesystem" ? refusal(error.path) : error
+
+/** Opens `path` for reading, checks it is a cgroup file (outside test mode), reads it whole, bounded. */
+const readPath = (env: CgroupEnv, path: string): Effect.Effect<Uint8Array, CgroupError | SystemError> => {
+  const read = env.layout.checkFileType
+    ? Effect.mapError(env.host.readFileOn(path, cgroupTypes, { maxBytes: maxFileBytes }), refusedAs(notCgroupFile))
+    : env.host.readFile(path, { maxBytes: maxFileBytes })
+  return isBeneathRoot(env, path) ? Effect.mapError(read, asOpenat2) : read
 }
 
-/** Opens `path` for reading and reads it all, by the route runc would take. */
-const readPath = (env: CgroupEnv, path: string): Effect.Effect<Uint8Array, CgroupError | SystemError> =>
-  isBeneathRoot(env, path)
-    ? Effect.mapError(env.host.readFile(path), asOpenat2)
-    : Effect.tap(env.host.readFile(path), () => checkCgroupFile(env, path))
+const notProcfsFile = (path: string): CgroupError =>
+  new CgroupError({ message: `open ${path}: not a procfs file`, reason: "WrongFilesystem" })
+
+/**
+ * A procfs file the cgroup code reads (`/proc/self/mountinfo`,
+ * `/proc/self/cgroup`), at most `maxBytes`: outside test mode it must be on
+ * procfs — stricter than runc, which reads whatever is there — else
+ * `open <path>: not a procfs file`.
+ */
+export const readProcfsFile = (
+  host: CgroupHost,
+  layout: Layout,
+  path: string,
+  maxBytes: number
+): Effect.Effect<Uint8Array, CgroupError | SystemError> =>
+  layout.checkFileType
+    ? Effect.mapError(host.readFileOn(path, [PROC_SUPER_MAGIC], { maxBytes }), refusedAs(notProcfsFile))
+    : host.readFile(path, { maxBytes })
 
 /** runc's `cgroups.ReadFile(dir, file)`: the whole content, as bytes. */
 export const readBytes = (env: CgroupEnv, dir: string, file: string): Effect.Effect<Uint8Array, CgroupError | SystemError> =>
@@ -72,16 +99,18 @@ export const readFile = (env: CgroupEnv, dir: string, file: string): Effect.Effe
 const isOpenFailure = (error: SystemError): boolean => error.op === "open" || error.op === "openat2"
 
 /**
- * Opens `dir/file` write-only (no create, no truncate) and writes `data`
- * once. Open failures come back as they are; a failed write as the bare
+ * Opens `dir/file` write-only (no create, no truncate), checks it is a
+ * cgroup file (outside test mode) and writes `data` once. Open failures and
+ * refusals come back as they are; a failed write as the bare
  * system error, for callers that wrap it themselves (fs2's freezer).
  */
 export const writeRaw = (env: CgroupEnv, dir: string, file: string, data: string): Effect.Effect<void, CgroupError | SystemError> =>
   Effect.flatMap(filePath(dir, file), (path) => {
-    const write = env.host.writeFile(path, encoder.encode(data))
-    if (isBeneathRoot(env, path)) return Effect.mapError(write, asOpenat2)
-    const open = Effect.mapError(env.host.stat(path), (e) => new SystemError({ op: "open", path, code: e.code }))
-    return open.pipe(Effect.zipRight(checkCgroupFile(env, path)), Effect.zipRight(write))
+    const bytes = encoder.encode(data)
+    const write = env.layout.checkFileType
+      ? Effect.mapError(env.host.writeFileOn(path, bytes, cgroupTypes), refusedAs(notCgroupFile))
+      : env.host.writeFile(path, bytes)
+    return isBeneathRoot(env, path) ? Effect.mapError(write, asOpenat2) : write
   })
 
 /** Whether `error` is an open failure from {@link writeRaw}, not a failed write. */

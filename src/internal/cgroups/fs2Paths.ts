@@ -7,13 +7,17 @@ import * as Effect from "effect/Effect"
 import type { Cgroup } from "../../Config.js"
 import type { CgroupEnv } from "./env.js"
 import { CgroupError } from "./errors.js"
+import { readProcfsFile } from "./files.js"
 import { goCgroup } from "./goFormat.js"
 import { cleanPath, dir, isAbs, join } from "./goPath.js"
 import * as ProcCgroup from "./procCgroup.js"
 
 /** The own cgroup from `0::<path>` of `/proc/self/cgroup`. */
 const ownUnifiedCgroup = (env: CgroupEnv) =>
-  Effect.flatMap(env.host.readFile(env.layout.procSelfCgroupPath), ProcCgroup.parseV2)
+  Effect.flatMap(
+    readProcfsFile(env.host, env.layout, env.layout.procSelfCgroupPath, ProcCgroup.maxBytes),
+    ProcCgroup.parseV2
+  )
 
 /** runc's fs2 `defaultDirPath`. */
 export const defaultDirPath = Effect.fn("CgroupManager.defaultDirPath")(function*(env: CgroupEnv, cg: Cgroup) {

@@ -2,36 +2,41 @@
  * What the cgroup rules need from a host, and where on it they look. One
  * implementation of the rules (paths, pids walk, freezer protocols, removal)
  * runs over a {@link CgroupHost}: the real one is the `Filesystem` service
- * plus two node-only probes (`nodeHost.ts`); the simulated one is the
+ * plus the raw-order readdir probe (`nodeHost.ts`); the simulated one is the
  * `CgroupTree` of the memory host.
  */
 import type * as Effect from "effect/Effect"
 import type * as Option from "effect/Option"
 import type { SystemError } from "../../ContainerError.js"
-import type { DirectoryEntry, FileInfo } from "../../Filesystem.js"
+import type { FilesystemService } from "../../Filesystem.js"
 import { join } from "./goPath.js"
 
 /**
  * The system calls behind runc's cgroup code, with Linux's errno semantics
  * and Go's op names in the errors (`open`, `read`, `write`, `lstat`,
- * `stat`, `rmdir`, `statfs`).
+ * `stat`, `rmdir`, `statfs`). Every call but {@link CgroupHost.firstEntry}
+ * is the `Filesystem` port's call of the same name, so a host is that port
+ * plus one probe.
  */
 export interface CgroupHost {
-  /** `statfs(2)`: the filesystem type (`f_type`) of the filesystem holding `path`. */
-  readonly statfs: (path: string) => Effect.Effect<number, SystemError>
-  readonly lstat: (path: string) => Effect.Effect<FileInfo, SystemError>
-  readonly stat: (path: string) => Effect.Effect<FileInfo, SystemError>
-  readonly readLink: (path: string) => Effect.Effect<string, SystemError>
+  readonly statfs: FilesystemService["statfs"]
+  readonly lstat: FilesystemService["lstat"]
+  readonly stat: FilesystemService["stat"]
+  readonly readLink: FilesystemService["readLink"]
   /** `os.ReadDir`: entries with their `d_type`, sorted by name. */
-  readonly readDirectory: (path: string) => Effect.Effect<ReadonlyArray<DirectoryEntry>, SystemError>
+  readonly readDirectory: FilesystemService["readDirectory"]
   /** The first name `readdir(3)` returns, in the directory's own order (not sorted); none when empty. */
   readonly firstEntry: (path: string) => Effect.Effect<Option.Option<string>, SystemError>
-  /** Open read-only and read to EOF. */
-  readonly readFile: (path: string) => Effect.Effect<Uint8Array, SystemError>
-  /** Open write-only, no create and no truncate (a cgroupfs control file), and write once. */
+  /** Open read-only and read to EOF, bounded; no filesystem check (runc's test mode). */
+  readonly readFile: FilesystemService["readFile"]
+  /** Open read-only, check the descriptor's filesystem type, read to EOF, bounded. */
+  readonly readFileOn: FilesystemService["readFileOn"]
+  /** Open write-only, no create and no truncate (a cgroupfs control file), and write once; no filesystem check. */
   readonly writeFile: (path: string, data: Uint8Array) => Effect.Effect<void, SystemError>
-  /** `rmdir(2)`, failing with op `rmdir`. */
-  readonly rmdir: (path: string) => Effect.Effect<void, SystemError>
+  /** Open write-only, check the descriptor's filesystem type, write once. */
+  readonly writeFileOn: FilesystemService["writeFileOn"]
+  /** A directory held open for `openat`/`unlinkat`: how cgroups are removed without following anything. */
+  readonly openDirectory: FilesystemService["openDirectory"]
 }
 
 /** Where the rules look: runc's constants, movable so a test can point them at another tree. */
@@ -45,8 +50,11 @@ export interface Layout {
   /** Its existence as a directory means "systemd is running" (`/run/systemd/system`). */
   readonly systemdMarker: string
   /**
-   * Whether a cgroup file opened outside `<root>/` must be on a cgroup
-   * filesystem (runc's check; off in runc's unit-test mode, for fake trees).
+   * Whether cgroup files and directories must be on a cgroup filesystem and
+   * the procfs files on procfs — checked with `fstatfs(2)` on every opened
+   * descriptor before it is read, written or removed. runc checks cgroup
+   * files opened outside `<root>/`; here every one is checked. Off only in
+   * runc's unit-test mode, for fake trees.
    */
   readonly checkFileType: boolean
 }

@@ -10,6 +10,12 @@ import { CgroupError } from "./errors.js"
 const decoder = new TextDecoder()
 
 /**
+ * The most of a `/proc/<pid>/cgroup` file the library reads: 1 MiB (a line
+ * per hierarchy, each path at most `PATH_MAX`). More is `file too large`.
+ */
+export const maxBytes = 1024 * 1024
+
+/**
  * The lines Go's `bufio.Scanner` yields: split on `\n`, one trailing `\r`
  * dropped from each, no empty line after a final newline.
  */

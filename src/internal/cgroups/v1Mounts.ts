@@ -10,6 +10,7 @@ import type { SystemError } from "../../ContainerError.js"
 import { secureJoinVFS } from "../../SecureJoin.js"
 import type { HostFacts } from "./env.js"
 import { CgroupError, isNotFound, notFound, unifiedUnsupported } from "./errors.js"
+import { readProcfsFile } from "./files.js"
 import { dir, join, rel } from "./goPath.js"
 import { CGROUP_SUPER_MAGIC, TMPFS_MAGIC } from "./mode.js"
 import * as ProcCgroup from "./procCgroup.js"
@@ -27,7 +28,10 @@ export interface CgroupMount {
 
 /** The calling process's `/proc/self/cgroup`, parsed the v1 way; read afresh on every call, as runc does. */
 export const ownCgroups = (facts: HostFacts): Effect.Effect<ReadonlyMap<string, string>, CgroupError | SystemError> =>
-  Effect.flatMap(facts.host.readFile(facts.layout.procSelfCgroupPath), ProcCgroup.parseV1)
+  Effect.flatMap(
+    readProcfsFile(facts.host, facts.layout, facts.layout.procSelfCgroupPath, ProcCgroup.maxBytes),
+    ProcCgroup.parseV1
+  )
 
 const failOnUnified = (facts: HostFacts): Effect.Effect<void, CgroupError> =>
   Effect.flatMap(facts.unified, (unified) => unified ? Effect.fail(unifiedUnsupported()) : Effect.void)

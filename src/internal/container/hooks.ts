@@ -1,7 +1,8 @@
 /**
  * Running command hooks (config.md §2.4): the OCI state on stdin, `args`
  * as argv (just `path` when empty), `env` as the environment (inherited when
- * absent), stdout and stderr captured, killed when the timeout expires.
+ * absent), stdout and stderr captured — the first {@link maxCapturedBytes}
+ * of each, where runc keeps all — killed when the timeout expires.
  */
 import { spawn } from "node:child_process"
 import * as Data from "effect/Data"
@@ -17,6 +18,15 @@ export class HookFailed extends Data.TaggedError("HookFailed")<{
   override get message(): string {
     return `error running ${this.name} hook #${this.index}: ${this.reason}`
   }
+}
+
+/** How much of a hook's stdout and of its stderr is kept for the error text: 64 KiB each; the rest is read and dropped. */
+export const maxCapturedBytes = 64 * 1024
+
+/** Appends to `kept` what still fits under {@link maxCapturedBytes}. */
+const capture = (kept: string, data: Buffer): string => {
+  const room = maxCapturedBytes - Buffer.byteLength(kept)
+  return room <= 0 ? kept : kept + data.subarray(0, room).toString()
 }
 
 const formatSeconds = (nanos: bigint): string => (Number(nanos) / 1e9).toFixed(1)
@@ -49,8 +59,8 @@ const runOne = (hook: CommandHook, stdin: string): Effect.Effect<void, string> =
         child.kill("SIGKILL")
       }, Number(hook.timeout / 1_000_000n))
       : undefined
-    child.stdout.on("data", (d: Buffer) => (out += d.toString()))
-    child.stderr.on("data", (d: Buffer) => (err += d.toString()))
+    child.stdout.on("data", (d: Buffer) => (out = capture(out, d)))
+    child.stderr.on("data", (d: Buffer) => (err = capture(err, d)))
     child.stdin.on("error", () => {})
     child.on("error", (e: NodeJS.ErrnoException) => {
       if (timer !== undefined) clearTimeout(timer)

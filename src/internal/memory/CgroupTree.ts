@@ -20,18 +20,35 @@
  * (kernfs); root cgroups have no freezer files. Only the control files
  * runc's cgroup manager reads or writes have behaviour; resource files are
  * not simulated.
+ *
+ * Every file and directory reports its filesystem type (cgroup, cgroup2,
+ * the tmpfs holding v1 hierarchies, procfs), so `fstatfs` checks see what
+ * they would on a real host. Given the rest of the host ({@link
+ * CgroupTreeOptions.outside}, the simulated host's filesystem), paths the
+ * tree does not serve — a saved cgroup path of `/tmp/x`, say — are that
+ * filesystem's, so a hostile state file meets the same refusals as on a
+ * real host.
  */
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Option from "effect/Option"
 import type { CgroupMode } from "../../CgroupManager.js"
 import { SystemError } from "../../ContainerError.js"
-import type { DirectoryEntry, FileInfo } from "../../Filesystem.js"
+import type { DirectoryEntry, DirectoryHandle, FileInfo } from "../../Filesystem.js"
 import * as Signal from "../../Signal.js"
 import { compareBytes } from "../byteOrder.js"
 import type { CgroupHost } from "../cgroups/host.js"
-import { CGROUP2_SUPER_MAGIC, CGROUP_SUPER_MAGIC, TMPFS_MAGIC } from "../cgroups/mode.js"
+import {
+  CGROUP2_SUPER_MAGIC,
+  CGROUP_SUPER_MAGIC,
+  EXT4_SUPER_MAGIC,
+  PROC_SUPER_MAGIC,
+  SYSFS_MAGIC,
+  TMPFS_MAGIC,
+  WrongFilesystem
+} from "../filesystemType.js"
 import { clean } from "../path.js"
+import { isComponent } from "../SyscallFilesystem.js"
 import * as Strconv from "../strconv.js"
 import type { ProcessTable } from "./ProcessTable.js"
 
@@ -69,6 +86,14 @@ export interface CgroupTreeOptions {
   readonly rootOrder?: ReadonlyArray<string>
   /** `cgroup.controllers` of the cgroup2 root; default `cpuset cpu io memory hugetlb pids`. */
   readonly unifiedControllers?: ReadonlyArray<string>
+  /**
+   * The rest of the host: every path outside `/sys/fs/cgroup`,
+   * `/proc/self/{cgroup,mountinfo}` and (with systemd) `/run/systemd` is
+   * looked up here — in `Libcontainer.layerMemoryWith`, the simulated host's
+   * filesystem. Without it the tree answers alone, with the few directories
+   * above its files and ENOENT elsewhere.
+   */
+  readonly outside?: CgroupHost
 }
 
 /** A layout and the cgroups to create in it. */
@@ -91,9 +116,6 @@ export const thisHostHierarchies: ReadonlyArray<HierarchySeed> = [
 ]
 
 const cgroupfsRoot = "/sys/fs/cgroup"
-const SYSFS_MAGIC = 0x62656572
-const PROC_SUPER_MAGIC = 0x9fa0
-const EXT4_SUPER_MAGIC = 0xef53
 
 interface CgroupNode {
   readonly name: string
@@ -166,6 +188,7 @@ export class CgroupTree {
   private readonly rootOrder: ReadonlyArray<string>
   private readonly unifiedControllers: ReadonlyArray<string>
   private readonly frozenHere = new Set<number>()
+  private readonly outside: CgroupHost | undefined
   private nextIno = 1000
 
   constructor(
@@ -175,6 +198,7 @@ export class CgroupTree {
   ) {
     this.mode = seed.mode ?? "unified"
     this.systemd = seed.systemd ?? false
+    this.outside = seed.outside
     this.unifiedControllers = seed.unifiedControllers ?? ["cpuset", "cpu", "io", "memory", "hugetlb", "pids"]
     const hierarchies: Array<Hierarchy> = []
     if (this.mode !== "unified") {
@@ -266,6 +290,17 @@ export class CgroupTree {
     cgroup.node.children.set(name, this.node(name, cgroup.node))
     this.applyFreezers()
     return Either.void
+  }
+
+  /** Removes a cgroup directory (absolute path), like `rmdir(2)` on cgroupfs. */
+  rmdir(path: string): Either.Either<void, SystemError> {
+    const fail = (code: string) => Either.left(new SystemError({ op: "rmdir", path, code }))
+    const found = this.lookup(path, false)
+    if (Either.isLeft(found)) return fail(found.left)
+    if (found.right.kind !== "dir") return fail("ENOTDIR")
+    const cgroup = found.right.cgroup
+    if (cgroup === undefined) return fail("EBUSY")
+    return Either.mapLeft(this.removeCgroup(cgroup.hierarchy, cgroup.node), (code) => new SystemError({ op: "rmdir", path, code }))
   }
 
   /** Moves `pid` into the cgroup at `path` (absolute), as writing it to `cgroup.procs` does. */
@@ -544,13 +579,20 @@ export class CgroupTree {
         node = child
         continue
       }
-      const file = this.controlFiles(h, node).get(part)
-      if (file === undefined) return Either.left("ENOENT")
-      if (index !== parts.length - 1) return Either.left("ENOTDIR")
-      const fsType = h.version === 1 ? CGROUP_SUPER_MAGIC : CGROUP2_SUPER_MAGIC
-      return Either.right({ kind: "file", dev: h.dev, ino: node.ino * 64 + index, fsType, file })
+      const file = this.inHierarchyFile(h, node, part)
+      if (Either.isRight(file) && index !== parts.length - 1) return Either.left("ENOTDIR")
+      return file
     }
     return Either.right(this.cgroupDir(h, node))
+  }
+
+  /** A control file of one cgroup. */
+  private inHierarchyFile(h: Hierarchy, node: CgroupNode, name: string): Either.Either<Found, string> {
+    const file = this.controlFiles(h, node).get(name)
+    if (file === undefined) return Either.left("ENOENT")
+    const fsType = h.version === 1 ? CGROUP_SUPER_MAGIC : CGROUP2_SUPER_MAGIC
+    const index = [...this.controlFiles(h, node).keys()].indexOf(name)
+    return Either.right({ kind: "file", dev: h.dev, ino: node.ino * 64 + index, fsType, file })
   }
 
   private directory(dev: number, ino: number, fsType: number, names: () => ReadonlyArray<DirectoryEntry>): Found {
@@ -635,36 +677,118 @@ export class CgroupTree {
     }
   }
 
-  private read(path: string): Either.Either<Uint8Array, SystemError> {
+  /** The file at `path` opened for reading or writing: `open`'s errors, EISDIR for a directory. */
+  private opened(path: string, writing: boolean): Either.Either<Found & { readonly kind: "file" }, SystemError> {
     const found = this.lookup(path, true)
     if (Either.isLeft(found)) return Either.left(new SystemError({ op: "open", path, code: found.left }))
-    if (found.right.kind !== "file") return Either.left(new SystemError({ op: "read", path, code: "EISDIR" }))
-    return Either.right(encoder.encode(found.right.file.read()))
+    if (found.right.kind === "file") {
+      if (writing && found.right.file.write === undefined) return Either.left(new SystemError({ op: "open", path, code: "EACCES" }))
+      return Either.right(found.right)
+    }
+    return Either.left(new SystemError({ op: writing ? "open" : "read", path, code: found.right.kind === "dir" ? "EISDIR" : "ELOOP" }))
+  }
+
+  /** `types` allow the opened file's filesystem, or the refusal. */
+  private allowed(found: Found, path: string, types: ReadonlyArray<number> | undefined): Either.Either<void, WrongFilesystem> {
+    return types === undefined || types.includes(found.fsType)
+      ? Either.void
+      : Either.left(new WrongFilesystem({ op: "open", path, type: found.fsType, expected: types }))
+  }
+
+  /** open, the descriptor's filesystem check when `types` are given (before anything is read), a read of at most `maxBytes`. */
+  private readOn(path: string, types: ReadonlyArray<number> | undefined, maxBytes: number): Either.Either<Uint8Array, SystemError | WrongFilesystem> {
+    const found = this.lookup(path, true)
+    if (Either.isRight(found)) {
+      const refused = this.allowed(found.right, path, types)
+      if (Either.isLeft(refused)) return Either.left(refused.left)
+    }
+    return Either.flatMap(this.opened(path, false), (file) => {
+      const content = encoder.encode(file.file.read())
+      return content.length > maxBytes ? Either.left(new SystemError({ op: "read", path, code: "EFBIG" })) : Either.right(content)
+    })
+  }
+
+  private read(path: string, maxBytes = Number.POSITIVE_INFINITY): Either.Either<Uint8Array, SystemError> {
+    return this.readOn(path, undefined, maxBytes) as Either.Either<Uint8Array, SystemError>
+  }
+
+  /** open write-only, the descriptor's filesystem check when `types` are given (before anything is written), one write. */
+  private writeOn(path: string, text: string, types: ReadonlyArray<number> | undefined): Either.Either<void, SystemError | WrongFilesystem> {
+    return Either.flatMap(this.opened(path, true), (found): Either.Either<void, SystemError | WrongFilesystem> => {
+      const refused = this.allowed(found, path, types)
+      if (Either.isLeft(refused)) return Either.left(refused.left)
+      const write = found.file.write ?? (() => Either.left("EACCES"))
+      return Either.mapLeft(write(text), (code) => new SystemError({ op: "write", path, code }))
+    })
   }
 
   private write(path: string, text: string): Either.Either<void, SystemError> {
-    const found = this.lookup(path, true)
-    if (Either.isLeft(found)) return Either.left(new SystemError({ op: "open", path, code: found.left }))
-    if (found.right.kind !== "file") return Either.left(new SystemError({ op: "open", path, code: "EISDIR" }))
-    const write = found.right.file.write
-    if (write === undefined) return Either.left(new SystemError({ op: "open", path, code: "EACCES" }))
-    return Either.mapLeft(write(text), (code) => new SystemError({ op: "write", path, code }))
+    return this.writeOn(path, text, undefined) as Either.Either<void, SystemError>
   }
 
-  private rmdir(path: string): Either.Either<void, SystemError> {
-    const fail = (code: string) => Either.left(new SystemError({ op: "rmdir", path, code }))
-    const found = this.lookup(path, false)
-    if (Either.isLeft(found)) return fail(found.left)
-    if (found.right.kind !== "dir") return fail("ENOTDIR")
-    const cgroup = found.right.cgroup
-    const parent = cgroup?.node.parent
-    if (cgroup === undefined || parent === undefined) return fail("EBUSY")
-    const { hierarchy, node } = cgroup
-    if (node.children.size > 0 || this.membersOf(hierarchy, node).length > 0) return fail("EBUSY")
+  /** cgroupfs's `rmdir` of a cgroup: EBUSY while it has members or children, and for a hierarchy root. */
+  private removeCgroup(hierarchy: Hierarchy, node: CgroupNode): Either.Either<void, string> {
+    const parent = node.parent
+    if (parent === undefined || parent.children.get(node.name) !== node) return Either.left(parent === undefined ? "EBUSY" : "ENOENT")
+    if (node.children.size > 0 || this.membersOf(hierarchy, node).length > 0) return Either.left("EBUSY")
     for (const [pid, at] of hierarchy.members) if (at === node) hierarchy.members.delete(pid)
     parent.children.delete(node.name)
     this.applyFreezers()
     return Either.void
+  }
+
+  /** Whether the tree serves `path`; the rest belongs to {@link CgroupTreeOptions.outside} when there is one. */
+  private owns(path: string): boolean {
+    if (this.outside === undefined) return true
+    const p = clean(path.startsWith("/") ? path : `/${path}`)
+    const under = (base: string) => p === base || p.startsWith(`${base}/`)
+    return under(cgroupfsRoot) || under("/proc/self/cgroup") || under("/proc/self/mountinfo") ||
+      (this.systemd && under("/run/systemd"))
+  }
+
+  /** The entry `name` of an open directory, not followed. */
+  private childOf(found: Found & { readonly kind: "dir" }, path: string, name: string): Either.Either<Found, string> {
+    const cgroup = found.cgroup
+    if (cgroup === undefined) return this.lookup(`${path}/${name}`, false)
+    const child = cgroup.node.children.get(name)
+    if (child !== undefined) return Either.right(this.cgroupDir(cgroup.hierarchy, child))
+    return this.inHierarchyFile(cgroup.hierarchy, cgroup.node, name)
+  }
+
+  /** An open directory of the tree as a {@link DirectoryHandle}; a cgroup's handle holds the cgroup itself. */
+  private handleOf(found: Found & { readonly kind: "dir" }, path: string): DirectoryHandle {
+    const at = (name: string) => `${path}/${name}`
+    const child = (op: string, name: string) =>
+      Either.flatMap(isComponent(name) ? Either.right(name) : Either.left("EINVAL"), () => this.childOf(found, path, name))
+        .pipe(Either.mapLeft((code) => new SystemError({ op, path: at(name), code })))
+    return {
+      path,
+      info: this.info(found),
+      filesystemType: found.fsType,
+      entries: Effect.sync(() => sortedEntries(found.names())),
+      openDirectory: (name) =>
+        Effect.suspend(() =>
+          Either.flatMap(child("openat", name), (entry) =>
+            entry.kind === "dir"
+              ? Either.right(this.handleOf(entry, at(name)))
+              : Either.left(new SystemError({ op: "openat", path: at(name), code: "ENOTDIR" })))
+        ),
+      removeDirectory: (name) =>
+        Effect.suspend(() =>
+          Either.flatMap(child("rmdir", name), (entry) => {
+            const fail = (code: string) => Either.left(new SystemError({ op: "rmdir", path: at(name), code }))
+            if (entry.kind !== "dir") return fail("ENOTDIR")
+            if (entry.cgroup === undefined || found.cgroup === undefined) return fail("EBUSY")
+            return Either.mapLeft(this.removeCgroup(entry.cgroup.hierarchy, entry.cgroup.node), (code) =>
+              new SystemError({ op: "rmdir", path: at(name), code }))
+          })
+        ),
+      removeFile: (name) =>
+        Effect.suspend(() =>
+          Either.flatMap(child("unlinkat", name), (entry) =>
+            Either.left(new SystemError({ op: "unlinkat", path: at(name), code: entry.kind === "dir" ? "EISDIR" : "EPERM" })))
+        )
+    }
   }
 
   private makeHost(): CgroupHost {
@@ -675,7 +799,7 @@ export class CgroupTree {
           (code) => new SystemError({ op, path, code })
         )
       )
-    return {
+    const own: CgroupHost = {
       statfs: (path) => located("statfs", path, true, (found) => Either.right(found.fsType)),
       lstat: (path) => located("lstat", path, false, (found) => Either.right(this.info(found))),
       stat: (path) => located("stat", path, true, (found) => Either.right(this.info(found))),
@@ -691,9 +815,34 @@ export class CgroupTree {
       firstEntry: (path) =>
         located("open", path, true, (found) =>
           found.kind === "dir" ? Either.right(Option.fromNullable(found.names()[0]?.name)) : Either.left("ENOTDIR")),
-      readFile: (path) => Effect.suspend(() => this.read(path)),
+      readFile: (path, options) => Effect.suspend(() => this.read(path, options?.maxBytes)),
+      readFileOn: (path, types, options) => Effect.suspend(() => this.readOn(path, types, options?.maxBytes ?? Number.POSITIVE_INFINITY)),
       writeFile: (path, data) => Effect.suspend(() => this.write(path, decoder.decode(data))),
-      rmdir: (path) => Effect.suspend(() => this.rmdir(path))
+      writeFileOn: (path, data, types) => Effect.suspend(() => this.writeOn(path, decoder.decode(data), types)),
+      openDirectory: (path) =>
+        Effect.suspend(() => {
+          const found = this.lookup(path, true)
+          if (Either.isLeft(found)) return Either.left(new SystemError({ op: "open", path, code: found.left }))
+          if (found.right.kind !== "dir") return Either.left(new SystemError({ op: "open", path, code: "ENOTDIR" }))
+          return Either.right(this.handleOf(found.right, path))
+        })
+    }
+    const outside = this.outside
+    if (outside === undefined) return own
+    const route = <Args extends [string, ...Array<unknown>], R>(pick: (host: CgroupHost) => (...args: Args) => R) =>
+    (...args: Args): R => pick(this.owns(args[0]) ? own : outside)(...args)
+    return {
+      statfs: route((h) => h.statfs),
+      lstat: route((h) => h.lstat),
+      stat: route((h) => h.stat),
+      readLink: route((h) => h.readLink),
+      readDirectory: route((h) => h.readDirectory),
+      firstEntry: route((h) => h.firstEntry),
+      readFile: route((h) => h.readFile),
+      readFileOn: route((h) => h.readFileOn),
+      writeFile: route((h) => h.writeFile),
+      writeFileOn: route((h) => h.writeFileOn),
+      openDirectory: route((h) => h.openDirectory)
     }
   }
 }

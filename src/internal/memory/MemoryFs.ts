@@ -10,16 +10,24 @@
  * component longer than 255 bytes and a path of 4096 bytes or more with
  * ENAMETOOLONG, and treats a trailing `/` as "must be a directory".
  *
+ * Every inode belongs to a mounted filesystem with a type (`statfs(2)`'s
+ * `f_type`) and a device number: the root is ext4, and a seeded directory
+ * can be the mount point of another (`filesystem` in its {@link SeedEntry}),
+ * whose type new inodes below it inherit. `rename` across filesystems is
+ * EXDEV, as on Linux.
+ *
  * Operations return `Either`s (which are Effects) carrying a
  * {@link SystemError} with the same `op` and `path` the node layer reports.
  */
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
+import type * as Scope from "effect/Scope"
 import { SystemError } from "../../ContainerError.js"
-import type { DirectoryEntry, FileInfo, ReadInRootOptions, ReadOptions, WriteFlag } from "../../Filesystem.js"
+import type { DirectoryEntry, DirectoryHandle, FileInfo, InRootFile, WriteFlag } from "../../Filesystem.js"
 import { compareBytes } from "../byteOrder.js"
+import { EXT4_SUPER_MAGIC, WrongFilesystem } from "../filesystemType.js"
 import { clean, inRootDisplayPath, join } from "../path.js"
-import type { LockableDirectory, Syscalls } from "../SyscallFilesystem.js"
+import { isComponent, type LockableDirectory, type ReadInRootDefaults, type Syscalls } from "../SyscallFilesystem.js"
 
 /** Linux's `MAXSYMLINKS`: symlinks one path resolution may follow. */
 export const maxSymlinkFollows = 40
@@ -28,8 +36,15 @@ export const nameMax = 255
 /** Linux's `PATH_MAX`, counting the terminating NUL. */
 export const pathMax = 4096
 
-/** The device number every inode of the simulated filesystem reports. */
-const deviceNumber = 0x10
+/** The device number of the root filesystem's inodes. */
+export const rootDevice = 0x10
+const deviceNumber = rootDevice
+
+/** A mounted filesystem of the simulated host: its type (`f_type`) and the device number its inodes report. */
+export interface MountedFilesystem {
+  readonly type: number
+  readonly dev: number
+}
 
 /**
  * Content behind a file or character device that is computed rather than
@@ -38,7 +53,11 @@ const deviceNumber = 0x10
  * `read` or `write` error.
  */
 export interface DeviceHandlers {
-  readonly read?: () => Either.Either<Uint8Array, string>
+  /**
+   * The content. `limit` is the most the reader takes (it fails with EFBIG
+   * on more); an endless device such as `/dev/zero` returns that many bytes.
+   */
+  readonly read?: (limit: number) => Either.Either<Uint8Array, string>
   readonly write?: (data: Uint8Array) => Either.Either<void, string>
 }
 
@@ -49,6 +68,8 @@ interface InodeFields {
   gid: number
   nlink: number
   mtimeMs: number
+  /** The filesystem the inode is on; set when it is linked into a directory. */
+  fs: MountedFilesystem
 }
 
 /** A directory; `parent` is itself for the root. */
@@ -92,7 +113,21 @@ export type Inode = DirectoryInode | FileInode | SymlinkInode | FifoInode | Char
 
 /** One entry to place in the tree when seeding, created as root with its mode verbatim (no umask). */
 export type SeedEntry =
-  | { readonly type: "dir"; readonly path: string; readonly mode?: number; readonly uid?: number; readonly gid?: number }
+  | {
+    readonly type: "dir"
+    readonly path: string
+    readonly mode?: number
+    readonly uid?: number
+    readonly gid?: number
+    /**
+     * Mount a fresh, empty filesystem of this type (`f_type`, e.g.
+     * `TMPFS_MAGIC`) here: `statfs` and `fstatfs` below it report it. Only
+     * for a directory the seed creates.
+     */
+    readonly filesystem?: number
+    /** The device number of that filesystem's inodes; a fresh one by default. */
+    readonly device?: number
+  }
   | {
     readonly type: "file"
     readonly path: string
@@ -196,6 +231,7 @@ export class MemoryFs {
   cwd: string
   readonly root: DirectoryInode
   private nextIno = 2
+  private nextDevice = deviceNumber + 1
   /** `flock` locks by inode; an entry goes when nobody holds or awaits a lock on it. */
   private readonly flocks = new Map<Inode, FlockState>()
   private readonly now: () => number
@@ -214,6 +250,7 @@ export class MemoryFs {
       gid: 0,
       nlink: 2,
       mtimeMs: this.now(),
+      fs: { type: EXT4_SUPER_MAGIC, dev: deviceNumber },
       entries: new Map<string, Inode>()
     } as Omit<DirectoryInode, "parent"> as DirectoryInode
     root.parent = root
@@ -295,7 +332,7 @@ export class MemoryFs {
       if (victim === undefined) return raise("ENOENT")
       this.mayDelete(parent.dir, victim)
       if (victim.type !== "Directory") return raise("ENOTDIR")
-      if (victim === this.root) return raise("EBUSY")
+      if (victim === this.root || victim.fs !== parent.dir.fs) return raise("EBUSY")
       if (victim.entries.size > 0) return raise("ENOTEMPTY")
       this.unlinkEntry(parent.dir, parent.name)
     })
@@ -324,6 +361,8 @@ export class MemoryFs {
         this.isAncestor(replaced, source.dir)
       ) return raise("ENOTEMPTY")
       if (replaced === moving) return
+      if (moving.fs !== source.dir.fs) return raise("EBUSY")
+      if (moving.fs !== target.dir.fs) return raise("EXDEV")
       this.mayDelete(source.dir, moving)
       if (replaced === undefined) {
         this.mayCreate(target.dir)
@@ -371,8 +410,45 @@ export class MemoryFs {
    * reads EISDIR; a FIFO has no writer, so it reads empty; more than
    * `maxBytes` is EFBIG.
    */
-  readFile(path: string, options?: ReadOptions): Either.Either<Uint8Array, SystemError> {
-    return Either.flatMap(this.openForRead(path), (node) => this.readContent(node, path, options))
+  readFile(path: string, options: { readonly maxBytes: number }): Either.Either<Uint8Array, SystemError> {
+    return Either.flatMap(this.openForRead(path), (node) => this.readContent(node, path, options.maxBytes))
+  }
+
+  /** `statfs(2)`: the type of the filesystem `path` (followed) is on. */
+  statfs(path: string): Either.Either<number, SystemError> {
+    return this.run("statfs", path, () => this.resolve(path, true).fs.type)
+  }
+
+  /**
+   * {@link MemoryFs.readFile} of a file that must be on one of `types`: the
+   * opened inode's filesystem is checked before anything is read.
+   */
+  readFileOn(
+    path: string,
+    types: ReadonlyArray<number>,
+    options: { readonly maxBytes: number }
+  ): Either.Either<Uint8Array, SystemError | WrongFilesystem> {
+    return Either.flatMap(
+      this.openForRead(path),
+      (node): Either.Either<Uint8Array, SystemError | WrongFilesystem> =>
+        types.includes(node.fs.type)
+          ? this.readContent(node, path, options.maxBytes)
+          : Either.left(new WrongFilesystem({ op: "open", path, type: node.fs.type, expected: types }))
+    )
+  }
+
+  /**
+   * `open(O_WRONLY|O_NONBLOCK)` of an existing file that must be on one of
+   * `types` (checked before anything is written), then one write.
+   */
+  writeFileOn(path: string, data: Uint8Array, types: ReadonlyArray<number>): Either.Either<void, SystemError | WrongFilesystem> {
+    return Either.flatMap(
+      this.run("open", path, () => this.openForWrite(path, "existing", 0)),
+      (node): Either.Either<void, SystemError | WrongFilesystem> =>
+        types.includes(node.fs.type)
+          ? this.writeTo(node, path, data, "existing")
+          : Either.left(new WrongFilesystem({ op: "open", path, type: node.fs.type, expected: types }))
+    )
   }
 
   /**
@@ -383,22 +459,25 @@ export class MemoryFs {
   writeFile(path: string, data: Uint8Array, flag: WriteFlag, mode: number): Either.Either<void, SystemError> {
     return Either.flatMap(
       this.run("open", path, () => this.openForWrite(path, flag, mode)),
-      (node) =>
-        this.run("write", path, () => {
-          if (node.type === "File" || node.type === "CharacterDevice") {
-            if (node.device?.write !== undefined) {
-              const written = node.device.write(data)
-              if (Either.isLeft(written)) return raise(written.left)
-              return
-            }
-            if (node.type === "CharacterDevice") return
-            node.content = flag === "existing" && node.content.length > data.length
-              ? concat(data, node.content.subarray(data.length))
-              : data.slice()
-            node.mtimeMs = this.now()
-          }
-        })
+      (node) => this.writeTo(node, path, data, flag)
     )
+  }
+
+  private writeTo(node: Inode, path: string, data: Uint8Array, flag: WriteFlag): Either.Either<void, SystemError> {
+    return this.run("write", path, () => {
+      if (node.type === "File" || node.type === "CharacterDevice") {
+        if (node.device?.write !== undefined) {
+          const written = node.device.write(data)
+          if (Either.isLeft(written)) return raise(written.left)
+          return
+        }
+        if (node.type === "CharacterDevice") return
+        node.content = flag === "existing" && node.content.length > data.length
+          ? concat(data, node.content.subarray(data.length))
+          : data.slice()
+        node.mtimeMs = this.now()
+      }
+    })
   }
 
   /** `open(O_RDONLY|O_DIRECTORY)` + `fsync(2)`: checks the directory is there; the data is always "durable". */
@@ -417,8 +496,8 @@ export class MemoryFs {
   readFileInRoot(
     root: string,
     unsafePath: string,
-    options?: ReadInRootOptions
-  ): Either.Either<{ readonly path: string; readonly content: Uint8Array }, SystemError> {
+    options: ReadInRootDefaults
+  ): Either.Either<InRootFile, SystemError> {
     const display = inRootDisplayPath(root, unsafePath)
     return Either.flatMap(
       this.run("open", root, () => {
@@ -436,10 +515,14 @@ export class MemoryFs {
             return { node, path: join(clean(root), (walk.trail ?? []).join("/")) }
           }),
           ({ node, path }) => {
-            if (options?.regularOnly === true && node.type !== "File" && node.type !== "Directory") {
+            if (options.regularOnly === true && node.type !== "File" && node.type !== "Directory") {
               return Either.left(new SystemError({ op: "read", path: display, code: "EINVAL" }))
             }
-            return Either.map(this.readContent(node, display, options), (content) => ({ path, content }))
+            return Either.map(this.readContent(node, display, options.maxBytes), (content) => ({
+              path,
+              content,
+              rootIdentity: { dev: scope.fs.dev, ino: scope.ino }
+            }))
           }
         )
     )
@@ -456,6 +539,66 @@ export class MemoryFs {
       if (node.type !== "Directory") return raise("ENOTDIR")
       this.mayRead(node)
       return new OpenFile(node)
+    })
+  }
+
+  /**
+   * `open(path, O_RDONLY|O_DIRECTORY|O_NONBLOCK)` for descriptor-relative
+   * work: follows symlinks; ENOTDIR for anything else, EACCES without read
+   * permission.
+   */
+  directoryAt(path: string): Either.Either<DirectoryInode, SystemError> {
+    return this.run("open", path, () => {
+      const node = this.resolve(path, true)
+      if (node.type !== "Directory") return raise("ENOTDIR")
+      this.mayRead(node)
+      return node
+    })
+  }
+
+  /**
+   * `openat(dir, name, O_RDONLY|O_DIRECTORY|O_NOFOLLOW)`: the entry itself,
+   * never followed; a symlink or any other non-directory is ENOTDIR.
+   */
+  childDirectory(dir: DirectoryInode, name: string, path: string): Either.Either<DirectoryInode, SystemError> {
+    return this.run("openat", path, () => {
+      if (!isComponent(name)) return raise("EINVAL")
+      this.maySearch(dir)
+      const node = dir.entries.get(name)
+      if (node === undefined) return raise("ENOENT")
+      if (node.type !== "Directory") return raise("ENOTDIR")
+      this.mayRead(node)
+      return node
+    })
+  }
+
+  /** `getdents(2)` on an open directory: its entries, sorted by name. */
+  entriesOf(dir: DirectoryInode): ReadonlyArray<DirectoryEntry> {
+    return [...dir.entries]
+      .map(([name, child]): DirectoryEntry => ({ name, type: child.type }))
+      .sort((a, b) => compareBytes(a.name, b.name))
+  }
+
+  /**
+   * `unlinkat(dir, name, AT_REMOVEDIR)` (`directory`) or `unlinkat(dir,
+   * name, 0)`: rmdir's and unlink's rules on the entry of an open directory;
+   * a mount point is EBUSY.
+   */
+  removeEntry(dir: DirectoryInode, name: string, directory: boolean, path: string): Either.Either<void, SystemError> {
+    return this.run(directory ? "rmdir" : "unlinkat", path, () => {
+      if (!isComponent(name)) return raise("EINVAL")
+      this.maySearch(dir)
+      const victim = dir.entries.get(name)
+      if (victim === undefined) return raise("ENOENT")
+      this.mayDelete(dir, victim)
+      if (!directory) {
+        if (victim.type === "Directory") return raise("EISDIR")
+      } else {
+        if (victim.type !== "Directory") return raise("ENOTDIR")
+        if (victim.fs !== dir.fs) return raise("EBUSY")
+        if (victim.entries.size > 0) return raise("ENOTEMPTY")
+      }
+      this.unlinkEntry(dir, name)
     })
   }
 
@@ -648,7 +791,7 @@ export class MemoryFs {
     })
   }
 
-  private readContent(node: Inode, path: string, options: ReadOptions | undefined): Either.Either<Uint8Array, SystemError> {
+  private readContent(node: Inode, path: string, maxBytes: number): Either.Either<Uint8Array, SystemError> {
     return this.run("read", path, () => {
       let content: Uint8Array
       switch (node.type) {
@@ -657,7 +800,7 @@ export class MemoryFs {
         case "File":
         case "CharacterDevice": {
           if (node.device?.read !== undefined) {
-            const produced = node.device.read()
+            const produced = node.device.read(maxBytes + 1)
             content = Either.isLeft(produced) ? raise(produced.left) : produced.right
           } else {
             content = node.type === "File" ? node.content : new Uint8Array(0)
@@ -667,7 +810,7 @@ export class MemoryFs {
         default:
           content = new Uint8Array(0)
       }
-      if (options?.maxBytes !== undefined && content.length > options.maxBytes) return raise("EFBIG")
+      if (content.length > maxBytes) return raise("EFBIG")
       return content.slice()
     })
   }
@@ -776,9 +919,9 @@ export class MemoryFs {
   // Tree mutation
 
   private newInode<T extends Exclude<Inode, DirectoryInode>>(
-    fields: Omit<T, "ino" | "uid" | "gid" | "nlink" | "mtimeMs">
+    fields: Omit<T, "ino" | "uid" | "gid" | "nlink" | "mtimeMs" | "fs">
   ): T {
-    return { ...fields, ino: this.nextIno++, uid: this.uid, gid: this.gid, nlink: 0, mtimeMs: this.now() } as T
+    return { ...fields, ino: this.nextIno++, uid: this.uid, gid: this.gid, nlink: 0, mtimeMs: this.now(), fs: this.root.fs } as T
   }
 
   private newDirectory(parent: DirectoryInode, mode: number): DirectoryInode {
@@ -790,6 +933,7 @@ export class MemoryFs {
       gid: (parent.mode & 0o2000) !== 0 ? parent.gid : this.gid,
       nlink: 0,
       mtimeMs: this.now(),
+      fs: parent.fs,
       entries: new Map(),
       parent
     }
@@ -808,6 +952,8 @@ export class MemoryFs {
 
   private link(dir: DirectoryInode, name: string, node: Inode): void {
     dir.entries.set(name, node)
+    node.fs = dir.fs
+    if (node.type === "SymbolicLink" && node.magic !== undefined) node.magic.fs = dir.fs
     dir.mtimeMs = this.now()
     if (node.type === "Directory") {
       node.parent = dir
@@ -842,7 +988,11 @@ export class MemoryFs {
       const existing = dir.entries.get(name)
       if (entry.type === "dir") {
         const target = existing ?? this.seedDirectory(dir, name)
-        if (target.type !== "Directory") raise("EEXIST")
+        if (target.type !== "Directory") return raise("EEXIST")
+        if (entry.filesystem !== undefined) {
+          if (target.entries.size > 0) return raise("EBUSY")
+          target.fs = { type: entry.filesystem, dev: entry.device ?? this.nextDevice++ }
+        }
         target.mode = entry.mode ?? 0o755
         target.uid = entry.uid ?? 0
         target.gid = entry.gid ?? 0
@@ -905,6 +1055,11 @@ export class MemoryFs {
     return dir
   }
 
+  /** `fstat(2)` of an inode the caller holds. */
+  infoOf(node: Inode): FileInfo {
+    return this.info(node)
+  }
+
   private info(node: Inode): FileInfo {
     const size = node.type === "File"
       ? node.content.length
@@ -920,7 +1075,7 @@ export class MemoryFs {
       gid: node.gid,
       size,
       ino: node.ino,
-      dev: deviceNumber,
+      dev: node.fs.dev,
       nlink: node.nlink,
       mtimeMs: node.mtimeMs
     }
@@ -950,12 +1105,64 @@ export const syscallsOf = (fs: MemoryFs): Syscalls => ({
   symlink: (target, path) => Effect.suspend(() => fs.symlink(target, path)),
   mkfifo: (path, mode) => Effect.suspend(() => fs.mkfifo(path, mode)),
   chmod: (path, mode) => Effect.suspend(() => fs.chmod(path, mode)),
+  statfs: (path) => Effect.suspend(() => fs.statfs(path)),
   readFile: (path, options) => Effect.suspend(() => fs.readFile(path, options)),
+  readFileOn: (path, types, options) => Effect.suspend(() => fs.readFileOn(path, types, options)),
   writeFile: (path, data, flag, mode) => Effect.suspend(() => fs.writeFile(path, data, flag, mode)),
+  writeFileOn: (path, data, types) => Effect.suspend(() => fs.writeFileOn(path, data, types)),
+  openDirectory: (path) => Effect.suspend(() => openHandle(fs, fs.directoryAt(path), path)),
   syncDirectory: (path) => Effect.suspend(() => fs.syncDirectory(path)),
   readFileInRoot: (root, unsafePath, options) => Effect.suspend(() => fs.readFileInRoot(root, unsafePath, options)),
   openLockable: (path) => Effect.suspend(() => Either.map(fs.openDirectory(path), (file) => lockableOf(fs, file, path)))
 })
+
+/**
+ * An open directory of the simulated host as a {@link DirectoryHandle}, for
+ * the scope: it holds the inode, so a path swapped afterwards changes
+ * nothing it does; once the scope closes, every call fails with EBADF, as
+ * on a closed descriptor.
+ */
+const openHandle = (
+  fs: MemoryFs,
+  open: Either.Either<DirectoryInode, SystemError>,
+  path: string
+): Effect.Effect<DirectoryHandle, SystemError, Scope.Scope> =>
+  Effect.map(
+    Effect.acquireRelease(Effect.map(open, (dir) => ({ dir, closed: false })), (held) =>
+      Effect.sync(() => {
+        held.closed = true
+      })),
+    (held): DirectoryHandle => {
+      const dir = held.dir
+      const child = (name: string) => `${path}/${name}`
+      const live = <A>(op: string, name: string, body: () => Either.Either<A, SystemError>) =>
+        Effect.suspend(() =>
+          held.closed ? Either.left(new SystemError({ op, path: child(name), code: "EBADF" })) : body()
+        )
+      return {
+        path,
+        info: fs.infoOf(dir),
+        filesystemType: dir.fs.type,
+        entries: Effect.suspend(() =>
+          held.closed
+            ? Either.left(new SystemError({ op: "readdirent", path, code: "EBADF" }))
+            : Either.right(fs.entriesOf(dir))
+        ),
+        openDirectory: (name) =>
+          Effect.suspend(() =>
+            openHandle(
+              fs,
+              held.closed
+                ? Either.left(new SystemError({ op: "openat", path: child(name), code: "EBADF" }))
+                : fs.childDirectory(dir, name, child(name)),
+              child(name)
+            )
+          ),
+        removeDirectory: (name) => live("rmdir", name, () => fs.removeEntry(dir, name, true, child(name))),
+        removeFile: (name) => live("unlinkat", name, () => fs.removeEntry(dir, name, false, child(name)))
+      }
+    }
+  )
 
 /**
  * A directory description as the lock loop uses it. A failed attempt starts
@@ -975,7 +1182,7 @@ const lockableOf = (fs: MemoryFs, file: OpenFile, path: string): LockableDirecto
   }
   return {
     ino: file.node.ino,
-    dev: deviceNumber,
+    dev: file.node.fs.dev,
     tryLock: (mode) =>
       Effect.suspend(() => {
         dropped = false

@@ -9,7 +9,8 @@ import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
 import type { SystemError } from "../../ContainerError.js"
-import { MemoryFs, type SeedEntry } from "./MemoryFs.js"
+import { CGROUP2_SUPER_MAGIC, PROC_SUPER_MAGIC, SYSFS_MAGIC, TMPFS_MAGIC } from "../filesystemType.js"
+import { MemoryFs, rootDevice, type SeedEntry } from "./MemoryFs.js"
 
 /** How to set up a simulated host. Everything is optional; the default is a typical Linux host. */
 export interface MemoryHostSeed {
@@ -40,14 +41,24 @@ const namespaces: ReadonlyArray<readonly [string, number]> = [
   ["uts", 4026531838]
 ]
 
+/** `/dev/zero`: reads give as many zero bytes as asked for, without end; writes are discarded. */
+const zero = {
+  read: (limit: number) => Either.right(new Uint8Array(limit)),
+  write: () => Either.void
+}
+
 /**
- * The tree of a typical modern Linux host: `/proc/self/ns/*` as magic links
- * (readlink gives `net:[4026531840]`, stat gives the namespace inode),
- * `/run`, sticky `/tmp`, an empty `/sys/fs/cgroup`, `/dev/null`, and an
- * `/etc/passwd` with a root entry.
+ * The tree of a typical modern Linux host, with its mounts: procfs at
+ * `/proc` (`/proc/self/ns/*` as magic links: readlink gives
+ * `net:[4026531840]`, stat gives the namespace inode), tmpfs at `/run`, at
+ * sticky `/tmp` and at `/dev` (with `/dev/null` and an endless `/dev/zero`),
+ * sysfs at `/sys` with an empty cgroup2 mount at `/sys/fs/cgroup`, and an
+ * `/etc/passwd` with a root entry on the ext4 root. The mounts report the
+ * root's device number, so comparing devices never tells them apart (as
+ * the simulated host always did); a seeded mount gets a device of its own.
  */
 export const defaultEntries: ReadonlyArray<SeedEntry> = [
-  { type: "dir", path: "/proc", mode: 0o555 },
+  { type: "dir", path: "/proc", mode: 0o555, filesystem: PROC_SUPER_MAGIC, device: rootDevice },
   { type: "dir", path: "/proc/self", mode: 0o555 },
   { type: "dir", path: "/proc/self/ns", mode: 0o511 },
   ...namespaces.map(([name, ino]): SeedEntry => ({
@@ -55,13 +66,14 @@ export const defaultEntries: ReadonlyArray<SeedEntry> = [
     path: `/proc/self/ns/${name}`,
     target: `${name.replace(/_for_children$/, "")}:[${ino}]`
   })),
-  { type: "dir", path: "/run", mode: 0o755 },
-  { type: "dir", path: "/tmp", mode: 0o1777 },
-  { type: "dir", path: "/sys", mode: 0o555 },
+  { type: "dir", path: "/run", mode: 0o755, filesystem: TMPFS_MAGIC, device: rootDevice },
+  { type: "dir", path: "/tmp", mode: 0o1777, filesystem: TMPFS_MAGIC, device: rootDevice },
+  { type: "dir", path: "/sys", mode: 0o555, filesystem: SYSFS_MAGIC, device: rootDevice },
   { type: "dir", path: "/sys/fs", mode: 0o755 },
-  { type: "dir", path: "/sys/fs/cgroup", mode: 0o755 },
-  { type: "dir", path: "/dev", mode: 0o755 },
+  { type: "dir", path: "/sys/fs/cgroup", mode: 0o755, filesystem: CGROUP2_SUPER_MAGIC, device: rootDevice },
+  { type: "dir", path: "/dev", mode: 0o755, filesystem: TMPFS_MAGIC, device: rootDevice },
   { type: "chardev", path: "/dev/null", major: 1, minor: 3, mode: 0o666 },
+  { type: "chardev", path: "/dev/zero", major: 1, minor: 5, mode: 0o666, device: zero },
   { type: "dir", path: "/etc", mode: 0o755 },
   { type: "file", path: "/etc/passwd", mode: 0o644, content: "root:x:0:0:root:/root:/bin/sh\n" }
 ]

@@ -9,16 +9,25 @@
  * `/sys/fs/resctrl` unless `mountpoint` says elsewhere (or `null`: present
  * but not mounted).
  *
+ * Every path reports its filesystem type — resctrl under the mount point,
+ * sysfs for an unmounted `/sys/fs/resctrl` and the directories above — so
+ * `fstatfs` checks see what they would on a real host. Directories can be
+ * opened as descriptor-relative handles; `rmdir` of a control group through
+ * one moves its tasks back to the default group, as the kernel does.
+ *
  * Simplifications: every group is shareable (no exclusive or pseudo-locked
  * modes, no CDP), monitoring groups cannot be created (`mkdir` under
  * `mon_groups` fails with EPERM), only the resctrl tree and its ancestors
  * exist, and removing the mount point fails with EBUSY.
  */
+import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import { SystemError } from "../../ContainerError.js"
-import type { DirectoryEntry } from "../../Filesystem.js"
+import type { DirectoryEntry, DirectoryHandle, FileInfo } from "../../Filesystem.js"
+import { SYSFS_MAGIC, WrongFilesystem } from "../filesystemType.js"
 import * as Path from "../path.js"
 import * as R from "../resctrl.js"
+import { isComponent } from "../SyscallFilesystem.js"
 
 /** L3 Cache Allocation parameters (`info/L3`). */
 export interface CatOptions {
@@ -102,8 +111,6 @@ type Node =
   | { readonly kind: "dir"; readonly list: () => ReadonlyArray<DirectoryEntry> }
   | { readonly kind: "file"; readonly read: () => string; readonly write?: (data: string) => string | undefined }
 
-/** `RDTGROUP_SUPER_MAGIC` is on the mount; an unmounted `/sys/fs/resctrl` is plain sysfs. */
-const SYSFS_MAGIC = 0x62656572
 /** The kernel's ceiling for MBps values (`MBA_MAX_MBPS`). */
 const maxMbps = 4294967295n
 
@@ -194,12 +201,24 @@ export class Resctrl {
     this.groups.set("", this.newGroup("", 0))
   }
 
-  /** `statfs(2)`: the resctrl magic on the mount point, sysfs for an unmounted `/sys/fs/resctrl`. */
+  /** `statfs(2)`: the resctrl magic on the mount, sysfs for an unmounted `/sys/fs/resctrl` and the directories above. */
   statfs(path: string): Either.Either<number, SystemError> {
     const clean = Path.clean(path)
-    if (this.mountpoint !== undefined && clean === this.mountpoint) return Either.right(R.RDTGROUP_SUPER_MAGIC)
-    if (this.lookup(clean) !== undefined) return Either.right(SYSFS_MAGIC)
-    return Either.left(new SystemError({ op: "statfs", path, code: "ENOENT" }))
+    if (this.lookup(clean) === undefined) return Either.left(new SystemError({ op: "statfs", path, code: "ENOENT" }))
+    return Either.right(this.typeOf(clean))
+  }
+
+  /** Whether the model answers for `path`: the mounted tree and the `/sys/fs/resctrl` the kernel creates. */
+  serves(path: string): boolean {
+    const clean = Path.clean(path.startsWith("/") ? path : `/${path}`)
+    if (this.mountpoint !== undefined && (clean === this.mountpoint || clean.startsWith(`${this.mountpoint}/`))) return true
+    return this.supported && clean === R.defaultMountpoint
+  }
+
+  private typeOf(clean: string): number {
+    const mounted = this.mountpoint !== undefined &&
+      (clean === this.mountpoint || clean.startsWith(this.mountpoint === "/" ? "/" : `${this.mountpoint}/`))
+    return mounted ? R.RDTGROUP_SUPER_MAGIC : SYSFS_MAGIC
   }
 
   /** A `/proc/self/mountinfo` for the simulated host, with the resctrl mount when there is one. */
@@ -223,25 +242,102 @@ export class Resctrl {
       : Either.void
   }
 
-  /** Go's `os.ReadFile`. */
-  readFile(path: string): Either.Either<Uint8Array, SystemError> {
-    const node = this.lookup(Path.clean(path))
+  /** Go's `os.ReadFile`, reading at most `maxBytes` (more is EFBIG). */
+  readFile(path: string, maxBytes = Number.POSITIVE_INFINITY): Either.Either<Uint8Array, SystemError> {
+    return this.readFileOn(path, undefined, maxBytes) as Either.Either<Uint8Array, SystemError>
+  }
+
+  /** {@link Resctrl.readFile} of a file that must be on one of `types` (checked once opened, before reading). */
+  readFileOn(
+    path: string,
+    types: ReadonlyArray<number> | undefined,
+    maxBytes = Number.POSITIVE_INFINITY
+  ): Either.Either<Uint8Array, SystemError | WrongFilesystem> {
+    const clean = Path.clean(path)
+    const node = this.lookup(clean)
     if (node === undefined) return Either.left(new SystemError({ op: "open", path, code: "ENOENT" }))
+    const type = this.typeOf(clean)
+    if (types !== undefined && !types.includes(type)) return Either.left(new WrongFilesystem({ op: "open", path, type, expected: types }))
     if (node.kind === "dir") return Either.left(new SystemError({ op: "read", path, code: "EISDIR" }))
-    return Either.right(new TextEncoder().encode(node.read()))
+    const content = new TextEncoder().encode(node.read())
+    if (content.length > maxBytes) return Either.left(new SystemError({ op: "read", path, code: "EFBIG" }))
+    return Either.right(content)
   }
 
   /** Go's `os.WriteFile(path, data, 0o600)`: kernfs refuses to create files and to open read-only ones for writing. */
   writeFile(path: string, data: string): Either.Either<void, SystemError> {
-    const node = this.lookup(Path.clean(path))
+    return this.writeFileOn(path, data, undefined) as Either.Either<void, SystemError>
+  }
+
+  /** {@link Resctrl.writeFile} of a file that must be on one of `types` (checked once opened, before writing). */
+  writeFileOn(path: string, data: string, types: ReadonlyArray<number> | undefined): Either.Either<void, SystemError | WrongFilesystem> {
+    const clean = Path.clean(path)
+    const node = this.lookup(clean)
     if (node === undefined) {
       const parent = this.lookup(Path.clean(path + "/.."))
       return Either.left(new SystemError({ op: "open", path, code: parent === undefined ? "ENOENT" : "EACCES" }))
     }
     if (node.kind === "dir") return Either.left(new SystemError({ op: "open", path, code: "EISDIR" }))
     if (node.write === undefined) return Either.left(new SystemError({ op: "open", path, code: "EACCES" }))
+    const type = this.typeOf(clean)
+    if (types !== undefined && !types.includes(type)) return Either.left(new WrongFilesystem({ op: "open", path, type, expected: types }))
     const code = node.write(data)
     return code === undefined ? Either.void : Either.left(new SystemError({ op: "write", path, code }))
+  }
+
+  /**
+   * `open(path, O_RDONLY|O_DIRECTORY)` as a descriptor-relative handle:
+   * `rmdir` of a control group through the mount point's handle removes the
+   * group (its tasks go back to the default group); nothing else can be
+   * removed (EPERM, or EBUSY for the mount point).
+   */
+  openDirectory(path: string): Either.Either<DirectoryHandle, SystemError> {
+    const clean = Path.clean(path)
+    const node = this.lookup(clean)
+    if (node === undefined) return Either.left(new SystemError({ op: "open", path, code: "ENOENT" }))
+    if (node.kind !== "dir") return Either.left(new SystemError({ op: "open", path, code: "ENOTDIR" }))
+    return Either.right(this.handleOf(clean, path))
+  }
+
+  private handleOf(clean: string, path: string): DirectoryHandle {
+    const childPath = (name: string) => (clean === "/" ? `/${name}` : `${clean}/${name}`)
+    const named = (op: string, name: string) =>
+      isComponent(name) ? Either.right(childPath(name)) : Either.left(new SystemError({ op, path: `${path}/${name}`, code: "EINVAL" }))
+    const info: FileInfo = { type: "Directory", mode: 0o755, uid: 0, gid: 0, size: 0, ino: 1, dev: 0x40, nlink: 2, mtimeMs: 0 }
+    return {
+      path,
+      info,
+      filesystemType: this.typeOf(clean),
+      entries: Effect.sync(() => {
+        const node = this.lookup(clean)
+        return node?.kind === "dir" ? node.list() : []
+      }),
+      openDirectory: (name) =>
+        Effect.flatMap(named("openat", name), (child) => {
+          const node = this.lookup(child)
+          if (node === undefined) return Either.left(new SystemError({ op: "openat", path: `${path}/${name}`, code: "ENOENT" }))
+          if (node.kind !== "dir") return Either.left(new SystemError({ op: "openat", path: `${path}/${name}`, code: "ENOTDIR" }))
+          return Either.right(this.handleOf(child, `${path}/${name}`))
+        }),
+      removeDirectory: (name) =>
+        Effect.flatMap(named("rmdir", name), (child) => {
+          const fail = (code: string) => Either.left(new SystemError({ op: "rmdir", path: `${path}/${name}`, code }))
+          const node = this.lookup(child)
+          if (node === undefined) return fail("ENOENT")
+          if (node.kind !== "dir") return fail("ENOTDIR")
+          const group = this.groupAt(child)
+          if (group === undefined || group.name === "") return fail(child === this.mountpoint ? "EBUSY" : "EPERM")
+          for (const [pid, owner] of this.taskGroup) if (owner === group.name) this.taskGroup.set(pid, "")
+          this.groups.delete(group.name)
+          return Either.void
+        }),
+      removeFile: (name) =>
+        Effect.flatMap(named("unlinkat", name), (child) => {
+          const node = this.lookup(child)
+          const code = node === undefined ? "ENOENT" : node.kind === "dir" ? "EISDIR" : "EPERM"
+          return Either.left(new SystemError({ op: "unlinkat", path: `${path}/${name}`, code }))
+        })
+    }
   }
 
   /** Go's `os.ReadDir`: entries sorted by name. */
@@ -276,21 +372,6 @@ export class Resctrl {
     this.lastCmd = ""
     this.groups.set(name, this.newGroup(name, closid))
     return Either.void
-  }
-
-  /** Go's `os.RemoveAll`: `rmdir` of a control group moves its tasks back to the default group. */
-  removeAll(path: string): Either.Either<void, SystemError> {
-    const clean = Path.clean(path)
-    const node = this.lookup(clean)
-    if (node === undefined) return Either.void
-    const group = this.groupAt(clean)
-    if (group !== undefined && group.name !== "") {
-      for (const [pid, name] of this.taskGroup) if (name === group.name) this.taskGroup.set(pid, "")
-      this.groups.delete(group.name)
-      return Either.void
-    }
-    const code = clean === this.mountpoint ? "EBUSY" : "EPERM"
-    return Either.left(new SystemError({ op: "unlinkat", path, code }))
   }
 
   /** Sets monitoring counters of a group (`""` is the default group) in one domain. */

@@ -8,13 +8,15 @@
  */
 import * as fs from "node:fs"
 import * as Effect from "effect/Effect"
+import type * as Scope from "effect/Scope"
 import { SystemError } from "../../ContainerError.js"
-import type { DirectoryEntry, FileInfo, FileType, ReadInRootOptions, ReadOptions, WriteFlag } from "../../Filesystem.js"
+import type { DirectoryEntry, DirectoryHandle, FileInfo, FileType, WriteFlag } from "../../Filesystem.js"
 import { compareBytes } from "../byteOrder.js"
 import * as Errno from "../errno.js"
+import { WrongFilesystem } from "../filesystemType.js"
 import { clean, inRootDisplayPath } from "../path.js"
 import { withoutStack } from "../withoutStack.js"
-import type { LockableDirectory, Syscalls } from "../SyscallFilesystem.js"
+import { isComponent, type LockableDirectory, type ReadInRootDefaults, type Syscalls } from "../SyscallFilesystem.js"
 import * as Flock from "./flock.js"
 import * as Libc from "./libc.js"
 import * as Openat2 from "./openat2.js"
@@ -28,7 +30,9 @@ export interface NodeFilesystemOptions {
   readonly resolver?: Openat2.Resolver
 }
 
-const { O_RDONLY, O_WRONLY, O_CREAT, O_EXCL, O_TRUNC, O_NONBLOCK, O_DIRECTORY } = fs.constants
+const { O_RDONLY, O_WRONLY, O_CREAT, O_EXCL, O_TRUNC, O_NONBLOCK, O_DIRECTORY, O_NOFOLLOW } = fs.constants
+/** `AT_REMOVEDIR` from `<fcntl.h>`, the same on every Linux architecture. */
+const AT_REMOVEDIR = 0x200
 const S_IFIFO = 0o010000
 
 /** The errno name of anything node:fs or koffi threw; a bad argument (a NUL in a path) is EINVAL, as in Go. */
@@ -115,8 +119,7 @@ const scratch = Buffer.allocUnsafe(65536)
  * is spent confirming EOF (procfs and cgroupfs report size 0, so they always
  * read to EOF).
  */
-const readAll = (fd: number, size: number, options: ReadOptions | undefined): Uint8Array => {
-  const limit = options?.maxBytes ?? Number.POSITIVE_INFINITY
+const readAll = (fd: number, size: number, limit: number): Uint8Array => {
   const chunks: Array<Uint8Array> = []
   let total = 0
   for (;;) {
@@ -146,28 +149,180 @@ const mkfifo = (path: string, mode: number): Effect.Effect<void, SystemError> =>
   })
 
 /**
- * Opens for reading; a failure is returned, not thrown. Through libc where
- * koffi covers this architecture, so a missing file (a gone process's
+ * Opens without creating; a failure is returned, not thrown. Through libc
+ * where koffi covers this architecture, so a missing file (a gone process's
  * cgroup, say) costs no node exception; node's `openSync` elsewhere.
  */
-const openForReading = (path: string): number | SystemError => {
+const openExisting = (path: string, flags: number): number | SystemError => {
   if (Libc.constants === undefined) {
     try {
-      return fs.openSync(path, O_RDONLY | O_NONBLOCK)
+      return fs.openSync(path, flags)
     } catch (e) {
       return failure("open", path, codeOf(e))
     }
   }
-  const opened = Libc.openNoCreate(path, O_RDONLY | O_NONBLOCK)
+  const opened = Libc.openNoCreate(path, flags)
   return opened.value >= 0 ? opened.value : failure("open", path, Errno.nameOf(opened.errno))
 }
 
-const readFile = (path: string, options?: ReadOptions): Effect.Effect<Uint8Array, SystemError> =>
+/**
+ * `fstatfs(2)` of an open descriptor: its filesystem type. Through koffi;
+ * where raw calls are unsupported, `statfs` of `/proc/self/fd/<fd>`, which
+ * names the same open file. A failure is reported as runc does, op `statfs`
+ * on the path the descriptor was opened by.
+ */
+export const filesystemTypeOf = (fd: number, path: string): number => {
+  if (Libc.constants === undefined) return step("statfs", path, () => fs.statfsSync(`/proc/self/fd/${fd}`).type)
+  const result = Libc.fstatfs(fd)
+  if (result.value < 0) throw failure("statfs", path, Errno.nameOf(result.errno))
+  return result.value
+}
+
+const readFile = (path: string, options: { readonly maxBytes: number }): Effect.Effect<Uint8Array, SystemError> =>
   Effect.suspend(() => {
-    const opened = openForReading(path)
+    const opened = openExisting(path, O_RDONLY | O_NONBLOCK)
     if (typeof opened !== "number") return Effect.fail(opened)
-    return call("read", path, () => withFd(opened, (fd) => step("read", path, () => readAll(fd, fs.fstatSync(fd).size, options))))
+    return call("read", path, () =>
+      withFd(opened, (fd) => step("read", path, () => readAll(fd, fs.fstatSync(fd).size, options.maxBytes))))
   })
+
+/** Opens `path` with `flags`, checks the descriptor's filesystem, then runs `use` on it; the fd is closed either way. */
+const onFilesystem = <A>(
+  path: string,
+  flags: number,
+  types: ReadonlyArray<number>,
+  use: (fd: number) => A
+): Effect.Effect<A, SystemError | WrongFilesystem> =>
+  Effect.suspend(() => {
+    const opened = openExisting(path, flags)
+    if (typeof opened !== "number") return Effect.fail(opened)
+    return Effect.flatten(call("open", path, () =>
+      withFd(opened, (fd): Effect.Effect<A, WrongFilesystem> => {
+        const type = filesystemTypeOf(fd, path)
+        if (!types.includes(type)) return Effect.fail(new WrongFilesystem({ op: "open", path, type, expected: types }))
+        return Effect.succeed(use(fd))
+      })))
+  })
+
+const readFileOn = (
+  path: string,
+  types: ReadonlyArray<number>,
+  options: { readonly maxBytes: number }
+): Effect.Effect<Uint8Array, SystemError | WrongFilesystem> =>
+  onFilesystem(path, O_RDONLY | O_NONBLOCK, types, (fd) =>
+    step("read", path, () => readAll(fd, fs.fstatSync(fd).size, options.maxBytes)))
+
+const writeAll = (fd: number, path: string, data: Uint8Array): void =>
+  step("write", path, () => {
+    for (let offset = 0; offset < data.length;) offset += fs.writeSync(fd, data, offset, data.length - offset)
+  })
+
+const writeFileOn = (
+  path: string,
+  data: Uint8Array,
+  types: ReadonlyArray<number>
+): Effect.Effect<void, SystemError | WrongFilesystem> =>
+  onFilesystem(path, O_WRONLY | O_NONBLOCK, types, (fd) => writeAll(fd, path, data))
+
+const statfs = (path: string): Effect.Effect<number, SystemError> =>
+  attempt("statfs", path, () => fs.statfsSync(path).type)
+
+/** `d_type` values of `<dirent.h>`. */
+const direntTypes: Record<number, FileType> = {
+  1: "FIFO",
+  2: "CharacterDevice",
+  4: "Directory",
+  6: "BlockDevice",
+  8: "File",
+  10: "SymbolicLink",
+  12: "Socket"
+}
+
+/** The entries of the directory open at `fd`, sorted by name: `getdents64`, or `/proc/self/fd/<fd>` without it. */
+const entriesOf = (fd: number, path: string): ReadonlyArray<DirectoryEntry> => {
+  const raw = Libc.constants === undefined ? undefined : Libc.getdents(fd)
+  let entries: Array<DirectoryEntry>
+  if (raw === undefined) {
+    entries = step("readdirent", path, () => fs.readdirSync(`/proc/self/fd/${fd}`, { withFileTypes: true }))
+      .map((entry): DirectoryEntry => ({ name: entry.name, type: typeOf(entry) }))
+  } else if ("errno" in raw) {
+    throw failure("readdirent", path, Errno.nameOf(raw.errno))
+  } else {
+    entries = raw.filter((entry) => entry.name !== "." && entry.name !== "..")
+      .map((entry): DirectoryEntry => ({ name: entry.name, type: direntTypes[entry.dtype] ?? "Unknown" }))
+  }
+  return entries.sort((a, b) => compareBytes(a.name, b.name))
+}
+
+const errnoOf = (result: Libc.SyscallResult): string => Errno.nameOf(result.errno)
+
+/**
+ * A {@link DirectoryHandle} over an open directory fd, which it owns: the
+ * scope's finalizer closes it, after which every call fails with EBADF
+ * (the number may belong to someone else by then).
+ */
+const directoryHandle = (
+  open: () => number,
+  path: string
+): Effect.Effect<DirectoryHandle, SystemError, Scope.Scope> =>
+  Effect.acquireRelease(
+    call("open", path, () => {
+      const fd = open()
+      try {
+        return { fd, info: infoOf(step("stat", path, () => fs.fstatSync(fd))), type: filesystemTypeOf(fd, path), closed: false }
+      } catch (e) {
+        fs.closeSync(fd)
+        throw e
+      }
+    }),
+    (held) =>
+      Effect.sync(() => {
+        held.closed = true
+        try {
+          fs.closeSync(held.fd)
+        } catch {
+          // close(2) releases the fd even when it reports an error
+        }
+      })
+  ).pipe(Effect.map((held): DirectoryHandle => {
+    const child = (op: string, name: string, body: (fd: number) => void) =>
+      attempt(op, `${path}/${name}`, () => {
+        if (!isComponent(name)) throw errnoException("EINVAL")
+        if (held.closed) throw errnoException("EBADF")
+        body(held.fd)
+      })
+    const unlink = (op: string, name: string, flags: number) =>
+      child(op, name, (fd) => {
+        const result = Libc.unlinkat(fd, name, flags)
+        if (result.value < 0) throw errnoException(errnoOf(result))
+      })
+    return {
+      path,
+      info: held.info,
+      filesystemType: held.type,
+      entries: attempt("readdirent", path, () => {
+        if (held.closed) throw errnoException("EBADF")
+        return entriesOf(held.fd, path)
+      }),
+      openDirectory: (name) =>
+        Effect.flatMap(child("openat", name, () => undefined), () =>
+          directoryHandle(() => {
+            if (held.closed) throw errnoException("EBADF")
+            const result = Libc.openatNoCreate(held.fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_NONBLOCK)
+            if (result.value < 0) throw failure("openat", `${path}/${name}`, errnoOf(result))
+            return result.value
+          }, `${path}/${name}`)),
+      removeDirectory: (name) => unlink("rmdir", name, AT_REMOVEDIR),
+      removeFile: (name) => unlink("unlinkat", name, 0)
+    }
+  }))
+
+const openDirectory = (path: string): Effect.Effect<DirectoryHandle, SystemError, Scope.Scope> =>
+  directoryHandle(() => {
+    const opened = openExisting(path, O_RDONLY | O_DIRECTORY | O_NONBLOCK)
+    if (typeof opened !== "number") throw opened
+    return opened
+  }, path)
 
 /** `stat`/`lstat` with `throwIfNoEntry: false`: a missing path (exactly ENOENT) fails without a node exception. */
 const statWith = (
@@ -204,9 +359,7 @@ const writeFile = (
 ): Effect.Effect<void, SystemError> =>
   call("open", path, () =>
     withFd(step("open", path, () => fs.openSync(path, writeFlags[flag], mode)), (fd) => {
-      step("write", path, () => {
-        for (let offset = 0; offset < data.length;) offset += fs.writeSync(fd, data, offset, data.length - offset)
-      })
+      writeAll(fd, path, data)
       if (sync) step("sync", path, () => fs.fsyncSync(fd))
     }))
 
@@ -214,8 +367,8 @@ const readFileInRoot = (options: NodeFilesystemOptions) =>
 (
   root: string,
   unsafePath: string,
-  readOptions?: ReadInRootOptions
-): Effect.Effect<{ readonly path: string; readonly content: Uint8Array }, SystemError> => {
+  readOptions: ReadInRootDefaults
+): ReturnType<Syscalls["readFileInRoot"]> => {
   const displayPath = inRootDisplayPath(root, unsafePath)
   const pathFlag = Libc.constants?.O_PATH ?? 0
   const resolver = options.resolver === undefined ? undefined : { resolver: options.resolver }
@@ -230,12 +383,17 @@ const readFileInRoot = (options: NodeFilesystemOptions) =>
       return withFd(handle.fd, (fd) => {
         if (!Openat2.isUnder(handle.realPath, rootReal)) throw failure("openat2", displayPath, "EXDEV")
         const stats = step("read", displayPath, () => fs.fstatSync(fd))
-        if (readOptions?.regularOnly === true && !stats.isFile() && !stats.isDirectory()) {
+        if (readOptions.regularOnly === true && !stats.isFile() && !stats.isDirectory()) {
           throw failure("read", displayPath, "EINVAL")
         }
-        const content = step("read", displayPath, () => readAll(fd, stats.size, readOptions))
+        const content = step("read", displayPath, () => readAll(fd, stats.size, readOptions.maxBytes))
         const inside = handle.realPath.slice(rootReal === "/" ? 0 : rootReal.length)
-        return { path: clean(`${clean(root)}/${inside}`), content }
+        const rootStats = step("stat", root, () => fs.fstatSync(rootFd))
+        return {
+          path: clean(`${clean(root)}/${inside}`),
+          content,
+          rootIdentity: { dev: rootStats.dev, ino: rootStats.ino }
+        }
       })
     }))
 }
@@ -292,8 +450,12 @@ export const make = (options: NodeFilesystemOptions = {}): Syscalls => ({
   symlink: (target, path) => attempt("symlink", target, () => fs.symlinkSync(target, path), path),
   mkfifo,
   chmod: (path, mode) => attempt("chmod", path, () => fs.chmodSync(path, mode)),
+  statfs,
   readFile,
+  readFileOn,
   writeFile,
+  writeFileOn,
+  openDirectory,
   syncDirectory: (path) =>
     call("open", path, () =>
       withFd(step("open", path, () => fs.openSync(path, O_RDONLY | O_DIRECTORY)), (fd) =>

@@ -8,6 +8,7 @@
  */
 import type * as Koffi from "koffi"
 import { createRequire } from "node:module"
+import { endianness } from "node:os"
 import { arch } from "node:process"
 
 type KoffiModule = typeof Koffi
@@ -17,9 +18,25 @@ interface Bindings {
   readonly koffi: KoffiModule
   readonly syscall: KoffiFunction
   readonly open: KoffiFunction
+  readonly openat: KoffiFunction
+  readonly fstatfs: KoffiFunction
+  readonly unlinkat: KoffiFunction
+  readonly lseek: KoffiFunction
+  /** glibc 2.30+; absent from some C libraries, where directories are listed through `/proc/self/fd`. */
+  readonly getdents64: KoffiFunction | undefined
+  /** `sizeof(long)`: the width of `struct statfs`'s `f_type`. */
+  readonly longSize: number
 }
 
 let bindings: Bindings | undefined
+
+const optional = (bind: () => KoffiFunction): KoffiFunction | undefined => {
+  try {
+    return bind()
+  } catch {
+    return undefined
+  }
+}
 
 const load = (): Bindings => {
   if (bindings === undefined) {
@@ -29,7 +46,13 @@ const load = (): Bindings => {
       koffi,
       syscall: lib.func("long syscall(long number, ...)"),
       // open(2) without O_CREAT takes no mode, so the fixed two-argument form is exact.
-      open: lib.func("int open(const char *path, int flags)")
+      open: lib.func("int open(const char *path, int flags)"),
+      openat: lib.func("int openat(int dirfd, const char *path, int flags)"),
+      fstatfs: lib.func("int fstatfs(int fd, void *buf)"),
+      unlinkat: lib.func("int unlinkat(int dirfd, const char *path, int flags)"),
+      lseek: lib.func("int64_t lseek(int fd, int64_t offset, int whence)"),
+      getdents64: optional(() => lib.func("intptr_t getdents64(int fd, void *buf, size_t count)")),
+      longSize: koffi.sizeof("long")
     }
   }
   return bindings
@@ -86,6 +109,83 @@ export const openNoCreate = (path: string, flags: number): SyscallResult => {
   b.koffi.errno(0)
   const value = b.open(path, flags | O_CLOEXEC) as number
   return value < 0 ? { value, errno: b.koffi.errno() } : { value, errno: 0 }
+}
+
+/**
+ * `openat(dirfd, path, flags | O_CLOEXEC)` for flags without `O_CREAT`: the
+ * fd or the errno, as {@link openNoCreate}.
+ */
+export const openatNoCreate = (dirfd: number, path: string, flags: number): SyscallResult => {
+  if (path.includes("\0")) return { value: -1, errno: EINVAL }
+  const b = load()
+  b.koffi.errno(0)
+  const value = b.openat(dirfd, path, flags | O_CLOEXEC) as number
+  return value < 0 ? { value, errno: b.koffi.errno() } : { value, errno: 0 }
+}
+
+/** `unlinkat(dirfd, path, flags)`: 0 or the errno. */
+export const unlinkat = (dirfd: number, path: string, flags: number): SyscallResult => {
+  if (path.includes("\0")) return { value: -1, errno: EINVAL }
+  const b = load()
+  b.koffi.errno(0)
+  const value = b.unlinkat(dirfd, path, flags) as number
+  return value < 0 ? { value, errno: b.koffi.errno() } : { value, errno: 0 }
+}
+
+/** Large enough for `struct statfs` on every 64- and 32-bit Linux ABI (120 or 84 bytes). */
+const statfsBuffer = Buffer.alloc(256)
+
+/**
+ * `fstatfs(fd)`: the value is `f_type`, the filesystem's magic number (the
+ * first field, a C `long`), or -1 with the errno.
+ */
+export const fstatfs = (fd: number): SyscallResult => {
+  const b = load()
+  b.koffi.errno(0)
+  const result = b.fstatfs(fd, statfsBuffer) as number
+  if (result < 0) return { value: -1, errno: b.koffi.errno() }
+  const type = b.longSize === 8
+    ? Number(BigInt.asUintN(64, littleEndian ? statfsBuffer.readBigInt64LE(0) : statfsBuffer.readBigInt64BE(0)))
+    : littleEndian ? statfsBuffer.readUInt32LE(0) : statfsBuffer.readUInt32BE(0)
+  return { value: type, errno: 0 }
+}
+
+const littleEndian = endianness() === "LE"
+const SEEK_SET = 0
+
+/** One entry `getdents64(2)` returned: the name and the raw `d_type`. */
+export interface RawDirent {
+  readonly name: string
+  readonly dtype: number
+}
+
+const direntBuffer = Buffer.alloc(32768)
+
+/**
+ * Every entry of the directory open at `fd`, `.` and `..` included, in the
+ * kernel's order: `lseek(fd, 0)` then `getdents64(2)` until it returns 0.
+ * `undefined` when this C library has no `getdents64`.
+ */
+export const getdents = (fd: number): ReadonlyArray<RawDirent> | SyscallResult | undefined => {
+  const b = load()
+  if (b.getdents64 === undefined) return undefined
+  b.koffi.errno(0)
+  if (Number(b.lseek(fd, 0, SEEK_SET)) < 0) return { value: -1, errno: b.koffi.errno() }
+  const out: Array<RawDirent> = []
+  for (;;) {
+    b.koffi.errno(0)
+    const n = Number(b.getdents64(fd, direntBuffer, direntBuffer.length))
+    if (n < 0) return { value: n, errno: b.koffi.errno() }
+    if (n === 0) return out
+    for (let at = 0; at < n;) {
+      const reclen = littleEndian ? direntBuffer.readUInt16LE(at + 16) : direntBuffer.readUInt16BE(at + 16)
+      const dtype = direntBuffer[at + 18]!
+      const start = at + 19
+      const end = direntBuffer.indexOf(0, start)
+      out.push({ name: direntBuffer.toString("utf8", start, end < 0 || end > at + reclen ? at + reclen : end), dtype })
+      at += reclen
+    }
+  }
 }
 
 /** Syscall numbers and flag values that differ between the architectures we support. */

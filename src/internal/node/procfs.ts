@@ -1,6 +1,9 @@
 /**
  * `/proc/<pid>/stat`: the parser runc's `system.Stat` uses (name, state and
- * start time only) and the read of the real file.
+ * start time only) and the read of the real file — which, stricter than
+ * runc's `os.ReadFile`, must be on procfs (`fstatfs` of the open
+ * descriptor, before anything is read) and is read at most
+ * {@link maxStatBytes}.
  *
  * The parser works on bytes, as Go's does on its byte string: the command
  * name is whatever lies between the first `(` and the last `)`, so names
@@ -9,9 +12,10 @@
 import * as Data from "effect/Data"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
-import { closeSync, openSync, readSync } from "node:fs"
+import { closeSync, openSync, readSync, statfsSync } from "node:fs"
 import { SystemError } from "../../ContainerError.js"
 import * as Errno from "../errno.js"
+import { PROC_SUPER_MAGIC, WrongFilesystem } from "../filesystemType.js"
 import * as Strconv from "../strconv.js"
 import { withoutStack } from "../withoutStack.js"
 import * as Libc from "./libc.js"
@@ -87,8 +91,15 @@ const codeOf = (cause: unknown): string => {
   return typeof code === "string" ? code : "EIO"
 }
 
-/** Large enough for any stat line (15-byte name, 52 numeric fields) in one read. */
-const chunk = 4096
+/**
+ * The most of a stat file read: 4 KiB, several times any real stat line
+ * (a 64-byte name at most, 52 numeric fields of at most 20 digits). More
+ * is `read /proc/<pid>/stat: file too large`.
+ */
+export const maxStatBytes = 4096
+
+/** Reads land in chunks of this size; one is enough for any real stat line. */
+const chunk = maxStatBytes
 
 /** The fd, or the open failure's errno name; through libc where it can be, so a gone pid costs no exception. */
 const openStat = (path: string): number | string => {
@@ -103,28 +114,47 @@ const openStat = (path: string): number | string => {
   }
 }
 
-/** Why a read failed, before it is worth building an error for. */
-interface ReadFailure {
-  readonly op: "open" | "read"
-  readonly code: string
+/** Why a read failed, before it is worth building an error for: a system call, or the file is not on procfs. */
+type ReadFailure =
+  | { readonly op: "open" | "read" | "statfs"; readonly code: string }
+  | { readonly op: "filesystem"; readonly type: number }
+
+/** `fstatfs(2)` of the open fd: its type, or the failure. Through koffi, or `/proc/self/fd/<fd>` without it. */
+const filesystemOf = (fd: number): number | ReadFailure => {
+  if (Libc.constants === undefined) {
+    try {
+      return statfsSync(`/proc/self/fd/${fd}`).type
+    } catch (cause) {
+      return { op: "statfs", code: codeOf(cause) }
+    }
+  }
+  const result = Libc.fstatfs(fd)
+  return result.value < 0 ? { op: "statfs", code: Errno.nameOf(result.errno) } : result.value
 }
 
 /** The buffer every read lands in first; what was read is copied out. */
 const scratch = Buffer.allocUnsafe(chunk)
 
 /**
- * open + read-to-EOF + close: a third of `readFileSync`'s cost on procfs,
- * which reports size 0. A failure is described, not built into an error, so
- * a caller that only asks "is it there" pays for no stack trace.
+ * open + fstatfs + bounded read-to-EOF + close: a third of `readFileSync`'s
+ * cost on procfs, which reports size 0. A file that is not on procfs is
+ * refused before it is read. A failure is described, not built into an
+ * error, so a caller that only asks "is it there" pays for no stack trace.
  */
 const readWhole = (path: string): Uint8Array | ReadFailure => {
   const fd = openStat(path)
   if (typeof fd === "string") return { op: "open", code: fd }
   try {
+    const type = filesystemOf(fd)
+    if (typeof type !== "number") return type
+    if (type !== PROC_SUPER_MAGIC) return { op: "filesystem", type }
     const parts: Array<Uint8Array> = []
+    let total = 0
     for (;;) {
       const n = readSync(fd, scratch, 0, chunk, null)
       if (n === 0) break
+      total += n
+      if (total > maxStatBytes) return { op: "read", code: "EFBIG" }
       parts.push(new Uint8Array(scratch.subarray(0, n)))
     }
     return parts.length === 1 ? parts[0]! : Buffer.concat(parts)
@@ -135,18 +165,27 @@ const readWhole = (path: string): Uint8Array | ReadFailure => {
   }
 }
 
+const failureOf = (path: string, read: ReadFailure): SystemError | WrongFilesystem =>
+  withoutStack(() =>
+    read.op === "filesystem"
+      ? new WrongFilesystem({ op: "open", path, type: read.type, expected: [PROC_SUPER_MAGIC] })
+      : new SystemError({ op: read.op, path, code: read.code })
+  )
+
 /**
  * Reads and parses `/proc/<pid>/stat` (runc's `system.Stat`). A missing
- * process fails with `open /proc/<pid>/stat: no such file or directory`.
- * The read is synchronous: procfs answers from memory and never blocks.
+ * process fails with `open /proc/<pid>/stat: no such file or directory`; a
+ * file not on procfs with {@link WrongFilesystem}, unread. The read is
+ * synchronous: procfs answers from memory and never blocks.
  */
-export const readStat = (pid: number, procRoot = "/proc"): Effect.Effect<ProcStat, SystemError | StatParseError> =>
-  Effect.suspend((): Either.Either<ProcStat, SystemError | StatParseError> => {
+export const readStat = (
+  pid: number,
+  procRoot = "/proc"
+): Effect.Effect<ProcStat, SystemError | WrongFilesystem | StatParseError> =>
+  Effect.suspend((): Either.Either<ProcStat, SystemError | WrongFilesystem | StatParseError> => {
     const path = statPath(pid, procRoot)
     const read = readWhole(path)
-    return read instanceof Uint8Array
-      ? parseStat(read)
-      : Either.left(withoutStack(() => new SystemError({ op: read.op, path, code: read.code })))
+    return read instanceof Uint8Array ? parseStat(read) : Either.left(failureOf(path, read))
   })
 
 /**

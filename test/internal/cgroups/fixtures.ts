@@ -2,9 +2,11 @@
  * Fake cgroup hosts on the memory Filesystem: seeded `/proc/self/mountinfo`,
  * `/proc/self/cgroup` and cgroup directories, with a scripted `statfs` —
  * so the real layer's rules (parsing, paths, file protocols) run without a
- * kernel. The memory Filesystem gives every inode one device number, so the
- * fast paths that compare devices fall through to mountinfo, as they do on
- * a host whose cgroupfs is not at the default place.
+ * kernel. The mounts are seeded as memory filesystems of the right type, so
+ * the `fstatfs` checks on opened files pass as on a real host; they share
+ * the root's device number, so the fast paths that compare devices fall
+ * through to mountinfo, as they do on a host whose cgroupfs is not at the
+ * default place.
  */
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
@@ -17,7 +19,7 @@ import { type LayoutOptions, makeLayout } from "../../../src/internal/cgroups/ho
 import { CGROUP2_SUPER_MAGIC, CGROUP_SUPER_MAGIC, TMPFS_MAGIC } from "../../../src/internal/cgroups/mode.js"
 import * as NodeHost from "../../../src/internal/cgroups/nodeHost.js"
 import { MemoryHost, type SimulatedHost } from "../../../src/internal/memory/MemoryHost.js"
-import type { SeedEntry } from "../../../src/internal/memory/MemoryFs.js"
+import { rootDevice, type SeedEntry } from "../../../src/internal/memory/MemoryFs.js"
 
 /** One cgroup mount of a fake host. */
 export interface FakeMount {
@@ -78,14 +80,14 @@ export interface FakeHost {
 
 /** Builds a fake host from a spec. */
 export const fakeHost = (spec: FakeHostSpec): FakeHost => {
-  const dirs = new Set<string>()
-  for (const m of spec.mounts) dirs.add(m.mountpoint)
+  const mounts = new Map<string, number>([["/sys/fs/cgroup", spec.rootType ?? TMPFS_MAGIC]])
+  for (const m of spec.mounts) mounts.set(m.mountpoint, m.fstype === "cgroup2" ? CGROUP2_SUPER_MAGIC : CGROUP_SUPER_MAGIC)
   const host = MemoryHost.unsafeMake({
     entries: [
       { type: "dir", path: "/proc/self", mode: 0o555 },
       { type: "file", path: "/proc/self/mountinfo", content: mountinfoOf(spec.mounts, spec.otherMounts) },
       { type: "file", path: "/proc/self/cgroup", content: spec.procSelfCgroup },
-      ...[...dirs].map((path): SeedEntry => ({ type: "dir", path })),
+      ...[...mounts].map(([path, filesystem]): SeedEntry => ({ type: "dir", path, filesystem, device: rootDevice })),
       ...(spec.entries ?? [])
     ]
   })

@@ -339,3 +339,29 @@ describe("cgroup file access outside the cgroupfs root (§9.1)", () => {
       expect(missing.message).toBe("freezer not supported: open /tmp/none/cgroup.freeze: not a directory")
     }))
 })
+
+describe("cgroup file access beneath the cgroupfs root", () => {
+  it.effect("a link in the v1 root's tmpfs to a plain file is refused, unread and unwritten (runc's openat2 would read a tmpfs file)", () =>
+    Effect.gen(function*() {
+      const target = scripted("/tmp/elsewhere/freezer.state", ["THAWED\n"])
+      const fake = v1Host([
+        { type: "dir", path: "/tmp/elsewhere" },
+        target.entry,
+        { type: "symlink", path: "/sys/fs/cgroup/evil", target: "/tmp/elsewhere" },
+        { type: "file", path: "/sys/fs/cgroup/plain/freezer.state", content: "THAWED\n" }
+      ])
+      for (const dir of ["/sys/fs/cgroup/evil", "/sys/fs/cgroup/plain"]) {
+        const manager = yield* Effect.flatMap(CgroupManager, (service) =>
+          service.newWithPaths(Config.makeCgroup({ path: "/c", Resources: Config.makeResources() }), { freezer: dir })).pipe(
+            Effect.provide(fake.layer)
+          )
+        const read = yield* Effect.flip(manager.getFreezerState)
+        expect([read.message, read._tag === "CgroupError" && read.reason]).toEqual([
+          `open ${dir}/freezer.state: not a cgroup file`,
+          "WrongFilesystem"
+        ])
+        expect((yield* Effect.flip(manager.freeze("THAWED"))).message).toBe(`open ${dir}/freezer.state: not a cgroup file`)
+      }
+      expect([target.reads(), target.writes]).toEqual([0, []])
+    }))
+})

@@ -102,4 +102,26 @@ describe("destroy on plain directories", () => {
       expect(yield* m.getPaths).toEqual({ devices: root, victim: "/etc/precious" })
       expect((yield* fake.fs.lstat("/etc/precious")).type).toBe("File")
     }))
+
+  it.effect("refuses a directory off cgroupfs and a hierarchy root, removing nothing; never follows a symlink", () =>
+    Effect.gen(function*() {
+      const fake = hostWith([
+        { type: "dir", path: "/tmp/victim/a/b" },
+        { type: "dir", path: "/tmp/victim/c" },
+        { type: "dir", path: `${root}-real/child` },
+        { type: "symlink", path: root, target: "c-real" },
+        { type: "dir", path: "/sys/fs/cgroup/freezer/other" }
+      ])
+      const m = yield* managerOn({ devices: "/tmp/victim", freezer: "/sys/fs/cgroup/freezer", link: root })
+        .pipe(Effect.provide(fake.layer))
+      const error = yield* Effect.flip(m.destroy)
+      expect([error.message, error._tag === "CgroupError" && error.reason]).toEqual([
+        `Failed to remove paths: map[devices:/tmp/victim freezer:/sys/fs/cgroup/freezer link:${root}]: rmdir /tmp/victim: not a cgroup directory`,
+        "WrongFilesystem"
+      ])
+      for (const kept of ["/tmp/victim/a/b", "/tmp/victim/c", `${root}-real/child`, "/sys/fs/cgroup/freezer/other"]) {
+        expect((yield* fake.fs.lstat(kept)).type).toBe("Directory")
+      }
+      expect((yield* fake.fs.lstat(root)).type).toBe("SymbolicLink")
+    }))
 })

@@ -86,9 +86,9 @@ describe("layout", () => {
           let reads = 0
           const counting: CgroupHost = {
             ...tree.host,
-            readFile: (path) => {
+            readFileOn: (path, types, options) => {
               if (path === "/proc/self/mountinfo") reads++
-              return tree.host.readFile(path)
+              return tree.host.readFileOn(path, types, options)
             }
           }
           const env = yield* Env.make(counting, makeLayout())
@@ -231,14 +231,14 @@ describe("rmdir and mkdir", () => {
     Effect.gen(function*() {
       const table = new ProcessTable()
       const tree = CgroupTree.unsafeMake(table, { cgroups: ["/sys/fs/cgroup/p", "/sys/fs/cgroup/p/c"] })
-      const code = (path: string) => Effect.map(Effect.flip(tree.host.rmdir(path)), (e) => e.code)
+      const code = (path: string) => Effect.map(Effect.flip(tree.rmdir(path)), (e) => e.code)
       expect(yield* code("/sys/fs/cgroup/p")).toBe("EBUSY")
       const pid = spawn(table)
       yield* write(tree, "/sys/fs/cgroup/p/c/cgroup.procs", String(pid))
       expect(yield* code("/sys/fs/cgroup/p/c")).toBe("EBUSY")
       table.exit(pid)
-      yield* tree.host.rmdir("/sys/fs/cgroup/p/c")
-      yield* tree.host.rmdir("/sys/fs/cgroup/p")
+      yield* tree.rmdir("/sys/fs/cgroup/p/c")
+      yield* tree.rmdir("/sys/fs/cgroup/p")
       expect(yield* code("/sys/fs/cgroup/p")).toBe("ENOENT")
       expect(yield* code("/sys/fs/cgroup")).toBe("EBUSY")
       expect(yield* code("/sys/fs/cgroup/cgroup.procs")).toBe("ENOTDIR")
