@@ -482,9 +482,9 @@ export type EncodableValue =
   | ReadonlyArray<EncodableValue>
   | { readonly [key: string]: EncodableValue }
 
-/** Compact JSON, as `json.Marshal` writes it. */
-export const stringify = (value: EncodableValue): string => {
-  if (value === null) return "null"
+/** The text of a scalar, or `undefined` for an array or object. */
+const scalarText = (value: EncodableValue | undefined): string | undefined => {
+  if (value === null || value === undefined) return "null"
   switch (typeof value) {
     case "boolean":
       return value ? "true" : "false"
@@ -496,32 +496,80 @@ export const stringify = (value: EncodableValue): string => {
       return value.toString()
   }
   if (value instanceof JsonNumber) return value.literal
-  if (Array.isArray(value)) {
-    return "[" + (value as ReadonlyArray<EncodableValue>).map(stringify).join(",") + "]"
-  }
-  const parts: Array<string> = []
-  for (const [k, v] of Object.entries(value as { readonly [key: string]: EncodableValue })) {
+  return undefined
+}
+
+/** An array or object being written: its values, its keys (objects), and how far it got. */
+interface Open {
+  readonly values: ReadonlyArray<EncodableValue>
+  readonly keys: ReadonlyArray<string> | undefined
+  next: number
+}
+
+const open = (value: EncodableValue): Open => {
+  if (Array.isArray(value)) return { values: value as ReadonlyArray<EncodableValue>, keys: undefined, next: 0 }
+  const keys: Array<string> = []
+  const values: Array<EncodableValue> = []
+  for (const [k, v] of Object.entries(value as { readonly [key: string]: EncodableValue | undefined })) {
     if (v === undefined) continue
-    parts.push(quote(k) + ":" + stringify(v))
+    keys.push(k)
+    values.push(v)
   }
-  return "{" + parts.join(",") + "}"
+  return { values, keys, next: 0 }
 }
 
 /**
- * Indented JSON as Go's `json.MarshalIndent(v, "", "  ")` writes it — what
- * `runc state` and `runc list --format json` print.
+ * Writes `value` with an explicit stack of open arrays and objects, so no
+ * nesting depth can exhaust the call stack: compact when `indent` is
+ * undefined, else as `json.MarshalIndent(v, prefix, indent)`.
  */
-export const stringifyIndent = (value: EncodableValue, indent = "  ", prefix = ""): string => {
-  if (value === null || typeof value !== "object" || value instanceof JsonNumber) return stringify(value)
-  const inner = prefix + indent
-  if (Array.isArray(value)) {
-    const items = value as ReadonlyArray<EncodableValue>
-    if (items.length === 0) return "[]"
-    return "[\n" + items.map((v) => inner + stringifyIndent(v, indent, inner)).join(",\n") + "\n" + prefix + "]"
+const write = (value: EncodableValue, indent: string | undefined, prefix: string): string => {
+  const first = scalarText(value)
+  if (first !== undefined) return first
+  const margins: Array<string> = [prefix]
+  const margin = (depth: number): string => {
+    while (margins.length <= depth) margins.push(margins[margins.length - 1] + (indent ?? ""))
+    return margins[depth]!
   }
-  const entries = Object.entries(value as { readonly [key: string]: EncodableValue }).filter(([, v]) => v !== undefined)
-  if (entries.length === 0) return "{}"
-  return "{\n" +
-    entries.map(([k, v]) => inner + quote(k) + ": " + stringifyIndent(v, indent, inner)).join(",\n") +
-    "\n" + prefix + "}"
+  const colon = indent === undefined ? ":" : ": "
+  const stack: Array<Open> = []
+  let out = ""
+  let pending: EncodableValue | undefined = value
+  for (;;) {
+    if (pending !== undefined) {
+      const item = open(pending)
+      pending = undefined
+      if (item.values.length === 0) {
+        out += item.keys === undefined ? "[]" : "{}"
+      } else {
+        out += item.keys === undefined ? "[" : "{"
+        stack.push(item)
+      }
+    }
+    const top = stack[stack.length - 1]
+    if (top === undefined) return out
+    if (top.next === top.values.length) {
+      stack.pop()
+      if (indent !== undefined) out += "\n" + margin(stack.length)
+      out += top.keys === undefined ? "]" : "}"
+      continue
+    }
+    const i = top.next++
+    if (i > 0) out += ","
+    if (indent !== undefined) out += "\n" + margin(stack.length)
+    if (top.keys !== undefined) out += quote(top.keys[i]!) + colon
+    const v = top.values[i]!
+    const text = scalarText(v)
+    if (text === undefined) pending = v
+    else out += text
+  }
 }
+
+/** Compact JSON, as `json.Marshal` writes it; any nesting depth. */
+export const stringify = (value: EncodableValue): string => write(value, undefined, "")
+
+/**
+ * Indented JSON as Go's `json.MarshalIndent(v, "", "  ")` writes it — what
+ * `runc state` and `runc list --format json` print; any nesting depth.
+ */
+export const stringifyIndent = (value: EncodableValue, indent = "  ", prefix = ""): string => write(value, indent, prefix)
