@@ -415,19 +415,54 @@ func syntaxTable() fixture[syntaxRow] {
 	}
 }
 
-// writeCompact writes v as JSON with one array element per line, so the
-// committed fixtures diff line by line.
-func writeCompact(w *os.File, v any) error {
+// marshal is json.Marshal without HTML escaping and without the trailing newline.
+func marshal(v any) (string, error) {
 	var buf strings.Builder
 	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false)
 	if err := enc.Encode(v); err != nil {
+		return "", err
+	}
+	return strings.TrimSuffix(buf.String(), "\n"), nil
+}
+
+// lines writes a list with one element per line.
+func lines[R any](rows []R) (string, error) {
+	parts := make([]string, 0, len(rows))
+	for _, r := range rows {
+		text, err := marshal(r)
+		if err != nil {
+			return "", err
+		}
+		parts = append(parts, text)
+	}
+	return "[\n" + strings.Join(parts, ",\n") + "]", nil
+}
+
+// writeCompact writes a fixture with one row per line, so the committed
+// fixtures diff line by line.
+func writeCompact[R any](w *os.File, f fixture[R]) error {
+	goVersion, err := marshal(f.Go)
+	if err != nil {
 		return err
 	}
-	text := strings.TrimSuffix(buf.String(), "\n")
-	text = strings.ReplaceAll(text, "},{", "},\n{")
-	text = strings.ReplaceAll(text, ":[{", ":[\n{")
-	_, err := fmt.Fprintln(w, text)
+	description, err := marshal(f.Description)
+	if err != nil {
+		return err
+	}
+	rows, err := lines(f.Rows)
+	if err != nil {
+		return err
+	}
+	text := `{"go":` + goVersion + `,"description":` + description + `,"rows":` + rows
+	if len(f.Depth) > 0 {
+		depth, err := lines(f.Depth)
+		if err != nil {
+			return err
+		}
+		text += `,"depth":` + depth
+	}
+	_, err = fmt.Fprintln(w, text+"}")
 	return err
 }
 
@@ -436,17 +471,17 @@ func main() {
 		fmt.Fprintln(os.Stderr, "usage: go-fixtures time|syntax")
 		os.Exit(2)
 	}
-	var out any
+	var err error
 	switch os.Args[1] {
 	case "time":
-		out = timeTable()
+		err = writeCompact(os.Stdout, timeTable())
 	case "syntax":
-		out = syntaxTable()
+		err = writeCompact(os.Stdout, syntaxTable())
 	default:
 		fmt.Fprintln(os.Stderr, "usage: go-fixtures time|syntax")
 		os.Exit(2)
 	}
-	if err := writeCompact(os.Stdout, out); err != nil {
+	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
