@@ -42,7 +42,7 @@ const loadAll = (layout: Layout.Layout) =>
 
 /**
  * Where a state.json's decoding goes, per container in µs: reading the
- * bytes as UTF-8 and parsing them with lossless-json (`parseJson`), the
+ * bytes as UTF-8 and parsing them (`parseJson`), the
  * fast Go-semantics decode of the tree, and — for scale only, as it cannot
  * keep uint64s exact — V8's `JSON.parse` of the same text. Medians of a few
  * passes over every file of the root.
@@ -134,7 +134,7 @@ const program = Effect.gen(function*() {
   yield* Effect.log(
     "\n" + Measure.table([["N", "runc µs/ctr", "list µs/ctr", "list/runc", "load µs/ctr", "load/runc"], ...rows]) +
       "\n(target: ours/runc ≤ 0.5)\n\nstate.json decoding, µs per container:\n" +
-      Measure.table([["N", "State.decodeJson", "utf-8 + lossless-json", "fast decode", "(JSON.parse)"], ...decoding])
+      Measure.table([["N", "State.decodeJson", "utf-8 + parseJson", "fast decode", "(JSON.parse)"], ...decoding])
   )
   const path = yield* Measure.writeResults(
     "list",

@@ -431,10 +431,26 @@ export const resume: (c: Container) => Effect.Effect<
 })
 
 /**
+ * After a SIGKILL: a frozen cgroup is thawed so the kill lands, as runc's
+ * `Signal` does for a paused container. A v1 freezer holds even SIGKILL
+ * until the thaw; a v2-frozen cgroup lets it through but would still read
+ * as paused. A freezer that cannot be read is thawed anyway; every failure
+ * is ignored (the kill itself was delivered).
+ */
+const thawAfterKill = (c: Container): Effect.Effect<void> =>
+  c.cgroupManager.getFreezerState.pipe(
+    Effect.orElseSucceed(() => "FROZEN" as const),
+    Effect.flatMap((state) => state === "FROZEN" ? c.cgroupManager.freeze("THAWED") : Effect.void),
+    Effect.ignore
+  )
+
+/**
  * runc's `signalAllProcesses`: every process in the cgroup gets `sig`.
- * SIGKILL goes through `cgroup.kill` where there is a unified cgroup;
- * otherwise the cgroup is frozen, its pids signalled (gone ones ignored) and
- * thawed, so no process can fork away in between.
+ * SIGKILL goes through `cgroup.kill` where there is a unified cgroup, and a
+ * frozen cgroup is then thawed (on a hybrid host the v1 freezer would keep
+ * the killed processes frozen); otherwise the cgroup is frozen, its pids
+ * signalled (gone ones ignored) and thawed, so no process can fork away in
+ * between.
  */
 export const signalAllProcesses = (
   c: Container,
@@ -450,7 +466,7 @@ export const signalAllProcesses = (
         Effect.as(true),
         Effect.catchIf((e) => e.code === "ENOENT", () => Effect.succeed(false))
       )
-      if (killed) return
+      if (killed) return yield* thawAfterKill(c)
     }
     yield* manager.freeze("FROZEN").pipe(
       Effect.catchAll((e) => Effect.logWarning(`freeze before signalling all processes: ${e.message}`))
@@ -503,10 +519,7 @@ export const signal: (
         yield* processes.signal(init.pid, sig, { expectedStartTime: init.startTime }).pipe(
           Effect.mapError((cause) => new OperationFailed({ step: "signal init", cause }))
         )
-        if (sig === Signal.SIGKILL) {
-          const frozen = yield* c.cgroupManager.getFreezerState.pipe(Effect.orElseSucceed(() => ""))
-          if (frozen === "FROZEN") yield* Effect.ignore(c.cgroupManager.freeze("THAWED"))
-        }
+        if (sig === Signal.SIGKILL) yield* thawAfterKill(c)
       })
     ).pipe(Effect.catchTag("SystemError", (cause) => new OperationFailed({ step: "lock container state dir", cause })))
   }
@@ -573,6 +586,8 @@ const destroyFrom = (
         if (init !== undefined) {
           const processes = yield* Processes
           yield* Effect.ignore(processes.signal(init.pid, Signal.SIGKILL, { expectedStartTime: init.startTime }))
+          // paused since this value last looked: the kill must not stay pending in a frozen cgroup
+          yield* thawAfterKill(c)
         }
         return yield* destroyCommon(c)
       }

@@ -33,6 +33,27 @@ const reload = (id: string) => Effect.flatMap(Factory.load(root, id), Container.
 const onMemory = (mode: CgroupMode) => <A, E>(effect: Effect.Effect<A, E, Libcontainer.Services | Libcontainer.Machine>) =>
   effect.pipe(Effect.provide(Libcontainer.layerMemoryWith({ cgroupMode: mode })))
 
+/**
+ * Runs `body` with the simulated cgroupfs behind the Filesystem, as a real
+ * host's filesystem has it: writes under `/sys/fs/cgroup` reach the cgroup
+ * tree (the memory Filesystem alone does not hold it). `written` lists them.
+ */
+const withCgroupfs = <A, E, R>(body: (written: ReadonlyArray<string>) => Effect.Effect<A, E, R>) =>
+  Effect.gen(function*() {
+    const machine = yield* Libcontainer.Machine
+    const fs = yield* Filesystem
+    const written: Array<string> = []
+    const routed: typeof fs = {
+      ...fs,
+      writeFile: (path, data, options) => {
+        if (!path.startsWith("/sys/fs/cgroup/")) return fs.writeFile(path, data, options)
+        written.push(path)
+        return machine.cgroups.host.writeFile(path, data)
+      }
+    }
+    return yield* Effect.provideService(body(written), Filesystem, routed)
+  })
+
 for (const mode of modes) {
   describe(`Container operations on the simulated host (${mode} cgroups)`, () => {
     const run = onMemory(mode)
@@ -161,6 +182,74 @@ for (const mode of modes) {
         for (const pid of [seeded.init, ...seeded.children]) expect(Option.isNone(machine.processes.get(pid))).toBe(true)
         expect(yield* c.cgroupManager.getFreezerState).toBe("THAWED")
       })))
+
+    // Every path a SIGKILL takes must leave the cgroup thawed: a v1 freezer holds the kill until the
+    // thaw, and a v2-frozen cgroup, its processes killed, would still read as paused. The cgroupfs is
+    // behind the Filesystem, as on a real host, so `cgroup.kill` is used where the layout has it.
+    for (const privatePid of [false, true]) {
+      const ns = privatePid ? "a private PID namespace" : "the host's PID namespace"
+      const kills = [
+        ["signal(SIGKILL)", (c: Container.Container) => Container.signal(c, Signal.SIGKILL)],
+        ["signal(SIGKILL, { all })", (c: Container.Container) => Container.signal(c, Signal.SIGKILL, { all: true })],
+        // a kill that does not land ends in InitStillRunning after these few polls
+        ["remove({ force })", (c: Container.Container) => Container.remove(c, { force: true, killPolls: 2 })]
+      ] as const
+      for (const [name, kill] of kills) {
+        it.live(`${name} stops a paused container with ${ns}: nothing is left frozen or alive`, () =>
+          run(withCgroupfs((written) =>
+            Effect.gen(function*() {
+              const machine = yield* Libcontainer.Machine
+              // the simulated host does not tear a PID namespace down with its init: children only in the host's
+              const seeded = yield* seedContainer(root, "p", "paused", { privatePid, children: privatePid ? 0 : 2 })
+              const c = yield* Factory.load(root, "p")
+              yield* kill(c)
+              for (const pid of [seeded.init, ...seeded.children]) {
+                expect(Option.isNone(machine.processes.get(pid)), `pid ${pid}`).toBe(true)
+              }
+              const allProcesses = !privatePid || name.includes("all")
+              expect(written.includes(`${seeded.cgroupPaths[""]}/cgroup.kill`)).toBe(allProcesses && mode !== "legacy")
+              if (name.startsWith("remove")) {
+                expect((yield* Effect.flip(Factory.load(root, "p")))._tag).toBe("ErrNotExist")
+                for (const dir of Object.values(seeded.cgroupPaths)) expect(machine.cgroups.exists(dir)).toBe(false)
+              } else {
+                expect(yield* c.cgroupManager.getFreezerState).toBe("THAWED")
+                expect(yield* reload("p")).toBe("stopped")
+              }
+            })
+          )))
+      }
+    }
+
+    it.effect("destroy of a container last seen as created, paused since, kills init and thaws the cgroup", () =>
+      run(withCgroupfs(() =>
+        Effect.gen(function*() {
+          const machine = yield* Libcontainer.Machine
+          const seeded = yield* seedContainer(root, "c", "created")
+          const c = yield* Factory.load(root, "c")
+          expect(yield* Container.status(c)).toBe("created")
+          yield* Effect.flatMap(Factory.load(root, "c"), Container.pause)
+          expect(Option.getOrThrow(machine.processes.get(seeded.init)).frozen).toBe(true)
+          yield* Container.destroy(c)
+          expect(Option.isNone(machine.processes.get(seeded.init))).toBe(true)
+          for (const dir of Object.values(seeded.cgroupPaths)) expect(machine.cgroups.exists(dir)).toBe(false)
+        })
+      )))
+
+    it.effect("destroy of a stopped container in the host's PID namespace kills its frozen leftovers and thaws them", () =>
+      run(withCgroupfs(() =>
+        Effect.gen(function*() {
+          const machine = yield* Libcontainer.Machine
+          const seeded = yield* seedContainer(root, "h", "running", { privatePid: false, children: 2 })
+          const c = yield* Factory.load(root, "h")
+          machine.processes.exit(seeded.init, 0)
+          expect(yield* Container.status(c)).toBe("stopped")
+          // its children live on, and are frozen since
+          yield* c.cgroupManager.freeze("FROZEN")
+          yield* Container.destroy(c)
+          for (const pid of seeded.children) expect(Option.isNone(machine.processes.get(pid)), `pid ${pid}`).toBe(true)
+          for (const dir of Object.values(seeded.cgroupPaths)) expect(machine.cgroups.exists(dir)).toBe(false)
+        })
+      )))
 
     it.effect("signal with `all` to a stopped container whose cgroup is gone does nothing, as runc", () =>
       run(Effect.gen(function*() {

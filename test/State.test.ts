@@ -86,7 +86,10 @@ describe("decode failures", () => {
     [`{"init_process_pid":"1"}`, "json: cannot unmarshal string into Go struct field State.init_process_pid of type int"],
     [`{"init_process_start":-5}`, "json: cannot unmarshal number -5 into Go struct field State.init_process_start of type uint64"],
     [`{"init_process_pid":18446744073709551615}`, "json: cannot unmarshal number 18446744073709551615 into Go struct field State.init_process_pid of type int"],
-    [`{"created":"yesterday"}`, `State.created: parsing time "\\"yesterday\\"" as "\\"2006-01-02T15:04:05Z07:00\\"": not RFC 3339`],
+    [`{"created":"yesterday"}`, `parsing time "\\"yesterday\\"" as "\\"2006-01-02T15:04:05Z07:00\\"": cannot parse "yesterday\\"" as "2006"`],
+    [`{"created":5}`, `parsing time "5" as "\\"2006-01-02T15:04:05Z07:00\\"": cannot parse "5" as "\\""`],
+    // Go stops at the time's own error: it wins over a type mismatch met before it
+    [`{"init_process_pid":"1","created":"x"}`, `parsing time "\\"x\\"" as "\\"2006-01-02T15:04:05Z07:00\\"": cannot parse "x\\"" as "2006"`],
     [`{"config":{"cgroups":{"memory":true}}}`, "json: cannot unmarshal bool into Go struct field State.config.cgroups.memory of type int64"],
     [`{"cgroup_paths":[]}`, "json: cannot unmarshal array into Go struct field State.cgroup_paths of type map[string]string"]
   ]

@@ -167,9 +167,15 @@ const cases: ReadonlyArray<Case> = [
   },
   { name: "state.json: nested 100 000 arrays deep", load: "StateCorrupt", setup: writeState("[".repeat(100_000)) },
   {
+    // within Go's limit of 10 000: read as runc reads it (the unknown key ignored), then refused as runc refuses it
     name: "state.json: config nested 5 000 objects deep",
-    load: "StateCorrupt",
+    load: "CgroupError",
     setup: writeState(`{"config":${"{\"a\":".repeat(5000)}1${"}".repeat(5000)}}`)
+  },
+  {
+    name: "state.json: config nested 10 001 objects deep",
+    load: "StateCorrupt",
+    setup: writeState(`{"config":${"{\"a\":".repeat(10_001)}1${"}".repeat(10_001)}}`)
   },
   {
     name: "state.json: invalid UTF-8 inside a string (Go reads U+FFFD)",

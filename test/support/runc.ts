@@ -32,11 +32,22 @@ export const runcResult = (root: string, args: ReadonlyArray<string>) => {
   }
 }
 
+/** How {@link makeBundle} departs from runc's default spec. */
+export interface BundleOptions {
+  /** Pins the container's cgroup. */
+  readonly cgroupsPath?: string
+  readonly annotations?: Record<string, string>
+  /** The container's process (default `sleep 100000`). */
+  readonly args?: ReadonlyArray<string>
+  /** Share the host's PID namespace (drop the spec's `pid` namespace). */
+  readonly hostPidNamespace?: boolean
+}
+
 /**
  * A bundle whose process sleeps: a busybox rootfs and runc's default spec
  * with no terminal. `cgroupsPath` pins the cgroup when given.
  */
-export const makeBundle = (options: { readonly cgroupsPath?: string; readonly annotations?: Record<string, string> } = {}): string => {
+export const makeBundle = (options: BundleOptions = {}): string => {
   const bundle = mkdtempSync(join(tmpdir(), "elc-bundle-"))
   const rootfs = join(bundle, "rootfs")
   for (const d of ["bin", "proc", "dev", "sys", "tmp"]) mkdirSync(join(rootfs, d), { recursive: true })
@@ -46,7 +57,10 @@ export const makeBundle = (options: { readonly cgroupsPath?: string; readonly an
   execFileSync("runc", ["spec"], { cwd: bundle })
   const spec = JSON.parse(readFileSync(join(bundle, "config.json"), "utf8"))
   spec.process.terminal = false
-  spec.process.args = ["sleep", "100000"]
+  spec.process.args = options.args ?? ["sleep", "100000"]
+  if (options.hostPidNamespace === true) {
+    spec.linux.namespaces = spec.linux.namespaces.filter((ns: { type: string }) => ns.type !== "pid")
+  }
   if (options.cgroupsPath !== undefined) spec.linux.cgroupsPath = options.cgroupsPath
   if (options.annotations !== undefined) spec.annotations = options.annotations
   writeFileSync(join(bundle, "config.json"), JSON.stringify(spec, null, 2))
@@ -89,7 +103,7 @@ export const makeRoot = (): string => mkdtempSync(join(tmpdir(), "elc-root-"))
 export const realContainer = (
   id: string,
   status: RealStatus,
-  options: { readonly cgroupsPath?: string; readonly annotations?: Record<string, string>; readonly root?: string } = {}
+  options: BundleOptions & { readonly root?: string } = {}
 ): Effect.Effect<{ readonly root: string; readonly bundle: string; readonly id: string }, never, Scope.Scope> =>
   Effect.acquireRelease(
     Effect.sync(() => {

@@ -41,10 +41,9 @@ export const isObject = (u: unknown): u is Readonly<Record<string, unknown>> =>
 let _lastFirstChar = 0
 
 /**
- * The same string, flattened. lossless-json builds each string a character
- * at a time, so it arrives as a chain of rope nodes several times its size;
- * reading a character makes V8 flatten it in place. A decoded state then
- * holds half the memory, and a list's young generation copies half as much.
+ * The same string, flattened: reading a character makes V8 flatten a
+ * concatenation (a rope) in place. `parseJson` hands out flat strings; a
+ * value built any other way may be a rope several times its size.
  */
 const flat = (s: string): string => {
   _lastFirstChar ^= s.charCodeAt(0) | 0
@@ -103,10 +102,12 @@ export const bigint = (min: bigint, max: bigint): Fast<bigint> => (u) => {
   return n < min || n > max ? bail : n
 }
 
-/** Go `time.Time`: the canonical text, or bail when Go would refuse it. */
-export const time = (canonical: (text: string) => string | undefined): Fast<string> => (u) => {
-  if (typeof u !== "string") return bail
-  const text = canonical(u)
+/**
+ * Go `time.Time`: the text `decode` gives for the value (a string or the
+ * member's raw occurrences), or bail when Go would refuse it.
+ */
+export const time = (decode: (u: unknown) => string | undefined): Fast<string> => (u) => {
+  const text = decode(u)
   return text === undefined ? bail : flat(text)
 }
 

@@ -1,12 +1,13 @@
 /**
- * JSON as runc reads and writes it. Parsing goes through `lossless-json`, so
- * every number keeps its literal text (a uint64 of 18446744073709551615
- * survives); the tree is then read with Go `encoding/json` conventions by the
+ * JSON as runc reads and writes it. {@link parseJson} is Go's
+ * `json.Decoder` scanner: the first value of the text, every number kept as
+ * its literal text (a uint64 of 18446744073709551615 survives), Go's syntax
+ * error texts, Go's nesting limit — iteratively, so no document can exhaust
+ * the stack. The tree is then read with Go `encoding/json` conventions by the
  * schemas in `GoSchema.ts`. Encoding writes what Go's `json.Marshal` writes:
  * compact, no trailing newline, `<`, `>`, `&`, U+2028 and U+2029 escaped.
  */
 import * as Either from "effect/Either"
-import { parse } from "lossless-json"
 
 /** A JSON number, kept as its literal text until a schema decides its Go type. */
 export class JsonNumber {
@@ -14,6 +15,16 @@ export class JsonNumber {
   toString(): string {
     return this.literal
   }
+}
+
+/**
+ * The raw JSON texts of every occurrence, in document order, of the
+ * top-level members that belong to one field of a Go type with its own
+ * `UnmarshalJSON` (Go hands such a type the value's bytes, not the decoded
+ * value): see {@link ParseOptions.rawMember}.
+ */
+export class JsonRaw {
+  constructor(readonly literals: Array<string>) {}
 }
 
 /** A parsed JSON value. Objects keep their keys in document order. */
@@ -25,111 +36,374 @@ export type JsonValue =
   | ReadonlyArray<JsonValue>
   | { readonly [key: string]: JsonValue }
 
-/**
- * The deepest nesting accepted. Go's decoder allows 10000 levels; the
- * recursive parser we use would exhaust the stack well before that, and no
- * runc document nests beyond ten, so deeper input is refused up front.
- */
-export const maxDepth = 1000
+/** A parsed JSON value whose top-level object may hold {@link JsonRaw} members. */
+export type JsonValueWithRaw = JsonValue | { readonly [key: string]: JsonValue | JsonRaw }
 
-/** Why a text is not one JSON value, in Go's words where Go has them. */
+/** Go's `maxNestingDepth`: arrays and objects nest at most this deep. */
+export const maxDepth = 10000
+
+/** Why a text is not one JSON value, in Go's words. */
 export interface JsonSyntaxError {
   readonly reason: string
 }
 
+/** Options of {@link parseJson}. */
+export interface ParseOptions {
+  /**
+   * For a member of a top-level object: the field it fills when that field
+   * decodes from raw JSON (Go's `json.Unmarshaler`), else `undefined`. Such
+   * members are gathered, duplicates and case variants included, under the
+   * field's name as one {@link JsonRaw}.
+   */
+  readonly rawMember?: (key: string) => string | undefined
+}
+
+/**
+ * Sets `key` on a record used as a map, as an own data property: a key
+ * `__proto__` stays a key instead of replacing the record's prototype.
+ */
+export const setOwn = <V>(record: Record<string, V>, key: string, value: V): void => {
+  Object.defineProperty(record, key, { value, enumerable: true, writable: true, configurable: true })
+}
+
+const setMember = (record: Record<string, JsonValue | JsonRaw>, key: string, value: JsonValue | JsonRaw): void => {
+  if (key === "__proto__") setOwn(record, key, value)
+  else record[key] = value
+}
+
+/** Go's `isSpace`: only these four. */
 const isSpace = (c: number): boolean => c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09
 
+const isHex = (c: number): boolean => (c >= 0x30 && c <= 0x39) || (c >= 0x61 && c <= 0x66) || (c >= 0x41 && c <= 0x46)
+
+const isDigit = (c: number): boolean => c >= 0x30 && c <= 0x39
+
+/** The byte Go's scanner would be looking at: the first UTF-8 byte of the character at `i`. */
+const byteAt = (text: string, i: number): number => {
+  const c = text.charCodeAt(i)
+  if (c < 0x80) return c
+  if (c < 0x800) return 0xc0 | (c >> 6)
+  const cp = text.codePointAt(i)!
+  if (cp >= 0xd800 && cp <= 0xdfff) return 0xef // a lone surrogate reads as U+FFFD
+  return cp < 0x10000 ? 0xe0 | (cp >> 12) : 0xf0 | (cp >> 18)
+}
+
+/** Go's `strconv.IsPrint` for U+0080–U+00FF. */
+const isPrintLatin1 = (b: number): boolean => b >= 0xa1 && b !== 0xad
+
+const namedEscapes: Readonly<Record<number, string>> = {
+  0x07: "\\a",
+  0x08: "\\b",
+  0x09: "\\t",
+  0x0a: "\\n",
+  0x0b: "\\v",
+  0x0c: "\\f",
+  0x0d: "\\r"
+}
+
+/** Go's `quoteChar(c)` for one byte, as its syntax errors show it. */
+const quoteChar = (b: number): string => {
+  if (b === 0x27) return "'\\''"
+  if (b === 0x22) return "'\"'"
+  if (b === 0x5c) return "'\\\\'"
+  if (b >= 0x20 && b < 0x7f) return `'${String.fromCharCode(b)}'`
+  if (b < 0x80) return `'${namedEscapes[b] ?? `\\x${hex[b >> 4]}${hex[b & 0xf]}`}'`
+  return isPrintLatin1(b) ? `'${String.fromCharCode(b)}'` : `'\\u00${hex[b >> 4]}${hex[b & 0xf]}'`
+}
+
+const invalid = (text: string, i: number, context: string): JsonSyntaxError => ({
+  reason: `invalid character ${quoteChar(byteAt(text, i))} ${context}`
+})
+
+const unexpectedEof: JsonSyntaxError = { reason: "unexpected EOF" }
+
+const loneSurrogates = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g
+
+const escapes: Readonly<Record<number, string>> = {
+  0x22: "\"",
+  0x5c: "\\",
+  0x2f: "/",
+  0x62: "\b",
+  0x66: "\f",
+  0x6e: "\n",
+  0x72: "\r",
+  0x74: "\t"
+}
+
+/** V8 makes a substring at least this long a view into its parent (a sliced string). */
+const slicedMinLength = 13
+
+/** Written by {@link detached}, so the read it does is never dropped as dead code. */
+let _lastCharRead = 0
+
 /**
- * Scans past strings and counts brackets: the end offset of the first
- * complete top-level value, or `undefined` when the text ends first; fails
- * early when nesting goes beyond {@link maxDepth}, so a hostile document of a
- * million `[` cannot overflow the parser's stack.
+ * `s` held on its own: a decoded state keeps its strings, and a slice of
+ * the document would keep the whole document alive with it. A
+ * concatenation is flattened into a fresh string when a character is read,
+ * and the collector then drops the concatenation's parts.
  */
-const scan = (text: string): { readonly end: number | undefined; readonly tooDeep: boolean } => {
-  let i = 0
-  while (i < text.length && isSpace(text.charCodeAt(i))) i++
-  let depth = 0
-  let started = false
-  for (; i < text.length; i++) {
-    const c = text.charCodeAt(i)
-    if (c === 0x22) {
-      // a string: skip to its closing quote
-      i++
-      while (i < text.length && text.charCodeAt(i) !== 0x22) {
-        if (text.charCodeAt(i) === 0x5c) i++
-        i++
+const detached = (s: string): string => {
+  if (s.length < slicedMinLength) return s
+  const copy = s.slice(0, 1) + s.slice(1)
+  _lastCharRead ^= copy.charCodeAt(0)
+  return copy
+}
+
+const literalRest: Readonly<Record<number, string>> = { 0x74: "rue", 0x66: "alse", 0x6e: "ull" }
+const literalValue: Readonly<Record<number, JsonValue>> = { 0x74: true, 0x66: false, 0x6e: null }
+const literalName: Readonly<Record<number, string>> = { 0x74: "true", 0x66: "false", 0x6e: "null" }
+
+/**
+ * One pass over a text, with Go's scanner rules. Strings are decoded as
+ * Go's `unquote` does (an escaped lone surrogate, or a raw one in a string
+ * input, becomes U+FFFD); no string keeps the text alive.
+ */
+class Scanner {
+  i = 0
+  error: JsonSyntaxError | undefined
+  constructor(readonly text: string) {}
+
+  skipSpace(): void {
+    const text = this.text
+    let i = this.i
+    while (i < text.length && isSpace(text.charCodeAt(i))) i++
+    this.i = i
+  }
+
+  fail(error: JsonSyntaxError): undefined {
+    this.error = error
+    return undefined
+  }
+
+  /** A string literal starting at the opening quote. */
+  string(): string | undefined {
+    const text = this.text
+    const n = text.length
+    let i = this.i + 1
+    let start = i
+    let out: string | undefined
+    let surrogates = false
+    for (;;) {
+      if (i >= n) return this.fail(unexpectedEof)
+      const c = text.charCodeAt(i)
+      if (c === 0x22) break
+      if (c === 0x5c) {
+        out = (out ?? "") + text.slice(start, i)
+        if (++i >= n) return this.fail(unexpectedEof)
+        const e = text.charCodeAt(i)
+        const simple = escapes[e]
+        if (simple !== undefined) {
+          out += simple
+          start = ++i
+          continue
+        }
+        if (e !== 0x75) return this.fail(invalid(text, i, "in string escape code"))
+        const unit = this.hex4(i + 1)
+        if (unit === undefined) return undefined
+        i += 5
+        if (unit >= 0xd800 && unit <= 0xdfff) {
+          // Go pairs a high surrogate with an escaped low one that follows, else writes U+FFFD.
+          const next = unit <= 0xdbff && text.charCodeAt(i) === 0x5c && text.charCodeAt(i + 1) === 0x75
+            ? this.hex4Quiet(i + 2)
+            : undefined
+          if (next !== undefined && next >= 0xdc00 && next <= 0xdfff) {
+            out += String.fromCharCode(unit, next)
+            i += 6
+          } else {
+            out += "\uFFFD"
+          }
+        } else {
+          out += String.fromCharCode(unit)
+        }
+        start = i
+        continue
       }
-      if (i >= text.length) return { end: undefined, tooDeep: false }
-      if (depth === 0) return { end: i + 1, tooDeep: false }
-      started = true
-    } else if (c === 0x7b || c === 0x5b) {
-      depth++
-      started = true
-      if (depth > maxDepth) return { end: undefined, tooDeep: true }
-    } else if (c === 0x7d || c === 0x5d) {
-      depth--
-      if (depth <= 0) return { end: i + 1, tooDeep: false }
-    } else if (depth === 0 && !started) {
-      // a scalar at top level: runs to the next delimiter
-      let j = i
-      while (j < text.length && !isSpace(text.charCodeAt(j)) && !",]}".includes(text.charAt(j))) j++
-      return { end: j, tooDeep: false }
+      if (c < 0x20) return this.fail(invalid(text, i, "in string literal"))
+      if (c >= 0xd800 && c <= 0xdfff) surrogates = true
+      i++
     }
+    const tail = text.slice(start, i)
+    this.i = i + 1
+    const s = out === undefined ? tail : out + tail
+    return detached(surrogates ? s.replace(loneSurrogates, "\uFFFD") : s)
   }
-  return { end: undefined, tooDeep: false }
+
+  /** Four hex digits at `at` (a `\u` escape's), or the scanner's error. */
+  private hex4(at: number): number | undefined {
+    const text = this.text
+    for (let j = at; j < at + 4; j++) {
+      if (j >= text.length) return this.fail(unexpectedEof)
+      if (!isHex(text.charCodeAt(j))) return this.fail(invalid(text, j, "in \\u hexadecimal character escape"))
+    }
+    return parseInt(text.slice(at, at + 4), 16)
+  }
+
+  /** Four hex digits at `at`, or `undefined` (no error: the escape is scanned again on its own). */
+  private hex4Quiet(at: number): number | undefined {
+    const text = this.text
+    if (at + 4 > text.length) return undefined
+    for (let j = at; j < at + 4; j++) if (!isHex(text.charCodeAt(j))) return undefined
+    return parseInt(text.slice(at, at + 4), 16)
+  }
+
+  /** A number literal, Go's grammar: `-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?`. */
+  number(): JsonNumber | undefined {
+    const text = this.text
+    const n = text.length
+    const start = this.i
+    let i = start
+    if (text.charCodeAt(i) === 0x2d) {
+      if (++i >= n) return this.fail(unexpectedEof)
+      if (!isDigit(text.charCodeAt(i))) return this.fail(invalid(text, i, "in numeric literal"))
+    }
+    if (text.charCodeAt(i) === 0x30) i++
+    else while (i < n && isDigit(text.charCodeAt(i))) i++
+    if (i < n && text.charCodeAt(i) === 0x2e) {
+      if (++i >= n) return this.fail(unexpectedEof)
+      if (!isDigit(text.charCodeAt(i))) return this.fail(invalid(text, i, "after decimal point in numeric literal"))
+      while (i < n && isDigit(text.charCodeAt(i))) i++
+    }
+    if (i < n && (text.charCodeAt(i) === 0x65 || text.charCodeAt(i) === 0x45)) {
+      if (++i < n && (text.charCodeAt(i) === 0x2b || text.charCodeAt(i) === 0x2d)) i++
+      if (i >= n) return this.fail(unexpectedEof)
+      if (!isDigit(text.charCodeAt(i))) return this.fail(invalid(text, i, "in exponent of numeric literal"))
+      while (i < n && isDigit(text.charCodeAt(i))) i++
+    }
+    this.i = i
+    return new JsonNumber(text.slice(start, i))
+  }
+
+  /** `true`, `false` or `null`, checked a byte at a time as Go's scanner does. */
+  literal(first: number): JsonValue | undefined {
+    const text = this.text
+    const rest = literalRest[first]!
+    let i = this.i + 1
+    for (let k = 0; k < rest.length; k++, i++) {
+      if (i >= text.length) return this.fail(unexpectedEof)
+      if (text.charCodeAt(i) !== rest.charCodeAt(k)) {
+        return this.fail(invalid(text, i, `in literal ${literalName[first]} (expecting '${rest[k]}')`))
+      }
+    }
+    this.i = i
+    return literalValue[first]!
+  }
+
+  /** After `{` or `,` in an object: the key and its colon; the scanner then stands at the value. */
+  key(): string | undefined {
+    const text = this.text
+    this.skipSpace()
+    if (this.i >= text.length) return this.fail(unexpectedEof)
+    if (text.charCodeAt(this.i) !== 0x22) {
+      return this.fail(invalid(text, this.i, "looking for beginning of object key string"))
+    }
+    const key = this.string()
+    if (key === undefined) return undefined
+    this.skipSpace()
+    if (this.i >= text.length) return this.fail(unexpectedEof)
+    if (text.charCodeAt(this.i) !== 0x3a) return this.fail(invalid(text, this.i, "after object key"))
+    this.i++
+    return key
+  }
 }
 
-const replaceLoneSurrogates = (s: string): string =>
-  s.replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, "\uFFFD")
-
-const normaliseStrings = (value: JsonValue): JsonValue => {
-  if (typeof value === "string") return replaceLoneSurrogates(value)
-  if (Array.isArray(value)) return (value as ReadonlyArray<JsonValue>).map(normaliseStrings)
-  if (value !== null && typeof value === "object" && !(value instanceof JsonNumber)) {
-    const out: Record<string, JsonValue> = {}
-    for (const [k, v] of Object.entries(value)) setOwn(out, replaceLoneSurrogates(k), normaliseStrings(v))
-    return out
-  }
-  return value
-}
+type Container = Array<JsonValue> | Record<string, JsonValue | JsonRaw>
 
 /**
- * Whether the text may hold a lone surrogate: escaped (`\ud800`), or raw in
- * a string input — which, written out as UTF-8, is U+FFFD already.
+ * Parses the first JSON value of `text` as Go's `json.Decoder` does: bytes
+ * after it are ignored; a duplicate key keeps the last value (members
+ * gathered by {@link ParseOptions.rawMember} keep them all); nesting deeper
+ * than {@link maxDepth} fails as in Go. Failures carry Go's texts: `EOF` for
+ * a blank text, `unexpected EOF` for a truncated one, `invalid character
+ * 'x' looking for beginning of value` and the like. Iterative: the stack
+ * does not grow with the nesting.
  */
-const hasLoneSurrogate = (text: string): boolean => /\\u[dD][89a-fA-F]|[\uD800-\uDFFF]/.test(text)
-
-/**
- * Parses the first JSON value of `text` with Go's `json.Decoder` reading
- * rules: bytes after the first complete value are ignored; a duplicate key
- * keeps the last value; an escaped lone surrogate becomes U+FFFD. An empty
- * text fails with `EOF` and a truncated one with `unexpected EOF`, as Go
- * reports them.
- */
-export const parseJson = (text: string): Either.Either<JsonValue, JsonSyntaxError> => {
-  const { end, tooDeep } = scan(text)
-  if (tooDeep) return Either.left({ reason: "exceeded max depth" })
-  if (text.trim() === "") return Either.left({ reason: "EOF" })
-  if (end === undefined) {
-    // Either truncated or malformed before the end: let the parser say which.
-    try {
-      parse(text, null, { parseNumber: (n) => new JsonNumber(n), onDuplicateKey: ({ newValue }) => newValue })
-    } catch (e) {
-      const message = e instanceof Error ? e.message : String(e)
-      const at = /at position (\d+)/.exec(message)
-      const atEnd = /reached end of input/.test(message) || (at !== null && Number(at[1]) >= text.trimEnd().length)
-      return Either.left({ reason: atEnd ? "unexpected EOF" : message })
+export function parseJson(text: string): Either.Either<JsonValue, JsonSyntaxError>
+export function parseJson(text: string, options: ParseOptions): Either.Either<JsonValueWithRaw, JsonSyntaxError>
+export function parseJson(text: string, options?: ParseOptions): Either.Either<JsonValueWithRaw, JsonSyntaxError> {
+  const rawMember = options?.rawMember
+  const s = new Scanner(text)
+  const n = text.length
+  const stack: Array<Container> = []
+  const keys: Array<string> = []
+  let rawField: string | undefined
+  let rawStart = 0
+  let value: JsonValue | undefined
+  for (;;) {
+    // A value begins.
+    s.skipSpace()
+    if (s.i >= n) return Either.left(stack.length === 0 ? { reason: "EOF" } : unexpectedEof)
+    if (stack.length === 1 && rawMember !== undefined && !Array.isArray(stack[0])) {
+      rawField = rawMember(keys[0]!)
+      rawStart = s.i
     }
-    return Either.left({ reason: "unexpected EOF" })
-  }
-  try {
-    const value = parse(text.slice(0, end), null, {
-      parseNumber: (n) => new JsonNumber(n),
-      onDuplicateKey: ({ newValue }) => newValue
-    }) as JsonValue
-    return Either.right(hasLoneSurrogate(text) ? normaliseStrings(value) : value)
-  } catch (e) {
-    return Either.left({ reason: e instanceof Error ? e.message : String(e) })
+    const c = text.charCodeAt(s.i)
+    if (c === 0x7b || c === 0x5b) {
+      if (stack.length >= maxDepth) return Either.left(invalid(text, s.i, "exceeded max depth"))
+      s.i++
+      s.skipSpace()
+      if (s.i >= n) return Either.left(unexpectedEof)
+      if (text.charCodeAt(s.i) === c + 2) {
+        // `{}` or `[]`
+        s.i++
+        value = c === 0x7b ? {} : []
+      } else if (c === 0x7b) {
+        const key = s.key()
+        if (key === undefined) return Either.left(s.error!)
+        stack.push({})
+        keys.push(key)
+        continue
+      } else {
+        stack.push([])
+        keys.push("")
+        continue
+      }
+    } else if (c === 0x22) {
+      value = s.string()
+    } else if (c === 0x2d || isDigit(c)) {
+      value = s.number()
+    } else if (c === 0x74 || c === 0x66 || c === 0x6e) {
+      value = s.literal(c)
+    } else {
+      return Either.left(invalid(text, s.i, "looking for beginning of value"))
+    }
+    if (value === undefined) return Either.left(s.error!)
+    // A value ended: it goes into its container, which may end too.
+    for (;;) {
+      const depth = stack.length
+      if (depth === 0) return Either.right(value)
+      const top = stack[depth - 1]!
+      if (Array.isArray(top)) {
+        top.push(value)
+      } else if (depth === 1 && rawField !== undefined) {
+        const literal = text.slice(rawStart, s.i)
+        const gathered = top[rawField]
+        if (gathered instanceof JsonRaw) gathered.literals.push(literal)
+        else setMember(top, rawField, new JsonRaw([literal]))
+      } else {
+        setMember(top, keys[depth - 1]!, value)
+      }
+      s.skipSpace()
+      if (s.i >= n) return Either.left(unexpectedEof)
+      const d = text.charCodeAt(s.i)
+      if (d === 0x2c) {
+        s.i++
+        if (!Array.isArray(top)) {
+          const key = s.key()
+          if (key === undefined) return Either.left(s.error!)
+          keys[depth - 1] = key
+        }
+        break
+      }
+      if (d === (Array.isArray(top) ? 0x5d : 0x7d)) {
+        s.i++
+        // raw members live only in the top-level object, which is the result
+        value = top as JsonValue
+        stack.pop()
+        keys.pop()
+        continue
+      }
+      return Either.left(invalid(text, s.i, Array.isArray(top) ? "after array element" : "after object key:value pair"))
+    }
   }
 }
 
@@ -193,14 +467,6 @@ export const quote = (s: string): string => {
 }
 
 /**
- * Sets `key` on a record used as a map, as an own data property: a key
- * `__proto__` stays a key instead of replacing the record's prototype.
- */
-export const setOwn = <V>(record: Record<string, V>, key: string, value: V): void => {
-  Object.defineProperty(record, key, { value, enumerable: true, writable: true, configurable: true })
-}
-
-/**
  * A value ready to be written: what the encoding schemas produce. Numbers may
  * be JS numbers (integers), bigints or {@link JsonNumber}s; object keys are
  * written in insertion order (schemas put struct fields in Go's declaration
@@ -216,9 +482,9 @@ export type EncodableValue =
   | ReadonlyArray<EncodableValue>
   | { readonly [key: string]: EncodableValue }
 
-/** Compact JSON, as `json.Marshal` writes it. */
-export const stringify = (value: EncodableValue): string => {
-  if (value === null) return "null"
+/** The text of a scalar, or `undefined` for an array or object. */
+const scalarText = (value: EncodableValue | undefined): string | undefined => {
+  if (value === null || value === undefined) return "null"
   switch (typeof value) {
     case "boolean":
       return value ? "true" : "false"
@@ -230,32 +496,80 @@ export const stringify = (value: EncodableValue): string => {
       return value.toString()
   }
   if (value instanceof JsonNumber) return value.literal
-  if (Array.isArray(value)) {
-    return "[" + (value as ReadonlyArray<EncodableValue>).map(stringify).join(",") + "]"
-  }
-  const parts: Array<string> = []
-  for (const [k, v] of Object.entries(value as { readonly [key: string]: EncodableValue })) {
+  return undefined
+}
+
+/** An array or object being written: its values, its keys (objects), and how far it got. */
+interface Open {
+  readonly values: ReadonlyArray<EncodableValue>
+  readonly keys: ReadonlyArray<string> | undefined
+  next: number
+}
+
+const open = (value: EncodableValue): Open => {
+  if (Array.isArray(value)) return { values: value as ReadonlyArray<EncodableValue>, keys: undefined, next: 0 }
+  const keys: Array<string> = []
+  const values: Array<EncodableValue> = []
+  for (const [k, v] of Object.entries(value as { readonly [key: string]: EncodableValue | undefined })) {
     if (v === undefined) continue
-    parts.push(quote(k) + ":" + stringify(v))
+    keys.push(k)
+    values.push(v)
   }
-  return "{" + parts.join(",") + "}"
+  return { values, keys, next: 0 }
 }
 
 /**
- * Indented JSON as Go's `json.MarshalIndent(v, "", "  ")` writes it — what
- * `runc state` and `runc list --format json` print.
+ * Writes `value` with an explicit stack of open arrays and objects, so no
+ * nesting depth can exhaust the call stack: compact when `indent` is
+ * undefined, else as `json.MarshalIndent(v, prefix, indent)`.
  */
-export const stringifyIndent = (value: EncodableValue, indent = "  ", prefix = ""): string => {
-  if (value === null || typeof value !== "object" || value instanceof JsonNumber) return stringify(value)
-  const inner = prefix + indent
-  if (Array.isArray(value)) {
-    const items = value as ReadonlyArray<EncodableValue>
-    if (items.length === 0) return "[]"
-    return "[\n" + items.map((v) => inner + stringifyIndent(v, indent, inner)).join(",\n") + "\n" + prefix + "]"
+const write = (value: EncodableValue, indent: string | undefined, prefix: string): string => {
+  const first = scalarText(value)
+  if (first !== undefined) return first
+  const margins: Array<string> = [prefix]
+  const margin = (depth: number): string => {
+    while (margins.length <= depth) margins.push(margins[margins.length - 1] + (indent ?? ""))
+    return margins[depth]!
   }
-  const entries = Object.entries(value as { readonly [key: string]: EncodableValue }).filter(([, v]) => v !== undefined)
-  if (entries.length === 0) return "{}"
-  return "{\n" +
-    entries.map(([k, v]) => inner + quote(k) + ": " + stringifyIndent(v, indent, inner)).join(",\n") +
-    "\n" + prefix + "}"
+  const colon = indent === undefined ? ":" : ": "
+  const stack: Array<Open> = []
+  let out = ""
+  let pending: EncodableValue | undefined = value
+  for (;;) {
+    if (pending !== undefined) {
+      const item = open(pending)
+      pending = undefined
+      if (item.values.length === 0) {
+        out += item.keys === undefined ? "[]" : "{}"
+      } else {
+        out += item.keys === undefined ? "[" : "{"
+        stack.push(item)
+      }
+    }
+    const top = stack[stack.length - 1]
+    if (top === undefined) return out
+    if (top.next === top.values.length) {
+      stack.pop()
+      if (indent !== undefined) out += "\n" + margin(stack.length)
+      out += top.keys === undefined ? "]" : "}"
+      continue
+    }
+    const i = top.next++
+    if (i > 0) out += ","
+    if (indent !== undefined) out += "\n" + margin(stack.length)
+    if (top.keys !== undefined) out += quote(top.keys[i]!) + colon
+    const v = top.values[i]!
+    const text = scalarText(v)
+    if (text === undefined) pending = v
+    else out += text
+  }
 }
+
+/** Compact JSON, as `json.Marshal` writes it; any nesting depth. */
+export const stringify = (value: EncodableValue): string => write(value, undefined, "")
+
+/**
+ * Indented JSON as Go's `json.MarshalIndent(v, "", "  ")` writes it — what
+ * `runc state` and `runc list --format json` print; any nesting depth.
+ */
+export const stringifyIndent = (value: EncodableValue, indent = "  ", prefix = ""): string => write(value, indent, prefix)

@@ -20,13 +20,33 @@ import * as Schema from "effect/Schema"
 import type * as AST from "effect/SchemaAST"
 import * as Fast from "./GoFast.js"
 import { compareBytes } from "../byteOrder.js"
-import { JsonNumber, kindOf } from "./GoJson.js"
+import { type EncodableValue, JsonNumber, JsonRaw, kindOf, quote, stringify } from "./GoJson.js"
+import * as GoTimeJson from "./GoTime.js"
 
 /** Annotation holding a schema's Go zero value. */
 export const GoZeroId: unique symbol = Symbol.for("effect-libcontainer/GoZero")
 
 /** Annotation holding the Go type name used in error messages. */
 export const GoTypeId: unique symbol = Symbol.for("effect-libcontainer/GoType")
+
+/**
+ * Annotation marking a Go type with its own `UnmarshalJSON` over the raw
+ * bytes of the value (`time.Time`): a struct field of such a type is given
+ * the raw texts of its members (see `parseJson`'s `rawMember`).
+ */
+export const GoRawId: unique symbol = Symbol.for("effect-libcontainer/GoRaw")
+
+/**
+ * Annotation on a struct schema: which JSON key fills which of its
+ * {@link GoRawId} fields (`undefined` for every other key).
+ */
+export const GoRawFieldsId: unique symbol = Symbol.for("effect-libcontainer/GoRawFields")
+
+/** The raw-field resolver of a struct schema, when it has fields decoded from raw JSON. */
+export const rawFieldsOf = (schema: Schema.Schema.Any): ((key: string) => string | undefined) | undefined => {
+  const f = schema.ast.annotations[GoRawFieldsId]
+  return typeof f === "function" ? (f as (key: string) => string | undefined) : undefined
+}
 
 /** A schema from a JSON tree (or a plain JS value) to a Go-shaped value. */
 export type GoSchema<A> = Schema.Schema<A, unknown>
@@ -277,12 +297,18 @@ export const isEmptyValue = (v: unknown): boolean =>
   (Array.isArray(v) && v.length === 0) ||
   (isPlainObject(v) && Object.keys(v).length === 0)
 
+/** Property signatures of fields whose Go type decodes from raw JSON ({@link GoRawId}). */
+const rawFields = new WeakSet<object>()
+
 /** A field that is always written; missing or `null` in the input reads as the zero value. */
-export const field = <A>(schema: GoSchema<A>) =>
-  Fast.registerField(
+export const field = <A>(schema: GoSchema<A>) => {
+  const ps = Fast.registerField(
     Schema.optionalWith(schema, { default: () => zeroOf(schema) }),
     fastWith(schema, (decode): Fast.FieldRule => ({ _tag: "Field", decode, zero: zeroMaker(schema) }))
   )
+  if (schema.ast.annotations[GoRawId] === true) rawFields.add(ps)
+  return ps
+}
 
 /**
  * An `omitempty` field of a scalar, slice or map type. Never written when
@@ -398,13 +424,19 @@ export const goStruct = <Fields extends Schema.Struct.Fields>(
     }
   }).pipe(Schema.compose(inner, { strict: false }))
   const target = (key: string): string | undefined => exact.has(key) ? key : folded.get(foldKey(key))
+  const raw = new Set(Object.entries(fields).filter(([, ps]) => rawFields.has(ps)).map(([name]) => name))
+  const rawTarget = (key: string): string | undefined => {
+    const t = target(key)
+    return t !== undefined && raw.has(t) ? t : undefined
+  }
   const fast = structFast(fields, target, options)
   const slow = () => Schema.decodeUnknownSync(schema as unknown as Schema.Schema<unknown, unknown>)({})
   const zero = fast === undefined ? slow : () => {
     const value = fast({})
     return value === Fast.bail ? slow() : value
   }
-  return withGo(schema, goType, zero, fast as Fast.Fast<Schema.Struct.Type<Fields>> | undefined) as unknown as Schema.Schema<
+  const annotated = raw.size === 0 ? schema : schema.annotations({ [GoRawFieldsId]: rawTarget })
+  return withGo(annotated, goType, zero, fast as Fast.Fast<Schema.Struct.Type<Fields>> | undefined) as unknown as Schema.Schema<
     Schema.Struct.Type<Fields>,
     unknown
   >
@@ -435,49 +467,47 @@ const structFast = (
 // ---------------------------------------------------------------------------
 // time.Time
 
-const rfc3339 = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?(Z|([+-])(\d{2}):(\d{2}))$/
-
-const daysIn = (year: number, month: number): number =>
-  month === 2
-    ? (year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0) ? 29 : 28)
-    : [4, 6, 9, 11].includes(month)
-    ? 30
-    : 31
-
-/**
- * Reads an RFC 3339 timestamp as Go's `time.Time.UnmarshalJSON` does and
- * returns it in the form `MarshalJSON` writes back: fraction truncated to
- * nanoseconds with trailing zeros trimmed, a zero offset written `Z`, any
- * other offset kept. `undefined` when Go would refuse it.
- */
-export const canonicalTime = (text: string): string | undefined => {
-  const m = rfc3339.exec(text)
-  if (m === null) return undefined
-  const [, y, mo, d, h, mi, s, frac, zone, sign, oh, om] = m
-  const year = Number(y), month = Number(mo), day = Number(d)
-  if (month < 1 || month > 12 || day < 1 || day > daysIn(year, month)) return undefined
-  if (Number(h) > 23 || Number(mi) > 59 || Number(s) > 59) return undefined
-  if (zone !== "Z" && (Number(oh) > 23 || Number(om) > 59)) return undefined
-  const nanos = (frac ?? "").slice(0, 9).replace(/0+$/, "")
-  const offsetZero = zone === "Z" || (Number(oh) === 0 && Number(om) === 0)
-  return `${y}-${mo}-${d}T${h}:${mi}:${s}${nanos === "" ? "" : "." + nanos}${offsetZero ? "Z" : `${sign}${oh}:${om}`}`
-}
-
 /** Go's zero `time.Time`, as written to JSON. */
 export const zeroTime = "0001-01-01T00:00:00Z"
+
+/**
+ * The text Go's `time.Time.MarshalJSON` writes back for a JSON string read
+ * as a time (see `GoTime.ts`), or `undefined` when `UnmarshalJSON` refuses
+ * it. A plain string cannot tell whether its literal held escapes; this
+ * assumes it held none, as any literal of a well-formed time does.
+ */
+export const canonicalTime = (text: string): string | undefined => GoTimeJson.canonical(text)
+
+const marshaled = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.\d{0,8}[1-9])?(?:Z|[+-](\d{2}|[1-9]\d{2,}):(\d{2}))$/
+
+/**
+ * Whether `s` is a text `MarshalJSON` can write: RFC 3339 with a real date,
+ * up to nine fraction digits without trailing zeros, `Z` or an offset of
+ * whole minutes other than zero — whose hours may run past 99, as Go writes
+ * an offset it read as `+99:99` (`+100:39`).
+ */
+export const isMarshaledTime = (s: string): boolean => {
+  const m = marshaled.exec(s)
+  if (m === null) return false
+  const [, , mo, d, h, mi, sec, oh, om] = m
+  const month = Number(mo)
+  if (month < 1 || month > 12 || Number(d) < 1 || Number(h) > 23 || Number(mi) > 59 || Number(sec) > 59) return false
+  if (oh !== undefined && (Number(om) > 59 || (Number(oh) === 0 && Number(om) === 0))) return false
+  return GoTimeJson.canonical(`${s.slice(0, 10)}T00:00:00Z`) !== undefined
+}
 
 const pad = (n: number, width: number): string => String(n).padStart(width, "0")
 
 const timeArbitrary: Arbitrary.LazyArbitrary<string> = (fc) =>
   fc.record({
-    year: fc.integer({ min: 1, max: 9999 }),
+    year: fc.integer({ min: 0, max: 9999 }),
     month: fc.integer({ min: 1, max: 12 }),
     day: fc.integer({ min: 1, max: 28 }),
     hour: fc.integer({ min: 0, max: 23 }),
     minute: fc.integer({ min: 0, max: 59 }),
     second: fc.integer({ min: 0, max: 59 }),
     nanos: fc.integer({ min: 0, max: 999_999_999 }),
-    offset: fc.oneof(fc.constant(0), fc.integer({ min: -(23 * 60 + 59), max: 23 * 60 + 59 }))
+    offset: fc.oneof(fc.constant(0), fc.integer({ min: -(99 * 60 + 59), max: 99 * 60 + 59 }))
   }).map(({ day, hour, minute, month, nanos, offset, second, year }) => {
     const frac = pad(nanos, 9).replace(/0+$/, "")
     const zone = offset === 0
@@ -488,28 +518,58 @@ const timeArbitrary: Arbitrary.LazyArbitrary<string> = (fc) =>
     }${zone}`
   })
 
-/** The canonical text of a Go `time.Time` (see {@link canonicalTime}). */
+/** A Go `time.Time` as the text `MarshalJSON` writes (see {@link isMarshaledTime}). */
 export const GoTimeText = Schema.String.pipe(
-  Schema.filter((s) => canonicalTime(s) === s, { message: () => "expected an RFC 3339 timestamp in Go's canonical form" }),
+  Schema.filter(isMarshaledTime, { message: () => "expected an RFC 3339 timestamp as Go's MarshalJSON writes it" }),
   Schema.annotations({ arbitrary: () => timeArbitrary, identifier: "GoTime" })
 )
 
-/** Go `time.Time`: an RFC 3339 string, normalised to what Go writes back. */
+/**
+ * The raw JSON text Go would have handed `UnmarshalJSON` for a value that
+ * came without one (a plain JS value rather than a parsed document).
+ */
+const rawTextOf = (u: unknown): string => {
+  if (typeof u === "string") return GoTimeJson.needsNoEscape(u) ? `"${u}"` : quote(u)
+  if (u === null || typeof u === "boolean" || typeof u === "number" || typeof u === "bigint") return String(u)
+  if (u instanceof JsonNumber) return u.literal
+  return stringify(u as EncodableValue)
+}
+
+/**
+ * Go's `UnmarshalJSON` over every raw occurrence of the member, in order:
+ * `null` leaves the time as it was, the first failure is the result, else
+ * the last time read, as `MarshalJSON` writes it.
+ */
+const unmarshalTime = (u: unknown): { readonly text: string } | { readonly error: string } => {
+  const literals = u instanceof JsonRaw ? u.literals : [rawTextOf(u)]
+  let text = zeroTime
+  for (const literal of literals) {
+    const r = GoTimeJson.unmarshal(literal)
+    if (r._tag === "Failed") return { error: r.message }
+    if (r._tag === "Time") text = r.text
+  }
+  return { text }
+}
+
+/**
+ * Go `time.Time`, a json.Unmarshaler: decoded from the member's raw JSON
+ * text (a struct field of this type is handed its raw occurrences by
+ * `parseJson`, see {@link rawFieldsOf}), with Go's parse errors as the
+ * whole message; held as the text `MarshalJSON` writes back.
+ */
 export const GoTime: GoSchema<string> = withGo(
   Schema.transformOrFail(Schema.Unknown, GoTimeText, {
     strict: true,
     decode: (u, _, ast) => {
-      if (typeof u !== "string") return ParseResult.fail(mismatch(ast, u, "time.Time"))
-      const canonical = canonicalTime(u)
-      return canonical === undefined
-        ? ParseResult.fail(
-          new ParseResult.Type(ast, u, `parsing time ${JSON.stringify(JSON.stringify(u))} as "\\"2006-01-02T15:04:05Z07:00\\"": not RFC 3339`)
-        )
-        : ParseResult.succeed(canonical)
+      const r = unmarshalTime(u)
+      return "text" in r ? ParseResult.succeed(r.text) : ParseResult.fail(new ParseResult.Type(ast, u, r.error))
     },
     encode: ParseResult.succeed
   }),
   "time.Time",
   zeroTime,
-  Fast.time(canonicalTime)
-)
+  Fast.time((u) => {
+    const r = unmarshalTime(u)
+    return "text" in r ? r.text : undefined
+  })
+).annotations({ [GoRawId]: true })

@@ -11,9 +11,10 @@ import * as FastCheck from "effect/FastCheck"
 import * as Schema from "effect/Schema"
 import { readFileSync } from "node:fs"
 import * as Config from "../../../src/Config.js"
-import { toDecodeError } from "../../../src/internal/json/GoDecode.js"
+import { ownErrorFirst, toDecodeError } from "../../../src/internal/json/GoDecode.js"
 import { bail, fastOf } from "../../../src/internal/json/GoFast.js"
 import { JsonNumber, type JsonValue, parseJson } from "../../../src/internal/json/GoJson.js"
+import { rawFieldsOf } from "../../../src/internal/json/GoSchema.js"
 import * as State from "../../../src/State.js"
 
 /** A value rendered with everything equality must cover: key order, prototypes, number kinds, -0. */
@@ -265,12 +266,12 @@ describe("fast decoding agrees with the schemas", () => {
 describe("decodeJson with the fast path", () => {
   const reference = (text: string) =>
     Either.flatMap(
-      Either.mapLeft(parseJson(text), ({ reason }) => ({ field: "", reason })),
+      Either.mapLeft(parseJson(text, { rawMember: rawFieldsOf(State.State)! }), ({ reason }) => ({ field: "", reason })),
       (value) =>
         value === null
           ? Either.left({ field: "", reason: "State document is null" })
           : Either.mapLeft(Schema.decodeUnknownEither(State.State)(value), (e) => {
-            const error = toDecodeError("State", e)
+            const error = toDecodeError("State", ownErrorFirst(State.State, value, e))
             return { field: error.field, reason: error.reason }
           })
     )

@@ -1,0 +1,3 @@
+module effect-libcontainer/scripts/go-fixtures
+
+go 1.19
