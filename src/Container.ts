@@ -30,8 +30,9 @@ import {
   type StateTransitionError,
   type SystemError
 } from "./ContainerError.js"
-import { type FileIdentity, Filesystem } from "./Filesystem.js"
+import { cgroupTypes, type FileIdentity, Filesystem } from "./Filesystem.js"
 import type { Manager as IntelRdtManager } from "./IntelRdt.js"
+import { notCgroupFile } from "./internal/cgroups/files.js"
 import * as Hooks from "./internal/container/hooks.js"
 import { type MachineState, statusOf, transition } from "./internal/container/stateMachine.js"
 import { compareBytes } from "./internal/byteOrder.js"
@@ -462,9 +463,12 @@ export const signalAllProcesses = (
     const fs = yield* Filesystem
     const unified = yield* manager.path("")
     if (sig === Signal.SIGKILL && unified !== "") {
-      const killed = yield* fs.writeFile(`${unified}/cgroup.kill`, new TextEncoder().encode("1"), { flag: "existing" }).pipe(
+      const killFile = `${unified}/cgroup.kill`
+      // Only a file on cgroupfs is written: a hostile saved path gets runc's refusal, not a "1".
+      const killed = yield* fs.writeFileOn(killFile, new TextEncoder().encode("1"), cgroupTypes).pipe(
         Effect.as(true),
-        Effect.catchIf((e) => e.code === "ENOENT", () => Effect.succeed(false))
+        Effect.catchTag("WrongFilesystem", () => Effect.fail(notCgroupFile(killFile))),
+        Effect.catchIf((e) => e._tag === "SystemError" && e.code === "ENOENT", () => Effect.succeed(false))
       )
       if (killed) return yield* thawAfterKill(c)
     }

@@ -49,6 +49,11 @@ const withCgroupfs = <A, E, R>(body: (written: ReadonlyArray<string>) => Effect.
         if (!path.startsWith("/sys/fs/cgroup/")) return fs.writeFile(path, data, options)
         written.push(path)
         return machine.cgroups.host.writeFile(path, data)
+      },
+      writeFileOn: (path, data, types) => {
+        if (!path.startsWith("/sys/fs/cgroup/")) return fs.writeFileOn(path, data, types)
+        written.push(path)
+        return machine.cgroups.host.writeFileOn(path, data, types)
       }
     }
     return yield* Effect.provideService(body(written), Filesystem, routed)

@@ -12,7 +12,8 @@ import { join } from "./goPath.js"
 
 const walk = (env: CgroupEnv, dir: string, into: Array<number>): Effect.Effect<void, CgroupError | SystemError> =>
   Effect.gen(function*() {
-    into.push(...(yield* readProcs(env, dir)))
+    // One push per pid: a spread's arguments live on the stack, and a cgroup can hold 200,000 pids.
+    for (const pid of yield* readProcs(env, dir)) into.push(pid)
     for (const entry of yield* env.host.readDirectory(dir)) {
       if (entry.type === "Directory") yield* walk(env, join(dir, entry.name), into)
     }

@@ -411,7 +411,7 @@ export const planV2 = (dir: string, r: Config.Resources, current: CurrentV2, opt
   if (r.cpuset_cpus !== "") steps.push(write(dir, "cpuset.cpus", r.cpuset_cpus))
   if (r.cpuset_mems !== "") steps.push(write(dir, "cpuset.mems", r.cpuset_mems))
   for (const h of r.hugetlb_limit ?? []) steps.push(write(dir, `hugetlb.${h.page_size}.max`, h.limit.toString()))
-  steps.push(...rdmaSteps(dir, r))
+  for (const step of rdmaSteps(dir, r)) steps.push(step)
   if (r.freezer === "FROZEN" || r.freezer === "THAWED") {
     steps.push({ _tag: "Freeze", dir, state: r.freezer, driver: "v2" })
   } else if (r.freezer !== "") {
