@@ -215,6 +215,25 @@ for (const stage of stages) {
           expect(yield* snapshotTree([evil])).toEqual(before)
         })))
 
+    it.live("a cgroup.kill outside cgroupfs is never written: SIGKILL to all processes is refused, the file unchanged", () =>
+      run((dir) =>
+        Effect.gen(function*() {
+          const fs = yield* Filesystem
+          const root = `${dir}/root`
+          const evil = `${dir}/evil`
+          yield* fs.makeDirectoryAll(evil, 0o755)
+          yield* fs.writeFile(`${evil}/cgroup.kill`, encoder.encode("0\n"))
+          yield* writeState(root, "k", (s) => {
+            s["cgroup_paths"] = { ...pathsFor(stage, { freezer: `${dir}/no-freezer`, devices: evil }), "": evil }
+          })
+          const before = yield* snapshotTree([evil])
+          const c = yield* Factory.load(root, "k")
+          const killed = yield* prompt("kill", Container.signal(c, 9, { all: true }))
+          expect(Either.isLeft(killed)).toBe(true)
+          expect(failureMessage(killed)).toContain(`open ${evil}/cgroup.kill: not a cgroup file`)
+          expect(yield* snapshotTree([evil])).toEqual(before)
+        })))
+
     it.live("destroy with a cgroup at a plain directory removes nothing there (runc removes its empty dirs)", () =>
       run((dir) =>
         Effect.gen(function*() {
