@@ -347,14 +347,17 @@ const text = (message: unknown): string =>
 /**
  * An Effect logger writing logrus entries to `log`, so what the library
  * logs — a failed thaw while signalling, say — reads as runc's would, in
- * the format and place `--log-format` and `--log` chose.
+ * the format and place `--log-format` and `--log` chose. Log annotations
+ * are logrus fields (`error` for what runc logs `WithError`).
  */
 export const logger = (log: Logrus.Log): Logger.Logger<unknown, void> =>
-  Logger.make(({ cause, date, logLevel, message }) => {
+  Logger.make(({ annotations, cause, date, logLevel, message }) => {
     const level = levelOf(logLevel)
     if (level === undefined) return
     const extra = Cause.isEmpty(cause) ? "" : `: ${Cause.pretty(cause).split("\n")[0] ?? ""}`
-    Logrus.entry(log, level, text(message) + extra, date)
+    const fields: Array<readonly [string, string]> = []
+    for (const [key, value] of annotations) fields.push([key, text(value)])
+    Logrus.entry(log, level, text(message) + extra, date, fields)
   })
 
 /**

@@ -46,17 +46,33 @@ export const rfc3339 = (date: Date): string => {
  */
 export const value = (text: string): string => /^[A-Za-z0-9\-._/@^+]*$/.test(text) ? text : Strconv.quote(text)
 
-/** One text line, newline-terminated: `time="<RFC 3339>" level=<level> msg=<message>`. */
-export const line = (level: Level, message: string, now: Date = new Date()): string =>
-  `time=${value(rfc3339(now))} level=${level} msg=${value(message)}\n`
+/** Extra fields of an entry (logrus's `WithField`, `WithError` as `error`): key and text. */
+export type Fields = ReadonlyArray<readonly [key: string, value: string]>
+
+const byKey = (fields: Fields): Fields => [...fields].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
 
 /**
- * One JSON line as logrus's `JSONFormatter` writes it: keys sorted
- * (`level`, `msg`, `time`), strings escaped as Go's encoder escapes them
- * (HTML-safe).
+ * One text line, newline-terminated: `time="<RFC 3339>" level=<level>
+ * msg=<message>`, then the fields sorted by key. As in logrus, an empty
+ * message leaves out `msg`.
  */
-export const jsonLine = (level: Level, message: string, now: Date = new Date()): string =>
-  `{"level":${jsonQuote(level)},"msg":${jsonQuote(message)},"time":${jsonQuote(rfc3339(now))}}\n`
+export const line = (level: Level, message: string, now: Date = new Date(), fields: Fields = []): string =>
+  `time=${value(rfc3339(now))} level=${level}${message === "" ? "" : ` msg=${value(message)}`}${
+    byKey(fields).map(([k, v]) => ` ${k}=${value(v)}`).join("")
+  }\n`
+
+/**
+ * One JSON line as logrus's `JSONFormatter` writes it: every key (`level`,
+ * `msg`, `time` and the fields) sorted, strings escaped as Go's encoder
+ * escapes them (HTML-safe).
+ */
+export const jsonLine = (level: Level, message: string, now: Date = new Date(), fields: Fields = []): string => {
+  const entries = new Map<string, string>(fields)
+  entries.set("level", level)
+  entries.set("msg", message)
+  entries.set("time", rfc3339(now))
+  return `{${byKey([...entries]).map(([k, v]) => `${jsonQuote(k)}:${jsonQuote(v)}`).join(",")}}\n`
+}
 
 /** The text line runc prints for an error before exiting with status 1. */
 export const errorLine = (message: string, now?: Date): string => line("error", message, now)
@@ -74,9 +90,9 @@ export interface Log {
 }
 
 /** Writes one entry when `level` is enabled. */
-export const entry = (log: Log, level: Level, message: string, now: Date = new Date()): void => {
+export const entry = (log: Log, level: Level, message: string, now: Date = new Date(), fields: Fields = []): void => {
   if (severity[level] > severity[log.level]) return
-  log.write(log.format === "json" ? jsonLine(level, message, now) : line(level, message, now))
+  log.write(log.format === "json" ? jsonLine(level, message, now, fields) : line(level, message, now, fields))
 }
 
 /**

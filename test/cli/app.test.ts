@@ -382,12 +382,16 @@ describe("libcontainer errors: one logrus line on stderr, exit status 1", () => 
       }).pipe(
         Effect.updateService(Filesystem, (fs) => ({
           ...fs,
-          readDirectory: (path: string) => Effect.zipRight(Effect.logWarning("slow disk"), fs.readDirectory(path))
+          readDirectory: (path: string) =>
+            Effect.zipRight(
+              Effect.logWarning("slow disk").pipe(Effect.annotateLogs("error", "read /x: input/output error")),
+              fs.readDirectory(path)
+            )
         }))
       )
       expect(status).toBe(0)
       expect(printed).toHaveLength(1)
-      expect(printed[0]).toMatch(/^time="[^"]+" level=warning msg="slow disk"\n$/)
+      expect(printed[0]).toMatch(/^time="[^"]+" level=warning msg="slow disk" error="read \/x: input\/output error"\n$/)
     })))
 })
 

@@ -45,6 +45,18 @@ describe("logrus lines", () => {
     )
   })
 
+  it("adds fields after the message, sorted, as logrus does (and leaves out an empty message)", () => {
+    process.env["TZ"] = "UTC"
+    const fields = [["error", "rmdir /x: device or resource busy"], ["attempt", "1"]] as const
+    expect(Logrus.line("warning", "Failed to remove cgroup (will retry)", moment, fields)).toBe(
+      `time="2026-11-29T11:29:40Z" level=warning msg="Failed to remove cgroup (will retry)" attempt=1 error="rmdir /x: device or resource busy"\n`
+    )
+    expect(Logrus.line("error", "", moment)).toBe(`time="2026-11-29T11:29:40Z" level=error\n`)
+    expect(Logrus.jsonLine("warning", "m", moment, [["zeta", "<"], ["error", "e"]])).toBe(
+      `{"error":"e","level":"warning","msg":"m","time":"2026-11-29T11:29:40Z","zeta":"\\u003c"}\n`
+    )
+  })
+
   it("writes an entry only when its level is on, and runc's fatal also writes the bare message to stderr when logging elsewhere", () => {
     const written: Array<string> = []
     const stderr: Array<string> = []
