@@ -5,8 +5,10 @@
  *   npx tsx scripts/build-cli.ts [--outdir bin]
  *
  * Three generated files (never committed): `libcontainer.cjs`, the whole CLI
- * (`src/cli/main.ts`) in one minified file; `libcontainer.js`, the small
- * launcher `package.json`'s `bin` points at (`src/cli/launcher.ts`); and
+ * (`src/cli/main.ts`) in one minified file, whose Effect and library parts
+ * are initialised only when a command runs; `libcontainer.js`, the small
+ * launcher `package.json`'s `bin` points at (`src/cli/launcher.ts` after a
+ * shell prelude, {@link launcherPrelude}); and
  * `libcontainer.cache`, V8's code cache of the bundle, made by running the
  * CLI once (`list` on an empty temporary root) — which doubles as a smoke
  * test of the bundle. Run by `npm run build:cli`, `npm run build` and

@@ -224,7 +224,8 @@ export const resolve = (args: ReadonlyArray<string>, out: Output, host: Host = p
     flags: parsed.values,
     args: parsed.args,
     log,
-    // runc asks systemd for the owner in a user namespace and takes root when that fails; there is no systemd here
+    // in a user namespace with --systemd-cgroup, runc asks systemd's bus for the owner and takes root when it
+    // cannot; this CLI does not ask, and takes root
     rootlessByDefault: () => host.euid !== 0 || (host.inUserNamespace() && !globals.systemdCgroup)
   }
 }

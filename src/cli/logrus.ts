@@ -7,8 +7,9 @@
  * own the same way. runc's `fatal` is {@link fatal}: the error goes to the
  * log and, when the log is not stderr, also plainly to stderr.
  *
- * Plain TypeScript without Effect (the Effect logger that feeds library
- * warnings here lives with the commands).
+ * No Effect runtime here — only the library's Go JSON quoting — so help and
+ * usage errors log without loading it; the Effect logger that feeds library
+ * warnings here lives with the commands (`app.ts`).
  */
 import { closeSync, constants, openSync, writeSync } from "node:fs"
 import * as Errno from "../internal/errno.js"
