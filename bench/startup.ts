@@ -1,10 +1,12 @@
 /**
  * Start-up of the `libcontainer` CLI: `libcontainer --root <empty> list`
- * run as a user runs it — `bin/libcontainer.js`, rebuilt first from src:
- * the launcher running the esbuild bundle through V8's code cache — against
- * `runc --root <empty> list`, the same bundle without the code cache, the
- * unbundled source through tsx, and a bare `node -e 0` for the floor every
- * Node program pays.
+ * run as a user runs it — `bin/libcontainer.js` executed, rebuilt first from
+ * src: its shell prelude, then node on the launcher, which runs the esbuild
+ * bundle through V8's code cache — against `runc --root <empty> list`, the
+ * same bundle without the code cache, the unbundled source through tsx, and
+ * a bare `node -e 0` for the floor every Node program pays. `--version`
+ * shows what answering before the library loads costs (help and usage
+ * errors take the same path).
  * Hyperfine-like: warm-up runs, then rounds that run each command once in
  * turn, reporting mean ± σ, min and median of the wall time, and the CPU
  * time (user + system) of the child.
@@ -125,7 +127,8 @@ const program = Effect.gen(function*() {
   yield* Effect.addFinalizer(() => Effect.sync(() => rmSync(root, { recursive: true, force: true })))
   const subjects: ReadonlyArray<Subject> = [
     { name: "runc list", file: "runc", args: ["--root", root, "list"] },
-    { name: "libcontainer list (bin/, as installed)", file: process.execPath, args: [executable, "--root", root, "list"] },
+    { name: "libcontainer list (bin/, as installed)", file: executable, args: ["--root", root, "list"] },
+    { name: "libcontainer --version (bin/, as installed)", file: executable, args: ["--version"] },
     { name: "libcontainer list (bundle, no code cache)", file: process.execPath, args: [bundle, "--root", root, "list"] },
     {
       name: "libcontainer list (tsx, unbundled)",

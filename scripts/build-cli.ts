@@ -5,8 +5,10 @@
  *   npx tsx scripts/build-cli.ts [--outdir bin]
  *
  * Three generated files (never committed): `libcontainer.cjs`, the whole CLI
- * (`src/cli/main.ts`) in one minified file; `libcontainer.js`, the small
- * launcher `package.json`'s `bin` points at (`src/cli/launcher.ts`); and
+ * (`src/cli/main.ts`) in one minified file, whose Effect and library parts
+ * are initialised only when a command runs; `libcontainer.js`, the small
+ * launcher `package.json`'s `bin` points at (`src/cli/launcher.ts` after a
+ * shell prelude, {@link launcherPrelude}); and
  * `libcontainer.cache`, V8's code cache of the bundle, made by running the
  * CLI once (`list` on an empty temporary root) — which doubles as a smoke
  * test of the bundle. Run by `npm run build:cli`, `npm run build` and
@@ -46,6 +48,19 @@ const pureArbitraries: esbuild.Plugin = {
     })
   }
 }
+
+/**
+ * The first lines of the executable: a shell prelude that is also valid
+ * JavaScript (a string, then a comment). The shell checks whether stdout is
+ * open — Node would silently put /dev/null in place of a closed one, and
+ * runc fails with `write /dev/stdout: bad file descriptor` — tells the CLI
+ * through `LIBCONTAINER_STDOUT_CLOSED`, then runs this same file with node.
+ */
+export const launcherPrelude = [
+  "#!/bin/sh",
+  `":" //; if { true 3>&1; } 2>/dev/null; then unset LIBCONTAINER_STDOUT_CLOSED; ` +
+  `else LIBCONTAINER_STDOUT_CLOSED=1; export LIBCONTAINER_STDOUT_CLOSED; fi; exec node "$0" "$@"`
+].join("\n")
 
 const common: esbuild.BuildOptions = {
   absWorkingDir: projectRoot,
@@ -87,7 +102,7 @@ export const buildCli = async (outdir: string = defaultOutdir): Promise<BuildRes
     entryPoints: ["src/cli/launcher.ts"],
     outfile: executable,
     format: "esm",
-    banner: { js: "#!/usr/bin/env node" }
+    banner: { js: launcherPrelude }
   })
   chmodSync(executable, 0o755)
   const root = mkdtempSync(join(tmpdir(), "libcontainer-build-"))

@@ -117,7 +117,7 @@ const execFifoExists = (c: Container) =>
     Effect.orElseSucceed(() => false)
   )
 
-/** runc's `refreshState()`, without the container lock (callers hold it). */
+/** runc's `refreshState()`, without the container lock (callers hold it). @internal */
 export const refreshUnlocked = (c: Container): Effect.Effect<Status, RefreshError, Processes | Filesystem> =>
   Effect.gen(function*() {
     const self = impl(c)
@@ -222,7 +222,7 @@ const lockStateDir = (c: Container): Effect.Effect<void, SystemError, Filesystem
 const withLock = <A, E, R>(c: Container, effect: Effect.Effect<A, E, R>) =>
   impl(c).lock.withPermits(1)(Effect.scoped(Effect.zipRight(lockStateDir(c), effect)))
 
-/** The temp-file prefix of {@link saveState}: runc's own, so runc's leftovers are recognised too. */
+/** The temp-file prefix of {@link saveState}: runc's own, so runc's leftovers are recognised too. @internal */
 export const stateTempPrefix = "state-"
 
 /** How old a leftover `state-<digits>` temp file must be before {@link saveState} removes it. */
@@ -383,7 +383,7 @@ export const stateJson = (c: Container): Effect.Effect<string, JsonEncodeError, 
 // ---------------------------------------------------------------------------
 // Operations
 
-/** Whether the config gives the container its own PID namespace (a NEWPID entry without a path). */
+/** Whether the config gives the container its own PID namespace (a NEWPID entry without a path). @internal */
 export const hasPrivatePidNamespace = (config: Config.Config): boolean =>
   (config.namespaces ?? []).some((ns) => ns.type === "NEWPID" && ns.path === "")
 
@@ -452,6 +452,8 @@ const thawAfterKill = (c: Container): Effect.Effect<void> =>
  * the killed processes frozen); otherwise the cgroup is frozen, its pids
  * signalled (gone ones ignored) and thawed, so no process can fork away in
  * between.
+ *
+ * @internal
  */
 export const signalAllProcesses = (
   c: Container,

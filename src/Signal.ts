@@ -110,3 +110,11 @@ export const parse = (raw: string): Either.Either<number, UnknownSignal> => {
     onSome: Either.right
   })
 }
+
+/**
+ * The signal argument of `runc kill`: missing or empty means `SIGTERM`
+ * (runc's kill command defaults before it parses), anything else goes
+ * through {@link parse}. So `runc kill c ""` sends SIGTERM.
+ */
+export const parseKillArgument = (raw: string | undefined): Either.Either<number, UnknownSignal> =>
+  raw === undefined || raw === "" ? Either.right(SIGTERM) : parse(raw)

@@ -1,46 +1,61 @@
 /**
  * The `libcontainer` command line: runc's `list`, `state`, `ps`, `pause`,
- * `resume`, `kill` and `delete`, with runc's global `--root` and runc's
- * output, on the services in context. {@link run} is the whole program:
- * parse, execute, and turn any failure into runc's one error line.
+ * `resume`, `kill` and `delete` on the services in context, with runc's
+ * global flags, help, usage errors and output. {@link run} is the whole
+ * program: read the command line (`invocation.ts`), run the command, and
+ * turn any failure into runc's one error line.
  */
-import * as Args from "@effect/cli/Args"
-import type * as CliApp from "@effect/cli/CliApp"
-import * as Command from "@effect/cli/Command"
-import * as Options from "@effect/cli/Options"
-import * as ValidationError from "@effect/cli/ValidationError"
 import * as Cause from "effect/Cause"
 import * as Data from "effect/Data"
 import * as Effect from "effect/Effect"
 import * as Logger from "effect/Logger"
+import * as LogLevel from "effect/LogLevel"
 import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
 import { spawn } from "node:child_process"
 import * as Container from "../Container.js"
+import { OperationFailed } from "../ContainerError.js"
 import * as Factory from "../Factory.js"
 import { Filesystem } from "../Filesystem.js"
 import * as Strconv from "../internal/strconv.js"
 import * as Signal from "../Signal.js"
+import * as Commands from "./commands.js"
+import { parseBool } from "./flagset.js"
+import * as Invocation from "./invocation.js"
 import * as Logrus from "./logrus.js"
 import * as Owner from "./owner.js"
+import { Buffered, type Output, WriteFailed } from "./stdio.js"
 import * as Tabwriter from "./tabwriter.js"
 
+export type { Output } from "./stdio.js"
+
 /** runc's default state root. */
-export const defaultRoot = "/run/runc"
+export const defaultRoot = Commands.defaultRoot
 
 /** The CLI's version. */
-export const version = "0.1.0"
+export const version = Commands.version
 
-/** Where command output goes; the real CLI writes to the process's stdout and stderr. */
-export interface Output {
-  readonly stdout: (text: string) => void
-  readonly stderr: (text: string) => void
-}
+/** The logrus line runc prints for an error; see {@link Logrus.errorLine}. */
+export const errorLine = Logrus.errorLine
 
 /** `invalid format option` — `--format` was neither `table` nor `json` (runc checks it itself, after loading). */
 export class InvalidFormat extends Data.TaggedError("InvalidFormat")<{ readonly format: string }> {
   override get message(): string {
     return "invalid format option"
+  }
+}
+
+/** `container id cannot be empty` — runc's `getContainer` on an empty id, before anything is read. */
+export class EmptyId extends Data.TaggedError("EmptyId")<{}> {
+  override get message(): string {
+    return "container id cannot be empty"
+  }
+}
+
+/** `strconv.ParseBool: parsing "<value>": invalid syntax` — `--rootless` is neither a boolean nor `auto`. */
+export class InvalidRootless extends Data.TaggedError("InvalidRootless")<{ readonly value: string }> {
+  override get message(): string {
+    return `strconv.ParseBool: parsing ${Strconv.quote(this.value)}: invalid syntax`
   }
 }
 
@@ -55,80 +70,107 @@ export class PsFailed extends Data.TaggedError("PsFailed")<{ readonly reason: st
   }
 }
 
-/** The logrus line runc prints for an error; see {@link Logrus.errorLine}. */
-export const errorLine = Logrus.errorLine
-
-const root = Options.text("root").pipe(
-  Options.withDescription("root directory for storage of container state (this should be located in tmpfs)"),
-  Options.withDefault(defaultRoot)
-)
-
-const containerId = Args.text({ name: "container-id" })
-
-// A free-form option, so a wrong value gets runc's `invalid format option` rather than a usage error.
-const format = Options.text("format").pipe(
-  Options.withAlias("f"),
-  Options.withDescription("select one of: table or json"),
-  Options.withDefault("table")
-)
-
 const checkFormat = (value: string): Effect.Effect<"table" | "json", InvalidFormat> =>
   value === "table" || value === "json" ? Effect.succeed(value) : Effect.fail(new InvalidFormat({ format: value }))
 
-/** The root command, whose `--root` every subcommand reads. */
-const main = Command.make("libcontainer", { root })
+/** A command's run, with the output it writes to. */
+interface Context {
+  readonly run: Invocation.Run
+  readonly out: Output
+}
 
-const list = (out: Output) =>
-  Command.make(
-    "list",
-    {
-      format,
-      quiet: Options.boolean("quiet").pipe(Options.withAlias("q"), Options.withDescription("display only container IDs"))
-    },
-    ({ format, quiet }) =>
-      Effect.gen(function*() {
-        const { root } = yield* main
-        const owner = yield* Owner.makeLookup
-        const fs = yield* Filesystem
-        const records: Array<Container.OciState> = []
-        yield* Factory.list(root).pipe(
-          Stream.runForEach((entry) =>
-            Effect.gen(function*() {
-              if (entry._tag === "Failed") {
-                out.stderr(`load container ${entry.id}: ${entry.error.message}\n`)
-                return
-              }
-              const info = yield* fs.stat(entry.container.stateDir).pipe(Effect.option)
-              if (Option.isNone(info)) return
-              records.push(
-                Container.ociStateFor(entry.container, Container.lastStatus(entry.container), yield* owner(info.value.uid))
-              )
-            })
-          )
-        )
-        // runc prints IDs for -q whatever the format, and checks the format only otherwise.
-        if (quiet) {
-          for (const r of records) out.stdout(`${r.id}\n`)
-        } else if ((yield* checkFormat(format)) === "json") {
-          out.stdout(
-            records.length === 0 ? "null\n" : `[${records.map(Container.formatOciStateCompact).join(",")}]\n`
-          )
-        } else {
-          out.stdout(Tabwriter.format([
-            ["ID", "PID", "STATUS", "BUNDLE", "CREATED", "OWNER"],
-            ...records.map((r) => [r.id, String(r.pid), r.status, r.bundle, r.created, r.owner])
-          ]))
-        }
-      })
-  ).pipe(Command.withDescription("lists containers started by runc with the given root"))
+const stringFlag = (run: Invocation.Run, name: string, fallback: string): string => {
+  const value = run.flags.get(name)
+  return typeof value === "string" ? value : fallback
+}
 
-const state = (out: Output) =>
-  Command.make("state", { id: containerId }, ({ id }) =>
-    Effect.gen(function*() {
-      const { root } = yield* main
-      const container = yield* Factory.load(root, id)
-      out.stdout(Container.formatOciState(yield* Container.ociState(container)))
-    })).pipe(Command.withDescription("output the state of a container"))
+const boolFlag = (run: Invocation.Run, name: string): boolean => run.flags.get(name) === true
+
+/** Writes to stdout, failing with the write's error. */
+const print = (out: Output, text: string): Effect.Effect<void, WriteFailed> =>
+  Effect.suspend(() => {
+    const failed = out.stdout(text)
+    return failed instanceof WriteFailed ? Effect.fail(failed) : Effect.void
+  })
+
+/** The first argument as runc's `getContainer` takes it: an empty id is refused before anything is read. */
+const load = (run: Invocation.Run): Effect.Effect<Container.Container, Factory.LoadError | EmptyId, Factory.Services> => {
+  const id = run.args[0] ?? ""
+  return id === "" ? Effect.fail(new EmptyId()) : Factory.load(run.globals.root, id)
+}
+
+/**
+ * runc's `shouldUseRootlessCgroupManager` and the warning pause, resume
+ * and ps give with it: `--rootless` is a boolean, or `auto` (or empty) for
+ * "not root, or root in a user namespace".
+ */
+const warnIfRootless = (run: Invocation.Run, command: string) =>
+  Effect.suspend(() => {
+    const raw = run.globals.rootless
+    const rootless = raw === "" || raw.toLowerCase() === "auto" ? run.rootlessByDefault() : parseBool(raw)
+    if (rootless === undefined) return Effect.fail(new InvalidRootless({ value: raw }))
+    return rootless
+      ? Effect.logWarning(`${Commands.programName} ${command} may fail if you don't have the full access to cgroups`)
+      : Effect.void
+  })
+
+const tableHeader = "ID\tPID\tSTATUS\tBUNDLE\tCREATED\tOWNER\n"
+
+/**
+ * `list`: every container under the root, streamed. Nothing holds every
+ * container: each is reduced to its output as it comes — a JSON element or
+ * an id written out in 64 KiB pieces, or the six cells of its table row,
+ * which Go's tabwriter must see in full before it can align the columns.
+ */
+const list = ({ out, run }: Context) =>
+  Effect.gen(function*() {
+    const quiet = boolFlag(run, "quiet")
+    const format = stringFlag(run, "format", "table")
+    const owner = yield* Owner.makeLookup
+    const fs = yield* Filesystem
+    const stdout = new Buffered(out.stdout)
+    const table = new Tabwriter.Writer(Tabwriter.runcTable, (text) => stdout.write(text))
+    let listed = 0
+    if (!quiet && format === "table") table.write(tableHeader)
+    yield* Factory.list(run.globals.root).pipe(
+      Stream.runForEach((entry) =>
+        Effect.gen(function*() {
+          if (entry._tag === "Failed") {
+            out.stderr(`load container ${entry.id}: ${entry.error.message}\n`)
+            return
+          }
+          const info = yield* fs.stat(entry.container.stateDir).pipe(Effect.option)
+          if (Option.isNone(info)) return
+          const record = Container.ociStateFor(
+            entry.container,
+            Container.lastStatus(entry.container),
+            yield* owner(info.value.uid)
+          )
+          listed++
+          // runc prints ids for -q whatever the format, and checks the format only otherwise
+          if (quiet) stdout.write(`${record.id}\n`)
+          else if (format === "json") stdout.write((listed === 1 ? "[" : ",") + Container.formatOciStateCompact(record))
+          else if (format === "table") {
+            table.write(
+              `${record.id}\t${record.pid}\t${record.status}\t${record.bundle}\t${record.created}\t${record.owner}\n`
+            )
+          }
+        })
+      )
+    )
+    if (!quiet) {
+      if ((yield* checkFormat(format)) === "json") stdout.write(listed === 0 ? "null\n" : "]\n")
+      else table.flush()
+    }
+    const failed = stdout.flush()
+    if (failed !== undefined) return yield* Effect.fail(failed)
+  })
+
+const state = ({ out, run }: Context) =>
+  Effect.gen(function*() {
+    const container = yield* load(run)
+    yield* print(out, Container.formatOciState(yield* Container.ociState(container)))
+  })
 
 /** The index of the PID column in a `ps` header, as runc's `getPidIndex` finds it. */
 export const pidIndex = (header: string): number | undefined => {
@@ -180,114 +222,175 @@ export const filterPs = (output: string, pids: ReadonlyArray<number>): Effect.Ef
     return kept
   })
 
-const ps = (out: Output) =>
-  Command.make(
-    "ps",
-    { format, id: containerId, psArgs: Args.repeated(Args.text({ name: "ps-args" })) },
-    ({ format, id, psArgs }) =>
-      Effect.gen(function*() {
-        const { root } = yield* main
-        const container = yield* Factory.load(root, id)
-        const pids = yield* Container.processes(container)
-        if ((yield* checkFormat(format)) === "json") {
-          out.stdout(pids.length === 0 ? "null\n" : `[${pids.join(",")}]\n`)
-          return
-        }
-        out.stdout(yield* filterPs(yield* runPs(psArgs.length === 0 ? ["-ef"] : psArgs), pids))
-      })
-  ).pipe(Command.withDescription("ps displays the processes running inside a container"))
-
-const pause = Command.make("pause", { id: containerId }, ({ id }) =>
+const ps = ({ out, run }: Context) =>
   Effect.gen(function*() {
-    const { root } = yield* main
-    yield* Container.pause(yield* Factory.load(root, id))
-  })).pipe(Command.withDescription("pause suspends all processes inside the container"))
+    yield* warnIfRootless(run, "ps")
+    const container = yield* load(run)
+    const pids = yield* Container.processes(container)
+    if ((yield* checkFormat(stringFlag(run, "format", "table"))) === "json") {
+      return yield* print(out, pids.length === 0 ? "null\n" : `[${pids.join(",")}]\n`)
+    }
+    const psArgs = run.args.slice(1)
+    yield* print(out, yield* filterPs(yield* runPs(psArgs.length === 0 ? ["-ef"] : psArgs), pids))
+  })
 
-const resume = Command.make("resume", { id: containerId }, ({ id }) =>
+const pause = ({ run }: Context) =>
   Effect.gen(function*() {
-    const { root } = yield* main
-    yield* Container.resume(yield* Factory.load(root, id))
-  })).pipe(Command.withDescription("resumes all processes that have been previously paused"))
+    yield* warnIfRootless(run, "pause")
+    yield* Container.pause(yield* load(run))
+  })
 
-const kill = Command.make(
-  "kill",
-  {
-    all: Options.boolean("all").pipe(
-      Options.withAlias("a"),
-      Options.withDescription("send the specified signal to all processes inside the container")
-    ),
-    id: containerId,
-    signal: Args.text({ name: "signal" }).pipe(Args.withDefault("SIGTERM"))
-  },
-  ({ all, id, signal }) =>
-    Effect.gen(function*() {
-      const { root } = yield* main
-      // runc loads the container before it looks at the signal.
-      const container = yield* Factory.load(root, id)
-      const number = yield* Signal.parse(signal)
-      yield* Container.signal(container, number, { all })
-    })
-).pipe(Command.withDescription("kill sends the specified signal (default: SIGTERM) to the container's init process"))
+const resume = ({ run }: Context) =>
+  Effect.gen(function*() {
+    yield* warnIfRootless(run, "resume")
+    yield* Container.resume(yield* load(run))
+  })
 
-const remove = (out: Output) =>
-  Command.make(
-    "delete",
-    {
-      force: Options.boolean("force").pipe(
-        Options.withAlias("f"),
-        Options.withDescription("Forcibly deletes the container if it is still running (uses SIGKILL)")
-      ),
-      id: containerId
-    },
-    ({ force, id }) =>
-      Effect.gen(function*() {
-        const { root } = yield* main
-        const loaded = yield* Factory.load(root, id).pipe(
-          Effect.map(Option.some),
-          Effect.catchTag("ErrNotExist", (error) =>
-            Effect.gen(function*() {
-              // A create that died before writing state.json leaves a bare state dir: runc removes it.
-              const fs = yield* Filesystem
-              const path = `${root}/${id}`
-              yield* fs.removeAll(path).pipe(
-                Effect.catchAll((e) => Effect.sync(() => out.stderr(`remove ${path}: ${e.message}\n`)))
-              )
-              return force ? Option.none<Container.Container>() : yield* Effect.fail(error)
-            }))
-        )
-        if (Option.isSome(loaded)) yield* Container.remove(loaded.value, { force })
-      })
-  ).pipe(Command.withDescription("delete any resources held by the container often used with detached container"))
+const kill = ({ run }: Context) =>
+  Effect.gen(function*() {
+    // runc loads the container before it looks at the signal; a missing or empty signal is SIGTERM
+    const container = yield* load(run)
+    const number = yield* Signal.parseKillArgument(run.args[1])
+    yield* Container.signal(container, number, { all: boolFlag(run, "all") })
+  })
 
-/** The whole command tree, writing to `out`. */
-export const command = (out: Output) =>
-  main.pipe(Command.withSubcommands([list(out), state(out), ps(out), pause, resume, kill, remove(out)]))
+/** The steps of `destroy` after which runc's destroy carries on, and what is left to do after each. */
+const unfinishedSteps: Readonly<Record<string, "rdt and state dir" | "state dir">> = {
+  "remove container's cgroup": "rdt and state dir",
+  "remove container's IntelRDT group": "state dir"
+}
+
+/**
+ * What runc's CLI does when destroying the container fails (its `destroy`
+ * helper): the error is logged and the delete still succeeds. runc's
+ * `destroy` goes on past a cgroup or Intel RDT group that cannot be
+ * removed, so the state directory goes anyway and the container is no
+ * longer listed; the library stops at the first failure, so the rest is
+ * done here. The logged text is the failing step's own error, as runc
+ * logs it (poststop hooks are not run after such a failure).
+ */
+const finishDestroy = (container: Container.Container, failure: OperationFailed) =>
+  Effect.gen(function*() {
+    const step = failure.cause instanceof OperationFailed ? failure.cause : undefined
+    yield* Effect.logError(step !== undefined && step.step in unfinishedSteps ? step.cause.message : failure.cause.message)
+    const left = step === undefined ? undefined : unfinishedSteps[step.step]
+    if (left === undefined) return
+    if (left === "rdt and state dir" && Option.isSome(container.intelRdtManager)) {
+      yield* Effect.ignore(container.intelRdtManager.value.destroy)
+    }
+    const fs = yield* Filesystem
+    yield* Effect.ignore(fs.removeAll(container.stateDir))
+  })
+
+const remove = ({ out, run }: Context) =>
+  Effect.gen(function*() {
+    const force = boolFlag(run, "force")
+    const id = run.args[0] ?? ""
+    const loaded = yield* load(run).pipe(
+      Effect.map(Option.some),
+      Effect.catchTag("ErrNotExist", (error) =>
+        Effect.gen(function*() {
+          // A create that died before writing state.json leaves a bare state dir: runc removes it.
+          const fs = yield* Filesystem
+          const path = `${run.globals.root}/${id}`
+          yield* fs.removeAll(path).pipe(
+            Effect.catchAll((e) => Effect.sync(() => out.stderr(`remove ${path}: ${e.message}\n`)))
+          )
+          return force ? Option.none<Container.Container>() : yield* Effect.fail(error)
+        }))
+    )
+    if (Option.isNone(loaded)) return
+    const container = loaded.value
+    yield* Container.remove(container, { force }).pipe(
+      Effect.catchIf(
+        (e): e is OperationFailed => e instanceof OperationFailed && e.step === "destroy container",
+        (failure) => finishDestroy(container, failure)
+      )
+    )
+  })
+
+const actions: Readonly<Record<string, (context: Context) => Effect.Effect<void, unknown, Factory.Services>>> = {
+  list,
+  state,
+  ps,
+  pause,
+  resume,
+  kill,
+  delete: remove
+}
 
 const messageOf = (error: unknown): string =>
   typeof error === "object" && error !== null && "message" in error && typeof error.message === "string"
     ? error.message
     : String(error)
 
+const levelOf = (level: LogLevel.LogLevel): Logrus.Level | undefined => {
+  switch (level._tag) {
+    case "Fatal":
+      return "fatal"
+    case "Error":
+      return "error"
+    case "Warning":
+      return "warning"
+    case "Info":
+      return "info"
+    case "Debug":
+      return "debug"
+    default:
+      return undefined
+  }
+}
+
+const text = (message: unknown): string =>
+  Array.isArray(message) ? message.map(text).join(" ") : typeof message === "string" ? message : String(message)
+
 /**
- * The CLI on `argv` (shaped as `process.argv`: runtime, script, arguments),
- * returning the exit status. A failure of a command prints runc's error line
- * on `out.stderr` and gives 1 — never a stack trace, defects included; a
- * usage error has already been explained by @effect/cli and gives 1 too.
- * Library warnings are logged as logrus lines on `out.stderr`.
+ * An Effect logger writing logrus entries to `log`, so what the library
+ * logs — a failed thaw while signalling, say — reads as runc's would, in
+ * the format and place `--log-format` and `--log` chose. Log annotations
+ * are logrus fields (`error` for what runc logs `WithError`).
  */
-export const run = (
-  argv: ReadonlyArray<string>,
-  out: Output
-): Effect.Effect<number, never, Factory.Services | CliApp.CliApp.Environment> =>
-  Command.run(command(out), { name: "libcontainer", version })(argv).pipe(
+export const logger = (log: Logrus.Log): Logger.Logger<unknown, void> =>
+  Logger.make(({ annotations, cause, date, logLevel, message }) => {
+    const level = levelOf(logLevel)
+    if (level === undefined) return
+    const extra = Cause.isEmpty(cause) ? "" : `: ${Cause.pretty(cause).split("\n")[0] ?? ""}`
+    const fields: Array<readonly [string, string]> = []
+    for (const [key, value] of annotations) fields.push([key, text(value)])
+    Logrus.entry(log, level, text(message) + extra, date, fields)
+  })
+
+/**
+ * Runs a command `resolve` returned, with its log: 0 on success; on any
+ * failure (defects included) runc's error line and 1 — never a stack trace.
+ */
+export const execute = (run: Invocation.Run, out: Output): Effect.Effect<number, never, Factory.Services> =>
+  Effect.suspend(() => actions[run.command.name]!({ run, out })).pipe(
     Effect.as(0),
     Effect.catchAllCause((cause) =>
       Effect.sync(() => {
         const failure = Cause.failureOption(cause)
-        if (Option.isSome(failure) && ValidationError.isValidationError(failure.value)) return 1
-        out.stderr(errorLine(messageOf(Option.getOrElse(failure, () => Cause.squash(cause)))))
+        Logrus.fatal(run.log, messageOf(Option.getOrElse(failure, () => Cause.squash(cause))), out.stderr)
         return 1
       })
     ),
-    Effect.provide(Logger.replace(Logger.defaultLogger, Logrus.logger(out.stderr)))
+    Effect.provide(Logger.replace(Logger.defaultLogger, logger(run.log))),
+    Logger.withMinimumLogLevel(run.globals.debug ? LogLevel.Debug : LogLevel.Info),
+    Effect.ensuring(Effect.sync(() => run.log.close()))
   )
+
+/**
+ * The CLI on `argv` (shaped as `process.argv`: runtime, script, arguments),
+ * returning the exit status: 0; 1 after runc's error line (and, for a usage
+ * error, runc's `Incorrect Usage` and the help on stdout); 3 for an unknown
+ * help topic, as runc.
+ */
+export const run = (
+  argv: ReadonlyArray<string>,
+  out: Output,
+  host?: Invocation.Host
+): Effect.Effect<number, never, Factory.Services> =>
+  Effect.suspend(() => {
+    const invocation = Invocation.resolve(argv.slice(2), out, host)
+    return invocation._tag === "Exit" ? Effect.succeed(invocation.status) : execute(invocation, out)
+  })

@@ -1,8 +1,9 @@
 /**
- * The installed `libcontainer` executable (`bin/libcontainer.js`): runs the
- * bundled CLI next to it (`libcontainer.cjs`, built from `main.ts`) through
- * V8's code cache (`libcontainer.cache`), so a start skips compiling the
- * bundle and the functions a run needs — about a fifth of the start-up time.
+ * The installed `libcontainer` executable (`bin/libcontainer.js`, after the
+ * shell prelude `scripts/build-cli.ts` puts first): runs the bundled CLI
+ * next to it (`libcontainer.cjs`, built from `main.ts`) through V8's code
+ * cache (`libcontainer.cache`), so a start skips compiling the bundle and
+ * the functions a run needs — about a fifth of the start-up time.
  *
  * The cache is made at build time by one run with
  * `LIBCONTAINER_CODE_CACHE=write`. It is used only when its header is the
@@ -39,8 +40,16 @@ const script = new Script(`(function (exports, require, module, __filename, __di
 })
 
 if (process.env["LIBCONTAINER_CODE_CACHE"] === "write") {
-  // after the run, so the functions it compiled lazily are in the cache too
-  process.once("exit", () => writeFileSync(cacheFile, Buffer.concat([digest, script.createCachedData()])))
+  delete process.env["LIBCONTAINER_CODE_CACHE"]
+  // after the run, so the functions it compiled lazily are in the cache too; best effort (an installed
+  // package may be read-only), as the cache is never required
+  process.once("exit", () => {
+    try {
+      writeFileSync(cacheFile, Buffer.concat([digest, script.createCachedData()]))
+    } catch {
+      // no cache this time: the CLI compiles as usual
+    }
+  })
 }
 
 const module = { exports: {} }

@@ -1,34 +1,40 @@
 /**
- * The `libcontainer` executable: {@link App.run} on this host's real
- * services, writing to the process's stdout and stderr and exiting with the
- * status it returns (1 after runc's error line).
+ * The `libcontainer` executable: reads the command line, answers help,
+ * version and usage errors at once, and only for a command loads Effect and
+ * the library (`app.ts`) and runs it on this host's services, exiting with
+ * its status (1 after runc's error line). Output goes to descriptors 1 and
+ * 2 synchronously; a broken pipe ends the process by SIGPIPE, as it ends
+ * runc.
  *
- * Only the three platform services @effect/cli needs are provided (not
- * `NodeContext`, whose worker and command-executor layers cost start-up time
- * for nothing), and koffi stays unloaded until a system call needs it.
+ * `LIBCONTAINER_STDOUT_CLOSED=1` is how the installed launcher says stdout
+ * was closed at start (Node puts /dev/null in its place); it is removed from
+ * the environment before anything runs, so children never see it.
  */
-import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
-import * as NodePath from "@effect/platform-node/NodePath"
-import * as NodeTerminal from "@effect/platform-node/NodeTerminal"
-import * as Effect from "effect/Effect"
-import * as Layer from "effect/Layer"
-import * as Libcontainer from "../Libcontainer.js"
-import * as App from "./app.js"
+import * as Invocation from "./invocation.js"
+import * as Logrus from "./logrus.js"
+import * as Stdio from "./stdio.js"
 
-const output: App.Output = {
-  stdout: (text) => void process.stdout.write(text),
-  stderr: (text) => void process.stderr.write(text)
+const stdoutClosed = process.env["LIBCONTAINER_STDOUT_CLOSED"] === "1"
+delete process.env["LIBCONTAINER_STDOUT_CLOSED"]
+
+const out = Stdio.processOutput({ stdoutClosed })
+const invocation = Invocation.resolve(process.argv.slice(2), out)
+
+if (invocation._tag === "Exit") {
+  process.exitCode = invocation.status
+} else {
+  Promise.all([import("effect/Effect"), import("../Libcontainer.js"), import("./app.js")])
+    .then(([Effect, Libcontainer, App]) =>
+      Effect.runPromise(App.execute(invocation, out).pipe(Effect.provide(Libcontainer.layerNode)))
+    )
+    .then(
+      (status) => {
+        process.exitCode = status
+      },
+      (error: unknown) => {
+        // Only a failure to load or start the program lands here; still one line, never a stack trace.
+        Logrus.fatal(invocation.log, error instanceof Error ? error.message : String(error), out.stderr)
+        process.exitCode = 1
+      }
+    )
 }
-
-const services = Layer.mergeAll(NodeFileSystem.layer, NodePath.layer, NodeTerminal.layer, Libcontainer.layerNode)
-
-Effect.runPromise(App.run(process.argv, output).pipe(Effect.provide(services))).then(
-  (status) => {
-    process.exitCode = status
-  },
-  (error: unknown) => {
-    // Only a failure to build the services lands here; still one line, never a stack trace.
-    process.stderr.write(App.errorLine(error instanceof Error ? error.message : String(error)))
-    process.exitCode = 1
-  }
-)

@@ -19,6 +19,13 @@ export const parsePasswd = (text: string): ReadonlyMap<number, string> => {
 }
 
 /**
+ * The most of `/etc/passwd` read: far above any real one; a larger file
+ * (or an endless one, a symlink to `/dev/zero`) is not read, and owners are
+ * then shown as `#<uid>`.
+ */
+export const maxPasswdBytes = 16 * 1024 * 1024
+
+/**
  * A lookup from uid to owner name. `/etc/passwd` is read at the first
  * lookup and only then, so listing an empty root reads nothing.
  */
@@ -26,7 +33,7 @@ export const makeLookup: Effect.Effect<(uid: number) => Effect.Effect<string>, n
   function*() {
     const fs = yield* Filesystem
     const names = yield* Effect.cached(
-      fs.readFile("/etc/passwd").pipe(
+      fs.readFile("/etc/passwd", { maxBytes: maxPasswdBytes }).pipe(
         Effect.map((bytes) => parsePasswd(new TextDecoder().decode(bytes))),
         Effect.orElseSucceed((): ReadonlyMap<number, string> => new Map())
       )

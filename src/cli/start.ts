@@ -5,13 +5,10 @@
  * layers — create a container, save its state, load it back, list it and
  * show its state through the CLI, destroy it — after which nothing is left.
  */
-import * as FileSystem from "@effect/platform/FileSystem"
-import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
-import * as NodePath from "@effect/platform-node/NodePath"
-import * as NodeTerminal from "@effect/platform-node/NodeTerminal"
-import type * as CliApp from "@effect/cli/CliApp"
 import * as Effect from "effect/Effect"
-import * as Layer from "effect/Layer"
+import { mkdtempSync, rmSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
 import { fileURLToPath } from "node:url"
 import * as Config from "../Config.js"
 import * as Container from "../Container.js"
@@ -19,6 +16,14 @@ import * as Factory from "../Factory.js"
 import { Filesystem } from "../Filesystem.js"
 import * as Libcontainer from "../Libcontainer.js"
 import * as App from "./app.js"
+import * as Stdio from "./stdio.js"
+
+/** A fresh temporary directory, removed with everything in it when the scope closes. */
+const temporaryDirectory = (prefix: string) =>
+  Effect.acquireRelease(
+    Effect.sync(() => mkdtempSync(join(tmpdir(), prefix))),
+    (path) => Effect.sync(() => rmSync(path, { recursive: true, force: true }))
+  )
 
 const cli = (root: string, out: App.Output, ...args: ReadonlyArray<string>) =>
   App.run(["node", "libcontainer", "--root", root, ...args], out)
@@ -30,7 +35,7 @@ const cli = (root: string, out: App.Output, ...args: ReadonlyArray<string>) =>
 export const demonstrate = (out: App.Output) =>
   Effect.scoped(Effect.gen(function*() {
     const say = (text: string) => Effect.sync(() => out.stdout(`==> ${text}\n`))
-    const root = yield* (yield* FileSystem.FileSystem).makeTempDirectoryScoped({ prefix: "libcontainer-demo-" })
+    const root = yield* temporaryDirectory("libcontainer-demo-")
     const config = Config.make({
       version: Container.specVersion,
       rootfs: "/",
@@ -61,7 +66,7 @@ export const demonstrate = (out: App.Output) =>
 export const job = (
   root: string,
   out: App.Output
-): Effect.Effect<number, never, Factory.Services | CliApp.CliApp.Environment> =>
+): Effect.Effect<number, never, Factory.Services> =>
   Effect.gen(function*() {
     const fs = yield* Filesystem
     const exists = yield* fs.stat(root).pipe(Effect.as(true), Effect.orElseSucceed(() => false))
@@ -75,12 +80,8 @@ export const job = (
 const invokedDirectly = process.argv[1] !== undefined && fileURLToPath(import.meta.url) === process.argv[1]
 
 if (invokedDirectly) {
-  const out: App.Output = {
-    stdout: (text) => void process.stdout.write(text),
-    stderr: (text) => void process.stderr.write(text)
-  }
-  const services = Layer.mergeAll(NodeFileSystem.layer, NodePath.layer, NodeTerminal.layer, Libcontainer.layerNode)
-  Effect.runPromise(job(process.argv[2] ?? App.defaultRoot, out).pipe(Effect.provide(services))).then(
+  const out = Stdio.processOutput()
+  Effect.runPromise(job(process.argv[2] ?? App.defaultRoot, out).pipe(Effect.provide(Libcontainer.layerNode))).then(
     (status) => {
       process.exitCode = status
     },

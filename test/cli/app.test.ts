@@ -3,57 +3,49 @@
  * runc prints it, captured through `Output`, and every failure as runc's one
  * logrus line on stderr with exit status 1.
  */
-import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
-import * as NodePath from "@effect/platform-node/NodePath"
-import * as NodeTerminal from "@effect/platform-node/NodeTerminal"
 import { describe, expect, it } from "@effect/vitest"
-import type * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
-import * as Layer from "effect/Layer"
+import * as Either from "effect/Either"
 import * as Option from "effect/Option"
+import { mkdtempSync, readFileSync, rmSync, statSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
 import * as App from "../../src/cli/app.js"
+import * as Invocation from "../../src/cli/invocation.js"
+import { WriteFailed } from "../../src/cli/stdio.js"
 import { Filesystem } from "../../src/Filesystem.js"
 import * as Libcontainer from "../../src/Libcontainer.js"
+import * as Signal from "../../src/Signal.js"
 import { seedContainer, seededCreated } from "../support/simulatedContainers.js"
 
 const root = "/run/runc"
 const encoder = new TextEncoder()
 
-/** What one CLI run printed and returned; `console` is what @effect/cli itself printed (usage errors). */
+/** What one CLI run printed and returned. */
 interface Result {
   readonly status: number
   readonly stdout: string
   readonly stderr: string
-  readonly console: string
 }
 
-const capturingConsole = (sink: { text: string }) =>
-  Effect.map(Effect.console, (current): Console.Console => ({
-    ...current,
-    log: (...args) => Effect.sync(() => void (sink.text += args.join(" ") + "\n")),
-    error: (...args) => Effect.sync(() => void (sink.text += args.join(" ") + "\n"))
-  }))
-
 /** Runs `libcontainer --root <root> args…` in-process. */
-const cli = (...args: ReadonlyArray<string>) =>
+const cli = (...args: ReadonlyArray<string>) => cliOn(["--root", root, ...args])
+
+/** Runs `libcontainer argv…` in-process. */
+const cliOn = (argv: ReadonlyArray<string>) =>
   Effect.gen(function*() {
     const captured = { stdout: "", stderr: "" }
-    const printed = { text: "" }
     const output: App.Output = {
       stdout: (t) => void (captured.stdout += t),
       stderr: (t) => void (captured.stderr += t)
     }
-    const status = yield* App.run(["node", "libcontainer", "--root", root, ...args], output).pipe(
-      Effect.withConsole(yield* capturingConsole(printed))
-    )
-    const result: Result = { status, ...captured, console: printed.text }
+    const status = yield* App.run(["node", "libcontainer", ...argv], output)
+    const result: Result = { status, ...captured }
     return result
   })
 
-const platform = Layer.mergeAll(NodeFileSystem.layer, NodePath.layer, NodeTerminal.layer)
-
-const onMemory = <A, E>(effect: Effect.Effect<A, E, Libcontainer.Services | Libcontainer.Machine | Layer.Layer.Success<typeof platform>>) =>
-  effect.pipe(Effect.provide(Layer.mergeAll(platform, Libcontainer.layerMemoryWith({ cgroupMode: "hybrid" }))))
+const onMemory = <A, E>(effect: Effect.Effect<A, E, Libcontainer.Services | Libcontainer.Machine>) =>
+  effect.pipe(Effect.provide(Libcontainer.layerMemoryWith({ cgroupMode: "hybrid" })))
 
 /** An error line: runc's logrus format, with whatever time it was. */
 const errorLine = (message: string) => new RegExp(`^time="[0-9T:+Z-]+" level=error msg=${escape(message)}\n$`)
@@ -82,7 +74,6 @@ describe("libcontainer list", () => {
       expect(result).toEqual({
         status: 0,
         stderr: "",
-        console: "",
         stdout: [
           "ID          PID         STATUS      BUNDLE        CREATED" + " ".repeat(25) + "OWNER\n",
           `c1          1000        created     /bundles/c1   ${seededCreated}   root\n`,
@@ -162,8 +153,7 @@ describe("libcontainer list", () => {
       const owners = JSON.parse((yield* cli("list", "-f", "json")).stdout).map((r: { owner: string }) => r.owner)
       expect(owners).toEqual(["root", "daemon", "#1000"])
     }).pipe(
-      Effect.provide(Layer.mergeAll(
-        platform,
+      Effect.provide(
         Libcontainer.layerMemoryWith({
           entries: [
             { type: "dir", path: root, mode: 0o700 },
@@ -171,7 +161,7 @@ describe("libcontainer list", () => {
             { type: "dir", path: `${root}/c`, mode: 0o711, uid: 1000 }
           ]
         })
-      ))
+      )
     ))
 
   it.effect("an unknown --format is runc's `invalid format option`, after the entries were read", () =>
@@ -243,9 +233,9 @@ describe("libcontainer pause, resume, kill, delete", () => {
   it.effect("pause and resume change what list and state report", () =>
     onMemory(Effect.gen(function*() {
       yield* seedAll
-      expect(yield* cli("pause", "r1")).toEqual({ status: 0, stdout: "", stderr: "", console: "" })
+      expect(yield* cli("pause", "r1")).toEqual({ status: 0, stdout: "", stderr: "" })
       expect(JSON.parse((yield* cli("state", "r1")).stdout).status).toBe("paused")
-      expect(yield* cli("resume", "r1")).toEqual({ status: 0, stdout: "", stderr: "", console: "" })
+      expect(yield* cli("resume", "r1")).toEqual({ status: 0, stdout: "", stderr: "" })
       expect(JSON.parse((yield* cli("state", "r1")).stdout).status).toBe("running")
     })))
 
@@ -270,7 +260,7 @@ describe("libcontainer pause, resume, kill, delete", () => {
       const fs = yield* Filesystem
       yield* seedAll
       for (const args of [["s1"], ["c1"], ["--force", "r1"], ["-f", "p1"]]) {
-        expect(yield* cli("delete", ...args)).toEqual({ status: 0, stdout: "", stderr: "", console: "" })
+        expect(yield* cli("delete", ...args)).toEqual({ status: 0, stdout: "", stderr: "" })
       }
       expect(yield* fs.readDirectory(root)).toEqual([])
     })))
@@ -283,7 +273,7 @@ describe("libcontainer pause, resume, kill, delete", () => {
       expectFailure(yield* cli("delete", "half"), "container does not exist")
       expect((yield* Effect.flip(fs.stat(`${root}/half`))).code).toBe("ENOENT")
       yield* fs.makeDirectoryAll(`${root}/half`, 0o711)
-      expect(yield* cli("delete", "--force", "half")).toEqual({ status: 0, stdout: "", stderr: "", console: "" })
+      expect(yield* cli("delete", "--force", "half")).toEqual({ status: 0, stdout: "", stderr: "" })
       expect((yield* Effect.flip(fs.stat(`${root}/half`))).code).toBe("ENOENT")
     })))
 })
@@ -305,15 +295,73 @@ describe("libcontainer errors: one logrus line on stderr, exit status 1", () => 
       expectFailure(yield* cli("ps", "nope"), "container does not exist")
     })))
 
-  it.effect("a usage error is explained by @effect/cli and exits 1, without a runc line", () =>
+  it.effect("a usage error prints runc's `Incorrect Usage` and help on stdout, runc's line on stderr, exit 1", () =>
     onMemory(Effect.gen(function*() {
-      for (const args of [["state"], ["pause"], ["bogus"]]) {
+      for (const [args, message] of [
+        [["state"], `libcontainer: \\"state\\" requires exactly 1 argument(s)`],
+        [["pause", "a", "b"], `libcontainer: \\"pause\\" requires exactly 1 argument(s)`],
+        [["kill"], `libcontainer: \\"kill\\" requires a minimum of 1 argument(s)`],
+        [["kill", "a", "b", "c"], `libcontainer: \\"kill\\" requires a maximum of 2 argument(s)`],
+        [["list", "--bogus"], "flag provided but not defined: -bogus"]
+      ] as const) {
         const result = yield* cli(...args)
-        expect(result.status).toBe(1)
-        expect(result.stderr).toBe("")
-        expect(result.console).not.toBe("")
-        expect(result.console).not.toMatch(/\n\s+at /)
+        expect(result.status, args.join(" ")).toBe(1)
+        expect(result.stdout).toMatch(/^Incorrect Usage[.:]/)
+        expect(result.stdout).toContain(`NAME:\n   libcontainer ${args[0]} - `)
+        expect(result.stderr).toMatch(new RegExp(`^time="[^"]+" level=error msg="${escape(message)}"\n$`))
       }
+      const bogus = yield* cli("bogus")
+      expect(bogus).toMatchObject({ status: 3, stdout: "" })
+      expect(bogus.stderr).toMatch(/^time="[^"]+" level=error msg="No help topic for 'bogus'\\n"\n$/)
+    })))
+
+  it.effect("help, --help and --version answer on stdout and exit 0, reading nothing", () =>
+    onMemory(Effect.gen(function*() {
+      const fs = yield* Filesystem
+      for (const argv of [[], ["--help"], ["-h"], ["help"], ["h"]]) {
+        const result = yield* cliOn(argv)
+        expect(result.status, argv.join(" ")).toBe(0)
+        expect(result.stdout).toMatch(/^NAME:\n {3}libcontainer - /)
+        expect(result.stdout).toContain("\nCOMMANDS:\n   delete   ")
+        expect(result.stderr).toBe("")
+      }
+      const version = yield* cliOn(["--version"])
+      expect(version.stdout).toBe(`libcontainer version ${App.version}\nrunc: 1.1.5\nspec: 1.0.2-dev\nnode: ${process.version}\n`)
+      expect((yield* cli("list", "--help")).stdout).toMatch(/^NAME:\n {3}libcontainer list - lists containers/)
+      expect((yield* cliOn(["help", "kill"])).stdout).toMatch(/^NAME:\n {3}libcontainer kill - kill sends/)
+      expect((yield* Effect.flip(fs.stat(root))).code).toBe("ENOENT")
+    })))
+
+  it.effect("a stdout that refuses the output is runc's error line and exit 1, for every command that prints", () =>
+    onMemory(Effect.gen(function*() {
+      yield* seedAll
+      const full = (argv: ReadonlyArray<string>) =>
+        Effect.gen(function*() {
+          let stderr = ""
+          const status = yield* App.run(["node", "libcontainer", ...argv], {
+            stdout: () => new WriteFailed("ENOSPC"),
+            stderr: (t) => void (stderr += t)
+          })
+          return { status, stderr }
+        })
+      for (
+        const argv of [
+          ["--root", root, "list"],
+          ["--root", root, "list", "-q"],
+          ["--root", root, "list", "-f", "json"],
+          ["--root", root, "state", "r1"],
+          ["--root", root, "ps", "-f", "json", "r1"],
+          ["--help"],
+          ["--version"],
+          ["help", "list"]
+        ]
+      ) {
+        const result = yield* full(argv)
+        expect(result.status, argv.join(" ")).toBe(1)
+        expect(result.stderr).toMatch(errorLine(`"write /dev/stdout: no space left on device"`))
+      }
+      // nothing printed, nothing to fail
+      expect((yield* full(["--root", root, "kill", "r1", "0"])).status).toBe(0)
     })))
 
   it.effect("a defect still prints one clean line, never a stack trace", () =>
@@ -334,11 +382,143 @@ describe("libcontainer errors: one logrus line on stderr, exit status 1", () => 
       }).pipe(
         Effect.updateService(Filesystem, (fs) => ({
           ...fs,
-          readDirectory: (path: string) => Effect.zipRight(Effect.logWarning("slow disk"), fs.readDirectory(path))
+          readDirectory: (path: string) =>
+            Effect.zipRight(
+              Effect.logWarning("slow disk").pipe(Effect.annotateLogs("error", "read /x: input/output error")),
+              fs.readDirectory(path)
+            )
         }))
       )
       expect(status).toBe(0)
       expect(printed).toHaveLength(1)
-      expect(printed[0]).toMatch(/^time="[^"]+" level=warning msg="slow disk"\n$/)
+      expect(printed[0]).toMatch(/^time="[^"]+" level=warning msg="slow disk" error="read \/x: input\/output error"\n$/)
+    })))
+})
+
+describe("libcontainer: runc's edges", () => {
+  it.effect("kill with an empty signal sends SIGTERM, as runc's kill does", () =>
+    onMemory(Effect.gen(function*() {
+      const machine = yield* Libcontainer.Machine
+      const r = yield* seedContainer(root, "r", "running")
+      expect(yield* cli("kill", "r", "")).toEqual({ status: 0, stdout: "", stderr: "" })
+      expect(Option.isNone(machine.processes.get(r.init))).toBe(true)
+      expect(Signal.parseKillArgument("")).toEqual(Either.right(Signal.SIGTERM))
+      expect(Signal.parseKillArgument(undefined)).toEqual(Either.right(Signal.SIGTERM))
+      expect(Signal.parseKillArgument("hup")).toEqual(Either.right(1))
+      expect(Either.isLeft(Signal.parseKillArgument(" "))).toBe(true)
+    })))
+
+  it.live("delete whose cgroup cannot be removed: runc's error line, the state dir removed anyway, exit 0", () =>
+    onMemory(Effect.gen(function*() {
+      const machine = yield* Libcontainer.Machine
+      const fs = yield* Filesystem
+      const stopped = yield* seedContainer(root, "busy", "stopped")
+      // a process in a child cgroup keeps the container's freezer cgroup from being removed
+      const freezer = stopped.cgroupPaths["freezer"]!
+      const straggler = yield* machine.processes.spawn({ comm: "sleep" })
+      yield* machine.cgroups.mkdir(`${freezer}/straggler`)
+      yield* machine.cgroups.addProcess(`${freezer}/straggler`, straggler.pid)
+      const result = yield* cli("delete", "busy")
+      expect(result.status).toBe(0)
+      expect(result.stdout).toBe("")
+      expect(result.stderr).toMatch(errorLine(`"Failed to remove paths: map[freezer:${freezer}]"`))
+      expect((yield* Effect.flip(fs.stat(stopped.stateDir))).code).toBe("ENOENT")
+      expect(yield* cli("list", "-q")).toEqual({ status: 0, stdout: "", stderr: "" })
+      expect(machine.cgroups.exists(`${freezer}/straggler`)).toBe(true)
+    })))
+
+  it.effect("--log writes runc's lines to the file and the bare message to stderr; --log-format json, logrus's JSON", () =>
+    onMemory(Effect.gen(function*() {
+      const dir = mkdtempSync(join(tmpdir(), "elc-cli-log-"))
+      try {
+        const file = join(dir, "log")
+        const failed = yield* cli("--log", file, "state", "nope")
+        expect(failed).toMatchObject({ status: 1, stdout: "", stderr: "container does not exist\n" })
+        expect(readFileSync(file, "utf8")).toMatch(/^time="[^"]+" level=error msg="container does not exist"\n$/)
+        const json = yield* cli("--log-format", "json", "kill", "nope", "x")
+        expect(json.stderr).toMatch(/^\{"level":"error","msg":"container does not exist","time":"[^"]+"\}\n$/)
+        const both = yield* cli("--log-format=json", `--log=${file}`, "list", "--<&>")
+        expect(both.stderr).toBe("flag provided but not defined: -<&>\n")
+        expect(readFileSync(file, "utf8").split("\n")[1]).toMatch(
+          /^\{"level":"error","msg":"flag provided but not defined: -\\u003c\\u0026\\u003e","time":"[^"]+"\}$/
+        )
+        expect(statSync(file).mode & 0o777).toBe(0o644 & ~process.umask())
+        expect(yield* cli("--log-format", "yaml", "list")).toMatchObject({ status: 1, stdout: "" })
+        expect((yield* cli("--log-format", "yaml", "list")).stderr).toMatch(errorLine(`"invalid log-format: yaml"`))
+        expect((yield* cli("--log", join(dir, "no/such/file"), "list")).stderr).toMatch(
+          errorLine(`"open ${join(dir, "no/such/file")}: no such file or directory"`)
+        )
+      } finally {
+        rmSync(dir, { recursive: true, force: true })
+      }
+    })))
+
+  it.effect("--debug lets the library's debug entries through; without it they are dropped", () =>
+    onMemory(Effect.gen(function*() {
+      const withDebug = (argv: ReadonlyArray<string>) =>
+        cliOn(argv).pipe(
+          Effect.updateService(Filesystem, (fs) => ({
+            ...fs,
+            readDirectory: (path: string) => Effect.zipRight(Effect.logDebug("reading", path), fs.readDirectory(path))
+          }))
+        )
+      expect((yield* withDebug(["--root", root, "list", "-q"])).stderr).toBe("")
+      expect((yield* withDebug(["--debug", "--root", root, "list", "-q"])).stderr).toMatch(
+        new RegExp(`^time="[^"]+" level=debug msg="reading ${root}"\\n$`)
+      )
+    })))
+
+  it.effect("--rootless: pause, resume and ps warn as runc does when rootless, and refuse a non-boolean", () =>
+    onMemory(Effect.gen(function*() {
+      yield* seedAll
+      const warned = yield* cli("--rootless", "true", "pause", "r1")
+      expect(warned.status).toBe(0)
+      expect(warned.stderr).toMatch(
+        /^time="[^"]+" level=warning msg="libcontainer pause may fail if you don't have the full access to cgroups"\n$/
+      )
+      expect((yield* cli("--rootless=1", "resume", "r1")).stderr).toContain("msg=\"libcontainer resume may fail")
+      expect((yield* cli("--rootless", "false", "ps", "-f", "json", "r1")).stderr).toBe("")
+      expect((yield* cli("--rootless", "AUTO", "ps", "-f", "json", "r1")).stderr).toBe(
+        process.geteuid?.() === 0 ? "" : expect.anything()
+      )
+      expectFailure(yield* cli("--rootless", "maybe", "pause", "r1"), `strconv.ParseBool: parsing "maybe": invalid syntax`)
+      // list, state, kill and delete do not read --rootless, as in runc
+      expect((yield* cli("--rootless", "maybe", "list", "-q")).status).toBe(0)
+      expect(JSON.parse((yield* cli("state", "r1")).stdout).status).toBe("running")
+    })))
+
+  it.effect("--root is made absolute as runc does: relative to the working directory, empty is the directory itself", () =>
+    onMemory(Effect.gen(function*() {
+      yield* seedContainer("/run/runc", "a", "running")
+      yield* seedContainer("/run/other", "b", "running")
+      const host = { ...Invocation.processHost(), cwd: () => "/run/runc" }
+      const at = (argv: ReadonlyArray<string>) =>
+        Effect.gen(function*() {
+          let stdout = ""
+          yield* App.run(["node", "libcontainer", ...argv], { stdout: (t) => void (stdout += t), stderr: () => undefined }, host)
+          return stdout
+        })
+      expect(yield* at(["--root=", "list", "-q"])).toBe("a\n")
+      expect(yield* at(["--root", ".", "list", "-q"])).toBe("a\n")
+      expect(yield* at(["--root", "../other/", "list", "-q"])).toBe("b\n")
+      expect(yield* at(["--root", "/run/other/../runc", "list", "-q"])).toBe("a\n")
+    })))
+
+  it.effect("list streams: a listing larger than a write goes out in pieces, and is the same listing", () =>
+    onMemory(Effect.gen(function*() {
+      const ids = Array.from({ length: 300 }, (_, i) => `c${String(i).padStart(3, "0")}`)
+      for (const id of ids) yield* seedContainer(root, id, "stopped", { annotations: { note: "x".repeat(100) } })
+      const writes: Array<string> = []
+      const status = yield* App.run(["node", "libcontainer", "--root", root, "list", "-f", "json"], {
+        stdout: (t) => void writes.push(t),
+        stderr: () => undefined
+      })
+      expect(status).toBe(0)
+      expect(writes.length).toBeGreaterThan(1)
+      const listed = JSON.parse(writes.join("")) as Array<{ id: string }>
+      expect(listed.map((r) => r.id)).toEqual(ids)
+      const table = (yield* cli("list")).stdout.split("\n")
+      expect(table).toHaveLength(ids.length + 2)
+      expect(table.slice(1, -1).map((l) => l.split(/\s+/)[0])).toEqual(ids)
     })))
 })

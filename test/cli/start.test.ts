@@ -3,20 +3,14 @@
  * demonstration on a temporary root with the real layers, which leaves
  * nothing behind.
  */
-import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
-import * as NodePath from "@effect/platform-node/NodePath"
-import * as NodeTerminal from "@effect/platform-node/NodeTerminal"
 import { describe, expect, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
-import * as Layer from "effect/Layer"
 import { execFileSync } from "node:child_process"
 import { existsSync } from "node:fs"
 import { join } from "node:path"
 import * as Libcontainer from "../../src/Libcontainer.js"
 import * as Start from "../../src/cli/start.js"
 import { seedContainer } from "../support/simulatedContainers.js"
-
-const platform = Layer.mergeAll(NodeFileSystem.layer, NodePath.layer, NodeTerminal.layer)
 
 const capture = () => {
   const printed = { stdout: "", stderr: "" }
@@ -41,7 +35,7 @@ describe("npm start", () => {
       expect(yield* Start.job("/run/runc", out)).toBe(0)
       expect(printed.stdout).toMatch(/^ID +PID +STATUS +BUNDLE +CREATED +OWNER\nweb +1000 +running +\/bundles\/web +\S+ +root\n$/)
       expect(printed.stderr).toBe("")
-    }).pipe(Effect.provide(Layer.mergeAll(platform, Libcontainer.layerMemoryWith()))))
+    }).pipe(Effect.provide(Libcontainer.layerMemoryWith())))
 
   it.live("demonstrates on a temporary root when there is none, and removes it", () =>
     Effect.gen(function*() {
@@ -63,7 +57,7 @@ describe("npm start", () => {
       })
       expect(printed.stderr).toBe("")
       expect(existsSync(root)).toBe(false)
-    }).pipe(Effect.provide(Layer.mergeAll(platform, Libcontainer.layerNode))))
+    }).pipe(Effect.provide(Libcontainer.layerNode)))
 
   it("runs as the `npm start` script does", () => {
     const stdout = execFileSync(
