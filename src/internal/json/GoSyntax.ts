@@ -68,11 +68,26 @@ type State =
   | "literal"
   | "done"
 
+/** The outcome of {@link scan}: where the first value ends, or Go's error text. */
+export type ScanResult = { readonly _tag: "Value"; readonly end: number } | { readonly _tag: "Error"; readonly reason: string }
+
 /**
- * Scans the first JSON value of `bytes` as Go's decoder does. Returns
- * `undefined` when it is well formed, else Go's error text.
+ * Scans the first JSON value of `bytes` as Go's decoder does: the offset
+ * just past it (a top-level number ends at the first byte that cannot
+ * continue it), or Go's error text.
  */
+export const scan = (bytes: Uint8Array): ScanResult => {
+  const result = scanFirst(bytes)
+  return typeof result === "number" ? { _tag: "Value", end: result } : { _tag: "Error", reason: result }
+}
+
+/** Go's error text for the first value of `bytes`, or `undefined` when it is well formed. */
 export const syntaxError = (bytes: Uint8Array): string | undefined => {
+  const result = scan(bytes)
+  return result._tag === "Error" ? result.reason : undefined
+}
+
+const scanFirst = (bytes: Uint8Array): number | string => {
   const stack: Array<Parse> = []
   let state: State = "beginValue"
   let literal = ""
@@ -238,7 +253,7 @@ export const syntaxError = (bytes: Uint8Array): string | undefined => {
             break
           }
           state = afterValue()
-          if (state === "done") return undefined
+          if (state === "done") return i
           continue
         case "dot":
           if (isDigit(c)) {
@@ -253,7 +268,7 @@ export const syntaxError = (bytes: Uint8Array): string | undefined => {
             break
           }
           state = afterValue()
-          if (state === "done") return undefined
+          if (state === "done") return i
           continue
         case "e":
           if (c === 0x2b || c === 0x2d) {
@@ -271,7 +286,7 @@ export const syntaxError = (bytes: Uint8Array): string | undefined => {
         case "e0":
           if (isDigit(c)) break
           state = afterValue()
-          if (state === "done") return undefined
+          if (state === "done") return i
           continue
         case "literal": {
           const expected = literal.charCodeAt(literalAt)
@@ -283,10 +298,10 @@ export const syntaxError = (bytes: Uint8Array): string | undefined => {
       }
       break
     }
-    if (state === "done") return undefined
+    if (state === "done") return i + 1
   }
   // The input ended inside the value (a number at top level ends at EOF).
   if (!started) return "EOF"
-  if (stack.length === 0 && (state === "zero" || state === "one" || state === "dot0" || state === "e0")) return undefined
+  if (stack.length === 0 && (state === "zero" || state === "one" || state === "dot0" || state === "e0")) return bytes.length
   return "unexpected EOF"
 }

@@ -12,7 +12,7 @@ import { JsonDecodeError, JsonEncodeError } from "../../ContainerError.js"
 import * as GoFast from "../json/GoFast.js"
 import { parseJson, stringify, type EncodableValue } from "../json/GoJson.js"
 import type { GoSchema } from "../json/GoSchema.js"
-import { syntaxError } from "../json/GoSyntax.js"
+import { scan } from "../json/GoSyntax.js"
 import { ProcessInvalid } from "./errors.js"
 import { Process, processShape, Spec, specShape, type StructShape } from "./spec.js"
 
@@ -68,9 +68,10 @@ const toDecodeError = (document: string, shape: StructShape, error: ParseResult.
 const decodeWith = <A>(schema: GoSchema<A>, document: string, shape: StructShape) =>
 (input: string | Uint8Array): Either.Either<A, JsonDecodeError> => {
   const bytes = typeof input === "string" ? encoder.encode(input) : input
-  const syntax = syntaxError(bytes)
-  if (syntax !== undefined) return Either.left(new JsonDecodeError({ document, field: "", reason: syntax }))
-  const text = typeof input === "string" ? input : utf8.decode(input)
+  const scanned = scan(bytes)
+  if (scanned._tag === "Error") return Either.left(new JsonDecodeError({ document, field: "", reason: scanned.reason }))
+  // Only the first value is read; whatever follows it stays unread, as in Go.
+  const text = utf8.decode(bytes.subarray(0, scanned.end))
   return Either.flatMap(
     Either.mapLeft(parseJson(text), ({ reason }) => new JsonDecodeError({ document, field: "", reason })),
     (value) => {
