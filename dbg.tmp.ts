@@ -1,7 +1,10 @@
-import * as Either from "effect/Either"
-import { readFileSync } from "node:fs"
-import { decodeSpec, encodeSpec } from "./src/internal/specconv/load.js"
-const recorded = JSON.parse(readFileSync("test/fixtures/specconv/cases.json", "utf8"))
-const text = recorded.find((c: any) => c.name === "default").config
-const again = Either.getOrThrow(encodeSpec(Either.getOrThrow(decodeSpec(text))))
-console.log(text.slice(0, 600)); console.log(again.slice(0, 600))
+import * as Effect from "effect/Effect"
+import { start } from "./src/internal/runtime/execFifo.js"
+const host = {
+  openBlocking: () => Effect.succeed({ readAll: Effect.succeed(new Uint8Array([48])), close: Effect.void }),
+  openNonBlocking: () => Effect.succeed({ readAll: Effect.succeed(new Uint8Array()), close: Effect.void }),
+  processState: () => Effect.succeed("alive" as const),
+  remove: () => Effect.log("removed")
+}
+console.log("before")
+Effect.runPromise(start(host, { stateDir: "/x", pid: 1, status: "created" })).then(() => console.log("done"), (e) => console.log("err", e))
