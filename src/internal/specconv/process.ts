@@ -90,3 +90,27 @@ export const initProcess = (process: Process): Either.Either<InitProcess, SpecIn
     terminal: process.terminal === true
   })
 }
+
+/** How the caller runs the process: what `checkTerminal` looks at. */
+export interface TerminalUse {
+  /** runc detaches from the process: `create`, or `run`/`exec` with `--detach`. */
+  readonly detach: boolean
+  /** `--console-socket`, if given. */
+  readonly consoleSocket?: string
+}
+
+/**
+ * runc's `runner.checkTerminal`: a detached process with a terminal needs a
+ * console socket, and a console socket needs both a terminal and detaching.
+ */
+export const checkTerminal = (process: Process, use: TerminalUse): Either.Either<void, SpecInvalid> => {
+  const terminal = process.terminal === true
+  const socket = (use.consoleSocket ?? "") !== ""
+  if (use.detach && terminal && !socket) {
+    return Either.left(new SpecInvalid({ message: "cannot allocate tty if runc will detach without setting console socket" }))
+  }
+  if ((!use.detach || !terminal) && socket) {
+    return Either.left(new SpecInvalid({ message: "cannot use console socket if runc will not detach or allocate tty" }))
+  }
+  return Either.void
+}
