@@ -33,6 +33,7 @@ try {
       config: back(bundle.configText),
       noPivot: c.noPivot === true,
       noNewKeyring: c.noNewKeyring === true,
+      systemd: c.systemd === true,
       warnings: outcome.warnings.map(back),
       ...(outcome.ok
         ? { expected: back(Either.getOrThrow(Config.encodeJson(normalise(outcome.config)))) }

@@ -21,6 +21,8 @@ export interface SpecCase {
   readonly edit?: (spec: Json) => void | string
   readonly noPivot?: boolean
   readonly noNewKeyring?: boolean
+  /** `runc --systemd-cgroup` (this host has no systemd: only refusals before the manager are comparable). */
+  readonly systemd?: boolean
 }
 
 const mount = (destination: string, type: string, source: string, options?: Array<string>) =>
@@ -324,6 +326,13 @@ export const specCases: ReadonlyArray<SpecCase> = [
     name: "err-userns-root-unmapped",
     rootless: true,
     edit: (s) => void (s.linux.uidMappings = [{ containerID: 1, hostID: 100000, size: 10 }])
+  },
+  { name: "err-systemd-cgroups-path", systemd: true, edit: (s) => void (s.linux.cgroupsPath = "/{{CG}}/x") },
+  { name: "err-systemd-property-short", systemd: true, edit: (s) => void (s.annotations = { "org.systemd.property.Ab": "1" }) },
+  {
+    name: "err-systemd-property-letters",
+    systemd: true,
+    edit: (s) => void (s.annotations = { "org.systemd.property.Cpu1": "1", "other": "2" })
   },
   { name: "err-rlimit", edit: (s) => void (s.process.rlimits = [{ type: "RLIMIT_FOO", hard: 1, soft: 1 }]) },
   // Refused by runc's Validate on the converted config.

@@ -106,7 +106,8 @@ export const runcCreate = (root: string, bundle: Bundle, c: SpecCase, names: Nam
   let created = true
   try {
     // runc init keeps the stdio it was given open until start: no pipes.
-    execFileSync("runc", ["--root", root, "--log", log, "--log-format", "json", "create", "--bundle", bundle.dir, ...flags, names.id], {
+    const global = ["--root", root, "--log", log, "--log-format", "json", ...(c.systemd === true ? ["--systemd-cgroup"] : [])]
+    execFileSync("runc", [...global, "create", "--bundle", bundle.dir, ...flags, names.id], {
       stdio: "ignore",
       timeout: 30_000
     })
@@ -148,7 +149,8 @@ export const ourCreate = <R = never>(
       bundle: bundle.dir,
       cgroupName: names.id,
       noPivotRoot: c.noPivot === true,
-      noNewKeyring: c.noNewKeyring === true
+      noNewKeyring: c.noNewKeyring === true,
+      useSystemdCgroup: c.systemd === true
     })
     if (validate !== undefined) yield* validate(config)
     yield* initProcess(spec.process!)

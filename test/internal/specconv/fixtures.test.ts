@@ -17,6 +17,7 @@ interface Recorded {
   readonly config: string
   readonly noPivot: boolean
   readonly noNewKeyring: boolean
+  readonly systemd?: boolean
   readonly warnings: ReadonlyArray<string>
   readonly expected?: string
   readonly error?: string
@@ -41,7 +42,7 @@ describe("specconv replays runc 1.1.5's recorded conversions", () => {
         const bundle = `/bundles/${c.name}`
         const ours = yield* ourCreate(
           { dir: bundle, configText: fill(c.config, names, bundle) },
-          { name: c.name, noPivot: c.noPivot, noNewKeyring: c.noNewKeyring },
+          { name: c.name, noPivot: c.noPivot, noNewKeyring: c.noNewKeyring, systemd: c.systemd === true },
           names
         )
         const specconvWarnings = (w: ReadonlyArray<string>) => w.filter((m) => !/^(invalid )?configuration$/.test(m))
