@@ -219,7 +219,12 @@ export const parseMountOptions = (options: ReadonlyArray<string> | null | undefi
   }
 }
 
-/** Go's `%+v` of a `specs.Mount`, as runc's `invalid mount %+v` prints it. */
+/**
+ * Go's `%+v` of a `specs.Mount`, as runc's `invalid mount %+v` prints it —
+ * with the `UIDMappings`/`GIDMappings` fields of the runtime-spec snapshot
+ * Debian builds runc 1.1.5 against (the copy upstream vendors has none, and
+ * its text ends after `Options`).
+ */
 const formatMount = (m: Spec.Mount): string => {
   const ids = (list: ReadonlyArray<Spec.LinuxIDMapping> | null | undefined) =>
     `[${(list ?? []).map((x) => `{ContainerID:${x.containerID} HostID:${x.hostID} Size:${x.size}}`).join(" ")}]`
