@@ -4,6 +4,8 @@ import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Exit from "effect/Exit"
 import * as FastCheck from "effect/FastCheck"
+import * as Logger from "effect/Logger"
+import * as LogLevel from "effect/LogLevel"
 import * as Schema from "effect/Schema"
 import * as Config from "../../../src/Config.js"
 import {
@@ -220,7 +222,7 @@ describe("properties", () => {
   it("never dies: any spec converts or fails with SpecInvalid", () => {
     FastCheck.assert(
       FastCheck.property(specs, opts, (spec, o) => {
-        const exit = Effect.runSyncExit(createLibcontainerConfig(spec, o))
+        const exit = Effect.runSyncExit(createLibcontainerConfig(spec, o).pipe(Logger.withMinimumLogLevel(LogLevel.None)))
         if (Exit.isFailure(exit)) {
           expect(exit.cause._tag).toBe("Fail")
           expect(exit.cause._tag === "Fail" ? exit.cause.error : undefined).toBeInstanceOf(SpecInvalid)
@@ -233,7 +235,7 @@ describe("properties", () => {
   it("produces configs runc could save: encodable, and read back unchanged", () => {
     FastCheck.assert(
       FastCheck.property(specs, opts, (spec, o) => {
-        const exit = Effect.runSyncExit(createLibcontainerConfig(spec, o))
+        const exit = Effect.runSyncExit(createLibcontainerConfig(spec, o).pipe(Logger.withMinimumLogLevel(LogLevel.None)))
         if (Exit.isSuccess(exit)) {
           const text = Either.getOrThrow(Config.encodeJson(exit.value))
           expect(Either.getOrThrow(Config.decodeJson(text))).toEqual(exit.value)
