@@ -20,12 +20,12 @@ import { Config, Container, ContainerId, Factory, Libcontainer, State } from "..
 
 // #region json
 describe("runc's JSON", () => {
-  it.prop("a config survives encode then decode", [Config.arbitrary], ([config]) => {
+  it.prop("a config survives encode then decode", [Config.arbitrary()], ([config]) => {
     const text = Either.getOrThrow(Config.encodeJson(config))
     expect(Either.getOrThrow(Config.decodeJson(text))).toEqual(config)
   }, { fastCheck: { numRuns: 50 } })
 
-  it.prop("a state.json is written back byte for byte", [State.arbitrary], ([state]) => {
+  it.prop("a state.json is written back byte for byte", [State.arbitrary()], ([state]) => {
     const text = Either.getOrThrow(State.encodeJson(state))
     const again = Either.getOrThrow(State.decodeJson(text))
     expect(Either.getOrThrow(State.encodeJson(again))).toBe(text)
