@@ -560,20 +560,26 @@ const countKeys = (text: string): number => {
  * reads it: the first JSON value of the text (the rest is ignored), through
  * `decoder`. A `null` document is reported apart (Go accepts it; runc then
  * fails on the nil value). Bytes are read as Go reads them: invalid UTF-8
- * becomes U+FFFD per byte inside strings.
+ * becomes U+FFFD per byte inside strings. `path: "exact"` skips the fast
+ * path (tests and benchmarks compare the two).
  */
-export const decodeText = <A>(decoder: Decoder<A>, input: string | Uint8Array, document: string): TextDecoded<A> => {
+export const decodeText = <A>(
+  decoder: Decoder<A>,
+  input: string | Uint8Array,
+  document: string,
+  path: "guarded" | "exact" = "guarded"
+): TextDecoded<A> => {
   let text: string
   if (typeof input === "string") {
     text = input
-    if ((text as unknown as WellFormed).isWellFormed()) {
+    if (path === "guarded" && (text as unknown as WellFormed).isWellFormed()) {
       const fast = decodeFast(decoder, text, document)
       if (fast !== undefined) return fast
     }
   } else {
     if (!isUtf8(input)) return decodeExact(decoder, decodeUtf8(input), true, document)
     text = Buffer.from(input.buffer, input.byteOffset, input.byteLength).toString("utf8")
-    const fast = decodeFast(decoder, text, document)
+    const fast = path === "guarded" ? decodeFast(decoder, text, document) : undefined
     if (fast !== undefined) return fast
   }
   return decodeExact(decoder, text, false, document)

@@ -542,8 +542,18 @@ export type EncodableValue =
   | number
   | bigint
   | JsonNumber
+  | OrderedObject
   | ReadonlyArray<EncodableValue>
   | { readonly [key: string]: EncodableValue }
+
+/**
+ * An object to write with its members in this order — what a Go map is
+ * written as (keys sorted by bytes): a JS object would list integer-like
+ * keys (`"2"`) before all others.
+ */
+export class OrderedObject {
+  constructor(readonly keys: ReadonlyArray<string>, readonly values: ReadonlyArray<EncodableValue>) {}
+}
 
 /** The text of a scalar, or `undefined` for an array or object. */
 const scalarText = (value: EncodableValue | undefined): string | undefined => {
@@ -571,6 +581,7 @@ interface Open {
 
 const open = (value: EncodableValue): Open => {
   if (Array.isArray(value)) return { values: value as ReadonlyArray<EncodableValue>, keys: undefined, next: 0 }
+  if (value instanceof OrderedObject) return { values: value.values, keys: value.keys, next: 0 }
   const keys: Array<string> = []
   const values: Array<EncodableValue> = []
   for (const [k, v] of Object.entries(value as { readonly [key: string]: EncodableValue | undefined })) {

@@ -38,7 +38,7 @@ import {
   rawTextOf,
   readMembers
 } from "./GoDecoder.js"
-import { type EncodableValue, JsonNumber, setOwn } from "./GoJson.js"
+import { type EncodableValue, JsonNumber, OrderedObject } from "./GoJson.js"
 import * as GoTimeJson from "./GoTime.js"
 
 /** Annotation holding a schema's Go zero value (a function making a fresh one). */
@@ -411,9 +411,8 @@ export const goMap = <A>(value: GoSchema<A>, options: MapOptions = {}): GoSchema
     }
   }, (m) => {
     if (m === null) return null
-    const out: Record<string, EncodableValue> = {}
-    for (const k of Object.keys(m).sort(compareBytes)) setOwn(out, k, encode(m[k]!))
-    return out
+    const keys = Object.keys(m).sort(compareBytes)
+    return new OrderedObject(keys, keys.map((k) => encode(m[k]!)))
   })
 }
 
