@@ -290,7 +290,7 @@ const applyTreeEdit = (tree: Node, [kind, at, pick]: TreeEdit): Node => {
       // deep nesting under an unknown key: at, just below or just past Go's limit of 10,000
       if (obj !== undefined && pick % 10 === 0) {
         const depth = [9_990, 9_998, 9_999, 10_000, 10_001][Math.floor(pick / 10) % 5]!
-        obj.m.push([`"nest${pick}"`, raw(`\u0000nest:${depth}`)])
+        obj.m.push([`"nest${pick}"`, raw(`\u27e6nest:${depth}\u27e7`)])
       }
       return tree
     default:
@@ -316,9 +316,9 @@ const diff = (before: string, after: string): Array<Edit> => {
     before[before.length - 1 - end] === after[after.length - 1 - end]
   ) end++
   const insert = after.slice(start, after.length - end)
-  const nest = /"\u0000nest:(\d+)"|\u0000nest:(\d+)/.exec(insert)
+  const nest = /\u27e6nest:(\d+)\u27e7/.exec(insert)
   if (nest === null) return [[start, before.length - end - start, insert]]
-  const times = Number(nest[1] ?? nest[2])
+  const times = Number(nest[1])
   return [
     [start, before.length - end - start, insert.slice(0, nest.index)],
     [start + nest.index, 0, { open: "[", middle: "", close: "]", times }],
