@@ -139,6 +139,8 @@ export class Document {
   members = 0
   /** Set when the fast path's tree cannot give what Go reads: the text is then decoded exactly. */
   inexact = false
+  /** Set when a number in an array was decoded: its literal is then checked in the text (see `countKeys`). */
+  arrayNumbers = false
   private bigLiterals: Map<number, string | null> | undefined
   private escapedStrings: Set<string> | undefined
   constructor(
@@ -473,6 +475,7 @@ export const memberRaw = (u: object, index: number, value: unknown, cx: Context)
 
 /** Whether a key is an array index, which V8 lists before every other key of a plain object. */
 export const isIndexKey = (key: string): boolean => {
+  if (key.length === 0) return false
   const c = key.charCodeAt(0)
   return c >= 0x30 && c <= 0x39 && integerLiteral.test(key) && Number(key) < 4294967295
 }
@@ -529,6 +532,7 @@ export type TextDecoded<A> =
  * Numbers the fast path's tree would not give exactly (a fraction or an
  * exponent: `1.0`, `1e2`), and `\u0000` and surrogate escapes. Matches
  * may lie inside strings too: the text then only takes the exact path.
+ * Every such number ends in its fraction or exponent, then a delimiter.
  */
 const inexactNumber = /[.eE][+-]?\d+[\s,\]}]/
 const inexactEscape = /\\u(?:0000|[dD][89a-fA-F])/
@@ -538,19 +542,31 @@ interface WellFormed {
   isWellFormed(): boolean
 }
 
+const isJsonSpace = (c: number): boolean => c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09
+
 /**
  * How many keys the text can hold at most: the colons after a closing
  * quote and optional whitespace. Colons in strings after an escaped quote
  * count too — the count only ever errs upwards, which sends the text to the
- * exact path.
+ * exact path. `-1` when a member's value is a number with a fraction or an
+ * exponent (what `JSON.parse` would not give exactly; numbers in arrays are
+ * the decoders' to flag, see {@link Document.arrayNumbers}).
  */
 const countKeys = (text: string): number => {
   let n = 0
   for (let at = text.indexOf(":"); at >= 0; at = text.indexOf(":", at + 1)) {
     let j = at - 1
     let c = text.charCodeAt(j)
-    while (c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09) c = text.charCodeAt(--j)
-    if (c === 0x22) n++
+    while (isJsonSpace(c)) c = text.charCodeAt(--j)
+    if (c !== 0x22) continue
+    n++
+    let k = at + 1
+    c = text.charCodeAt(k)
+    while (isJsonSpace(c)) c = text.charCodeAt(++k)
+    if (c === 0x2d) c = text.charCodeAt(++k)
+    if (c < 0x30 || c > 0x39) continue
+    do c = text.charCodeAt(++k); while (c >= 0x30 && c <= 0x39)
+    if (c === 0x2e || c === 0x65 || c === 0x45) return -1
   }
   return n
 }
@@ -586,8 +602,8 @@ export const decodeText = <A>(
 }
 
 /** The fast path: `JSON.parse` and the guard, or `undefined` when the text must be decoded exactly. */
-const decodeFast = <A>(decoder: Decoder<A>, text: string, document: string): TextDecoded<A> | undefined => {
-  if (inexactNumber.test(text) || (text.indexOf("\\") >= 0 && inexactEscape.test(text))) return undefined
+export const decodeFast = <A>(decoder: Decoder<A>, text: string, document: string): TextDecoded<A> | undefined => {
+  if (text.indexOf("\\") >= 0 && inexactEscape.test(text)) return undefined
   let tree: unknown
   try {
     tree = JSON.parse(text)
@@ -598,6 +614,7 @@ const decodeFast = <A>(decoder: Decoder<A>, text: string, document: string): Tex
   const doc = new Document("fast", text, false)
   const decoded = decodeTree(decoder, tree, doc, document)
   if (doc.inexact || doc.members !== countKeys(text)) return undefined
+  if (doc.arrayNumbers && inexactNumber.test(text)) return undefined
   return decoded
 }
 

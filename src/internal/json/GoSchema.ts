@@ -290,6 +290,8 @@ export const goSlice = <A>(
       cx.refuse(`null is not allowed here (Go type ${item.goType})`)
       return null as A
     }
+    // the guard checks numbers after keys only: one here has its literal checked in the text
+    if (typeof v === "number") cx.doc.arrayNumbers = true
     return item.decode(v, prev ?? undefined, cx, item.raw ? rawTextOf(v, cx) : undefined)
   }
   return goSchema(Schema.NullOr(Schema.Array(Schema.typeSchema(element))), {
@@ -525,6 +527,8 @@ export interface StructOptions {
  */
 interface Entry {
   readonly name: string
+  /** Its place in Go's field list. */
+  readonly order: number
   readonly slot: number
   readonly inner: number
   readonly decoder: Decoder<unknown>
@@ -640,10 +644,10 @@ export const goStruct = <Fields extends Schema.Struct.Fields>(
   // Go's field list: declaration order, an embedded struct's fields at its place.
   const entries: Array<Entry> = []
   names.forEach((name, slot) => {
-    if (slot !== inlineSlot) entries.push({ name, slot, inner: -1, decoder: rules[slot]!.decoder })
+    if (slot !== inlineSlot) entries.push({ name, order: entries.length, slot, inner: -1, decoder: rules[slot]!.decoder })
     else {
       inline?.names.forEach((innerName, inner) =>
-        entries.push({ name: innerName, slot, inner, decoder: inline.rules[inner]!.decoder })
+        entries.push({ name: innerName, order: entries.length, slot, inner, decoder: inline.rules[inner]!.decoder })
       )
     }
   })
@@ -651,24 +655,31 @@ export const goStruct = <Fields extends Schema.Struct.Fields>(
   const folded = new Map<string, Entry>()
   for (const e of [...entries].reverse()) folded.set(foldKey(e.name), e)
 
-  /** The fields' values by slot, then (at `names.length`) those of the embedded struct once one of its keys appeared. */
-  type Values = Array<unknown>
-  const inlineAt = names.length
-  const read: MemberReader<Values> = (values, key, value, index, u, cx) => {
-    const e = exact.get(key) ?? folded.get(foldKey(key))
+  /**
+   * One decoding of the struct: its fields' values by slot, the embedded
+   * struct's once one of its keys appeared, and the entry the next key is
+   * most likely to be (writers put the keys in field order).
+   */
+  interface Reading {
+    readonly values: Array<unknown>
+    embedded: Array<unknown> | undefined
+    next: number
+  }
+  const read: MemberReader<Reading> = (reading, key, value, index, u, cx) => {
+    const guess = reading.next < entries.length ? entries[reading.next]! : undefined
+    const e = guess !== undefined && guess.name === key ? guess : exact.get(key) ?? folded.get(foldKey(key))
     if (e === undefined) return cx.skip(value)
+    reading.next = e.order + 1
     const mark = cx.failures.length
-    let target = values
+    let target = reading.values
     let slot = e.slot
     if (e.inner >= 0) {
       // Go allocates the embedded struct as soon as one of its keys appears.
-      let embedded = values[inlineAt] as Values | undefined
-      if (embedded === undefined) {
-        const current = values[e.slot]
-        embedded = current === undefined ? new Array<unknown>(inline!.names.length) : inline!.valuesOf(current)
-        values[inlineAt] = embedded
+      if (reading.embedded === undefined) {
+        const current = target[e.slot]
+        reading.embedded = current === undefined ? new Array<unknown>(inline!.names.length) : inline!.valuesOf(current)
       }
-      target = embedded
+      target = reading.embedded
       slot = e.inner
     }
     const { decoder } = e
@@ -688,13 +699,16 @@ export const goStruct = <Fields extends Schema.Struct.Fields>(
         cx.kindMismatch(u, goType)
         return into ?? plan.build([])
       }
-      const values: Values = into === undefined ? new Array<unknown>(names.length) : plan.valuesOf(into)
+      const reading: Reading = {
+        values: into === undefined ? new Array<unknown>(names.length) : plan.valuesOf(into),
+        embedded: undefined,
+        next: 0
+      }
       cx.depth++
-      readMembers(u, cx, read, values)
+      readMembers(u, cx, read, reading)
       cx.depth--
-      const embedded = values[inlineAt] as Values | undefined
-      if (embedded !== undefined) values[inlineSlot] = inline!.build(embedded)
-      return plan.build(values)
+      if (reading.embedded !== undefined) reading.values[inlineSlot] = inline!.build(reading.embedded)
+      return plan.build(reading.values)
     }
   }
 
