@@ -547,17 +547,18 @@ interface StructPlan {
 
 const StructPlanId: unique symbol = Symbol.for("effect-libcontainer/GoStructPlan")
 
-type Kind = FieldRule["kind"]
+/** How a struct field is held: always, absent when empty, absent when nil. */
+export type Kind = FieldRule["kind"]
 
 /**
  * The value of a struct from its fields' values (by slot, `undefined` for
  * the zero value), in declaration order: `field`s always, `omitEmpty`
  * fields when kept, `omitNil` fields when not nil.
  */
-type Build = (values: ReadonlyArray<unknown>) => Record<string, unknown>
+export type Build = (values: ReadonlyArray<unknown>) => Record<string, unknown>
 
-/** {@link Build} as a loop over the fields. */
-const buildLoop = (names: ReadonlyArray<string>, kinds: ReadonlyArray<Kind>, zeros: ReadonlyArray<() => unknown>): Build =>
+/** {@link Build} as a loop over the fields. Exported for tests. */
+export const buildLoop = (names: ReadonlyArray<string>, kinds: ReadonlyArray<Kind>, zeros: ReadonlyArray<() => unknown>): Build =>
 (values) => {
   const out: Record<string, unknown> = {}
   for (let i = 0; i < names.length; i++) {
@@ -583,8 +584,9 @@ const buildLoop = (names: ReadonlyArray<string>, kinds: ReadonlyArray<Kind>, zer
  * key up among the object's properties). Falls back to {@link buildLoop}
  * where code generation is disallowed (`--disallow-code-generation-from-strings`).
  * The code holds nothing but the field names, quoted, and slot numbers.
+ * Exported for tests.
  */
-const buildCode = (names: ReadonlyArray<string>, kinds: ReadonlyArray<Kind>, zeros: ReadonlyArray<() => unknown>): Build => {
+export const buildCode = (names: ReadonlyArray<string>, kinds: ReadonlyArray<Kind>, zeros: ReadonlyArray<() => unknown>): Build => {
   if (names.includes("__proto__")) return buildLoop(names, kinds, zeros)
   const literal: Array<string> = []
   const stores: Array<string> = []
