@@ -3,8 +3,8 @@
  * this file into your own test folder; here test/examples.property.test.ts
  * imports it, so it runs in `npm test`.
  *
- * - `Config.arbitrary` and `State.arbitrary` are fast-check arbitraries of
- *   whole configs and states (uint64s beyond 2^53 included).
+ * - `Config.arbitrary()` and `State.arbitrary()` make fast-check arbitraries
+ *   of whole configs and states (uint64s beyond 2^53 included).
  * - `ContainerId.ContainerId` is a Schema of valid ids: `it.prop` takes it as
  *   is; inside fast-check combinators use `Arbitrary.make(ContainerId.ContainerId)`.
  */
