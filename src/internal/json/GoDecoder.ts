@@ -217,6 +217,7 @@ const findLiteral = (text: string, n: number): string | null => {
   if (lo.length !== hi.length) return null
   let prefix = 0
   while (lo.charCodeAt(prefix) === hi.charCodeAt(prefix)) prefix++
+  if (prefix === 0) return null
   const lead = lo.slice(0, prefix)
   let found: string | null = null
   for (let at = text.indexOf(lead); at >= 0; at = text.indexOf(lead, at + 1)) {
