@@ -38,7 +38,7 @@ import {
   rawTextOf,
   readMembers
 } from "./GoDecoder.js"
-import { type EncodableValue, JsonNumber, OrderedObject } from "./GoJson.js"
+import { type EncodableValue, JsonNumber, JsonObject, OrderedObject } from "./GoJson.js"
 import * as GoTimeJson from "./GoTime.js"
 
 /** Annotation holding a schema's Go zero value (a function making a fresh one). */
@@ -124,8 +124,8 @@ const same = <A>(a: A): EncodableValue => a as EncodableValue
 // Scalars
 
 /** A Go string type: `string`, or a named one (`configs.NamespaceType`) as errors name it. */
-export const goString = (goType: string): GoSchema<string> =>
-  goSchema(Schema.String, {
+export const goString = (goType: string): GoSchema<string> => {
+  const decoder: Decoder<string> = {
     goType,
     zero: () => "",
     nilable: false,
@@ -135,7 +135,9 @@ export const goString = (goType: string): GoSchema<string> =>
       if (u !== null) cx.kindMismatch(u, goType)
       return into ?? ""
     }
-  }, same)
+  }
+  return goSchema(Schema.String, decoder, same)
+}
 
 /** Go `string`. */
 export const GoString: GoSchema<string> = goString("string")
@@ -613,6 +615,8 @@ export const buildCode = (names: ReadonlyArray<string>, kinds: ReadonlyArray<Kin
 const makePlan = (goType: string, names: ReadonlyArray<string>, rules: ReadonlyArray<FieldRule>): StructPlan => {
   const kinds = rules.map((r) => r.kind)
   const zeros = rules.map((r) => r.decoder.zero)
+  // made on the first value built: a program that never decodes this struct never compiles its code
+  let build: Build | undefined
   return {
     goType,
     names,
@@ -621,7 +625,7 @@ const makePlan = (goType: string, names: ReadonlyArray<string>, rules: ReadonlyA
       const record = value as Record<string, unknown>
       return names.map((name) => record[name])
     },
-    build: buildCode(names, kinds, zeros)
+    build: (values) => (build ??= buildCode(names, kinds, zeros))(values)
   }
 }
 
@@ -645,13 +649,16 @@ export const goStruct = <Fields extends Schema.Struct.Fields>(
     : (rules[inlineSlot]!.decoder as unknown as { readonly [StructPlanId]?: StructPlan })[StructPlanId]
   // Go's field list: declaration order, an embedded struct's fields at its place.
   const entries: Array<Entry> = []
+  const entry = (name: string, slot: number, inner: number, decoder: Decoder<unknown>): Entry => ({
+    name,
+    order: entries.length,
+    slot,
+    inner,
+    decoder
+  })
   names.forEach((name, slot) => {
-    if (slot !== inlineSlot) entries.push({ name, order: entries.length, slot, inner: -1, decoder: rules[slot]!.decoder })
-    else {
-      inline?.names.forEach((innerName, inner) =>
-        entries.push({ name: innerName, order: entries.length, slot, inner, decoder: inline.rules[inner]!.decoder })
-      )
-    }
+    if (slot !== inlineSlot) entries.push(entry(name, slot, -1, rules[slot]!.decoder))
+    else inline?.names.forEach((innerName, inner) => entries.push(entry(innerName, slot, inner, inline.rules[inner]!.decoder)))
   })
   const exact = new Map(entries.map((e) => [e.name, e]))
   const folded = new Map<string, Entry>()
@@ -707,7 +714,21 @@ export const goStruct = <Fields extends Schema.Struct.Fields>(
         next: 0
       }
       cx.depth++
-      readMembers(u, cx, read, reading)
+      // readMembers, inline: the call to `read` stays monomorphic here
+      if (u instanceof JsonObject) {
+        const { keys, values } = u
+        for (let i = 0; i < keys.length && !cx.stopped; i++) read(reading, keys[i]!, values[i], i, u, cx)
+      } else if (cx.doc.source === "fast") {
+        const record = u as Record<string, unknown>
+        let i = 0
+        for (const key in record) {
+          read(reading, key, record[key], i++, u, cx)
+          if (cx.stopped) break
+        }
+        cx.doc.members += i
+      } else {
+        readMembers(u, cx, read, reading)
+      }
       cx.depth--
       if (reading.embedded !== undefined) reading.values[inlineSlot] = inline!.build(reading.embedded)
       return plan.build(reading.values)
