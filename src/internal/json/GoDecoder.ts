@@ -546,12 +546,12 @@ interface WellFormed {
 const isJsonSpace = (c: number): boolean => c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09
 
 /**
- * How many keys the text can hold at most: the colons after a closing
- * quote and optional whitespace. Colons in strings after an escaped quote
- * count too — the count only ever errs upwards, which sends the text to the
- * exact path. `-1` when a member's value is a number with a fraction or an
- * exponent (what `JSON.parse` would not give exactly; numbers in arrays are
- * the decoders' to flag, see {@link Document.arrayNumbers}).
+ * How many keys the text holds (of a text `JSON.parse` took): the colons
+ * after an unescaped quote and optional whitespace — a colon in a string
+ * follows no such quote, which would have ended the string. `-1` when a
+ * member's value is a number with a fraction or an exponent (what
+ * `JSON.parse` would not give exactly; numbers in arrays are the decoders'
+ * to flag, see {@link Document.arrayNumbers}).
  */
 const countKeys = (text: string): number => {
   let n = 0
@@ -559,7 +559,7 @@ const countKeys = (text: string): number => {
     let j = at - 1
     let c = text.charCodeAt(j)
     while (isJsonSpace(c)) c = text.charCodeAt(--j)
-    if (c !== 0x22) continue
+    if (c !== 0x22 || escapedQuote(text, j)) continue
     n++
     let k = at + 1
     c = text.charCodeAt(k)

@@ -26,7 +26,7 @@ import {
   mutation
 } from "../../../scripts/go-fixtures/decode-corpus.js"
 import * as Config from "../../../src/Config.js"
-import { decodeText, type TextDecoded } from "../../../src/internal/json/GoDecoder.js"
+import { decodeFast, decodeText, type TextDecoded } from "../../../src/internal/json/GoDecoder.js"
 import { decoderOf } from "../../../src/internal/json/GoSchema.js"
 import * as State from "../../../src/State.js"
 
@@ -258,5 +258,38 @@ describe("Go's semantics, case by case", () => {
       field: "namespace_paths.NEWNET",
       reason: "json: cannot unmarshal number into Go struct field State.namespace_paths of type string"
     })
+  })
+})
+
+describe("the guard", () => {
+  const fast = (doc: string): boolean => decodeFast(stateDecoder, doc, "State") !== undefined
+  const runc = ["created", "running", "paused", "stopped"].map((s) =>
+    readFileSync(new URL(`../../fixtures/runc-1.1.5/${s}.json`, import.meta.url), "utf8")
+  )
+
+  it("lets runc's files through (uint64s beyond 2^53 included), and this library's own", () => {
+    for (const text of runc) expect(fast(text)).toBe(true)
+    expect(fast(Either.getOrThrow(State.encodeJson(State.make({ id: "x" }))))).toBe(true)
+    expect(fast(`{"config":{"labels":["a={\\"k\\":1.5,\\"b\\":[1.0]}"]}}`)).toBe(true)
+    expect(fast(`{"config":{"mounts":[{"propagation_flags":[1,2]}]}}`)).toBe(true)
+    expect(fast(`{"init_process_start":18446744073709551615,"x":"18446744073709551615"}`)).toBe(true)
+  })
+
+  it("sends to the exact path what JSON.parse's tree would lose", () => {
+    for (const doc of [
+      `{"id":"a","id":"b"}`,
+      `{"config":{"mounts":[{"flags":1,"flags":2}]}}`,
+      `{"init_process_pid":1.0}`,
+      `{"init_process_pid" : 1e2 }`,
+      `{"config":{"mounts":[{"propagation_flags":[1.0]}]}}`,
+      `{"created":"\\u0032026-11-29T10:48:00Z"}`,
+      `{"created":[1, 2]}`,
+      `{"init_process_start":18446744073709551615,"x":18446744073709551614}`,
+      `{"cgroup_paths":{"b":"x","0":"y"}}`,
+      `{"id":"\\u0000"}`,
+      `{"id":"\\ud800"}`,
+      `{"id":"x"} trailing`,
+      `\ufeff{}`
+    ]) expect(fast(doc), doc).toBe(false)
   })
 })
