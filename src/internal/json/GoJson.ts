@@ -425,49 +425,51 @@ export const parseExact = (text: string, bytes = false): Either.Either<ExactValu
  * in a syntax error.
  */
 export const decodeUtf8 = (bytes: Uint8Array): string => {
-  let out = ""
-  let run = 0
-  const units: Array<number> = []
-  const flush = () => {
-    out += String.fromCharCode(...units)
-    units.length = 0
-  }
   const n = bytes.length
+  /** Byte `j` when it continues a sequence within [lo, hi], else -1. */
+  const cont = (j: number, lo = 0x80, hi = 0xbf): number => {
+    const c = j < n ? bytes[j]! : -1
+    return c >= lo && c <= hi ? c & 0x3f : -1
+  }
+  let out = ""
+  const units: Array<number> = []
   for (let i = 0; i < n;) {
     const b0 = bytes[i]!
     let cp = -1
     let width = 1
     if (b0 < 0x80) cp = b0
-    else {
-      const cont = (j: number, lo = 0x80, hi = 0xbf): number => {
-        const c = j < n ? bytes[j]! : -1
-        return c >= lo && c <= hi ? c & 0x3f : -1
+    else if (b0 >= 0xc2 && b0 <= 0xdf) {
+      const c1 = cont(i + 1)
+      if (c1 >= 0) {
+        cp = ((b0 & 0x1f) << 6) | c1
+        width = 2
       }
-      if (b0 >= 0xc2 && b0 <= 0xdf) {
-        const c1 = cont(i + 1)
-        if (c1 >= 0) [cp, width] = [((b0 & 0x1f) << 6) | c1, 2]
-      } else if (b0 >= 0xe0 && b0 <= 0xef) {
-        const c1 = cont(i + 1, b0 === 0xe0 ? 0xa0 : 0x80, b0 === 0xed ? 0x9f : 0xbf)
-        const c2 = c1 < 0 ? -1 : cont(i + 2)
-        if (c2 >= 0) [cp, width] = [((b0 & 0x0f) << 12) | (c1 << 6) | c2, 3]
-      } else if (b0 >= 0xf0 && b0 <= 0xf4) {
-        const c1 = cont(i + 1, b0 === 0xf0 ? 0x90 : 0x80, b0 === 0xf4 ? 0x8f : 0xbf)
-        const c2 = c1 < 0 ? -1 : cont(i + 2)
-        const c3 = c2 < 0 ? -1 : cont(i + 3)
-        if (c3 >= 0) [cp, width] = [((b0 & 0x07) << 18) | (c1 << 12) | (c2 << 6) | c3, 4]
+    } else if (b0 >= 0xe0 && b0 <= 0xef) {
+      const c1 = cont(i + 1, b0 === 0xe0 ? 0xa0 : 0x80, b0 === 0xed ? 0x9f : 0xbf)
+      const c2 = c1 < 0 ? -1 : cont(i + 2)
+      if (c2 >= 0) {
+        cp = ((b0 & 0x0f) << 12) | (c1 << 6) | c2
+        width = 3
+      }
+    } else if (b0 >= 0xf0 && b0 <= 0xf4) {
+      const c1 = cont(i + 1, b0 === 0xf0 ? 0x90 : 0x80, b0 === 0xf4 ? 0x8f : 0xbf)
+      const c2 = c1 < 0 ? -1 : cont(i + 2)
+      const c3 = c2 < 0 ? -1 : cont(i + 3)
+      if (c3 >= 0) {
+        cp = ((b0 & 0x07) << 18) | (c1 << 12) | (c2 << 6) | c3
+        width = 4
       }
     }
     if (cp < 0) units.push(0xdc00 + b0)
     else if (cp < 0x10000) units.push(cp)
     else units.push(0xd800 + ((cp - 0x10000) >> 10), 0xdc00 + ((cp - 0x10000) & 0x3ff))
     i += width
-    if (++run === 4096) {
-      run = 0
-      flush()
+    if (units.length >= 8192) {
+      out += String.fromCharCode(...units)
+      units.length = 0
     }
   }
-  flush()
-  return out
+  return out + String.fromCharCode(...units)
 }
 
 /** The kind of a JSON value as Go names it in `UnmarshalTypeError`s. */
