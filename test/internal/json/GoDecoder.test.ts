@@ -6,10 +6,12 @@
  *   the same error text, or the same state written back — or one of the
  *   refusals this library documents where Go would accept;
  * - the fast path (`JSON.parse` behind the guard) against the exact path
- *   (Go's scanner) on thousands of mutations fast-check draws: the same
- *   value, key order and number kinds included, or the same failure;
+ *   (Go's scanner) on those 3,000 and on 1,300 more mutations fast-check
+ *   draws: the same value, key order and number kinds included, or the
+ *   same failure;
  * - Go's semantics the guard exists for, one by one: duplicate keys, key
- *   case, 64-bit edges, `-0`, escapes in a time, invalid UTF-8, nesting.
+ *   case, 64-bit edges, `-0`, escapes in a time, invalid UTF-8; and what
+ *   the guard lets through and what it sends to the exact path.
  */
 import { describe, expect, it } from "@effect/vitest"
 import * as Either from "effect/Either"
@@ -138,7 +140,7 @@ describe("the fast path against the exact path", () => {
       const bytes = bytesOf(doc)
       expect(exactly(decodeText(stateDecoder, bytes, "State"))).toBe(exactly(decodeText(stateDecoder, bytes, "State", "exact")))
     },
-    { fastCheck: { numRuns: 2000 } }
+    { fastCheck: { numRuns: 1000 } }
   )
 
   it.prop(
