@@ -3,8 +3,8 @@
  * this file into your own test folder; here test/examples.property.test.ts
  * imports it, so it runs in `npm test`.
  *
- * - `Config.arbitrary` and `State.arbitrary` are fast-check arbitraries of
- *   whole configs and states (uint64s beyond 2^53 included).
+ * - `Config.arbitrary()` and `State.arbitrary()` make fast-check arbitraries
+ *   of whole configs and states (uint64s beyond 2^53 included).
  * - `ContainerId.ContainerId` is a Schema of valid ids: `it.prop` takes it as
  *   is; inside fast-check combinators use `Arbitrary.make(ContainerId.ContainerId)`.
  */
@@ -20,12 +20,12 @@ import { Config, Container, ContainerId, Factory, Libcontainer, State } from "..
 
 // #region json
 describe("runc's JSON", () => {
-  it.prop("a config survives encode then decode", [Config.arbitrary], ([config]) => {
+  it.prop("a config survives encode then decode", [Config.arbitrary()], ([config]) => {
     const text = Either.getOrThrow(Config.encodeJson(config))
     expect(Either.getOrThrow(Config.decodeJson(text))).toEqual(config)
   }, { fastCheck: { numRuns: 50 } })
 
-  it.prop("a state.json is written back byte for byte", [State.arbitrary], ([state]) => {
+  it.prop("a state.json is written back byte for byte", [State.arbitrary()], ([state]) => {
     const text = Either.getOrThrow(State.encodeJson(state))
     const again = Either.getOrThrow(State.decodeJson(text))
     expect(Either.getOrThrow(State.encodeJson(again))).toBe(text)

@@ -18,7 +18,7 @@
  */
 import * as esbuild from "esbuild"
 import { spawnSync } from "node:child_process"
-import { chmodSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs"
+import { chmodSync, mkdtempSync, rmSync, statSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { dirname, join } from "node:path"
 import { fileURLToPath } from "node:url"
@@ -30,24 +30,6 @@ export const defaultOutdir = join(projectRoot, "bin")
 
 /** The executable in an output directory (what `package.json`'s `bin` names). */
 export const executableIn = (outdir: string): string => join(outdir, "libcontainer.js")
-
-/**
- * Marks module-level `export const x = Arbitrary.make(…)` in src as pure, so
- * the bundler drops the property-test arbitraries `Config` and `State`
- * export (the CLI never uses them) instead of building them at every start.
- * esbuild's own `pure` option cannot see through a namespace import; once
- * those lines carry a `/* @__PURE__ *\/` comment in src, this does nothing.
- */
-const pureArbitraries: esbuild.Plugin = {
-  name: "pure-arbitraries",
-  setup(build) {
-    build.onLoad({ filter: /[\\/]src[\\/].*\.ts$/ }, (args) => {
-      const source = readFileSync(args.path, "utf8")
-      const marked = source.replace(/^(export const \w+(?:: [^=]+)? = )Arbitrary\.make\(/gm, "$1/* @__PURE__ */ Arbitrary.make(")
-      return marked === source ? undefined : { contents: marked, loader: "ts" }
-    })
-  }
-}
 
 /**
  * The first lines of the executable: a shell prelude that is also valid
@@ -94,8 +76,7 @@ export const buildCli = async (outdir: string = defaultOutdir): Promise<BuildRes
     format: "cjs",
     external: ["koffi"],
     define: { "import.meta.url": "__bundleUrl" },
-    banner: { js: `var __bundleUrl = require("node:url").pathToFileURL(__filename).href;` },
-    plugins: [pureArbitraries]
+    banner: { js: `var __bundleUrl = require("node:url").pathToFileURL(__filename).href;` }
   })
   await esbuild.build({
     ...common,

@@ -11,47 +11,53 @@
  * @since 0.1.0
  */
 import * as Arbitrary from "effect/Arbitrary"
-import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
-import * as ParseResult from "effect/ParseResult"
+import type * as FastCheck from "effect/FastCheck"
 import * as Schema from "effect/Schema"
 import type { JsonDecodeError, JsonEncodeError } from "./ContainerError.js"
-import { stringify } from "./internal/json/GoJson.js"
 import { decodeDocument, encodeDocument } from "./internal/json/GoDecode.js"
-import * as GoFast from "./internal/json/GoFast.js"
+import { type EncodableValue, stringify } from "./internal/json/GoJson.js"
 import {
+  encoderOf,
   field,
   GoBool,
+  goBigInt,
   GoInt,
   GoInt32,
   GoInt64,
+  goMap,
+  goNullable,
+  goNumber,
+  type GoSchema,
+  goSlice,
   GoString,
+  goString,
+  goStruct,
   GoUint,
   GoUint16,
   GoUint32,
   GoUint64,
-  goMap,
-  goNullable,
-  type GoSchema,
-  goSlice,
-  goStruct,
-  GoTypeId,
-  GoZeroId,
+  goUnmarshaler,
   omitEmpty,
-  omitNil
+  omitNil,
+  zeroOf
 } from "./internal/json/GoSchema.js"
+
+const int32 = [-(2n ** 31n), 2n ** 31n - 1n] as const
+const int64 = [-(2n ** 63n), 2n ** 63n - 1n] as const
+const uint32 = [0n, 2n ** 32n - 1n] as const
 
 // ---------------------------------------------------------------------------
 // Hooks
 
-/** A command hook (`configs.Command`): what runc can serialise of a hook. */
-export const CommandHook = goStruct("configs.Command", {
+/** A command hook (`configs.CommandHook`, embedding `configs.Command`): what runc can serialise of a hook. */
+export const CommandHook = goStruct("configs.CommandHook", {
   path: field(GoString),
   args: field(goSlice(GoString)),
   env: field(goSlice(GoString)),
   dir: field(GoString),
-  /** Nanoseconds, or `null` for no timeout. */
-  timeout: field(goNullable(GoInt64))
+  /** Nanoseconds (`*time.Duration`), or `null` for no timeout. */
+  timeout: field(goNullable(goBigInt("time.Duration", ...int64)))
 })
 /** @category model */
 export interface CommandHook extends Schema.Schema.Type<typeof CommandHook> {}
@@ -72,7 +78,15 @@ export type HookName = typeof hookNames[number]
 /** Hooks by name. Decoding keeps any name verbatim; encoding writes only the six known ones. */
 export type Hooks = Readonly<Record<string, ReadonlyArray<CommandHook>>>
 
-const hookList = goSlice(CommandHook, "pointers")
+/**
+ * What `Hooks.UnmarshalJSON` reads: `map[HookName][]CommandHook`. A `null`
+ * hook (Go's zero command, which would run an empty path) is refused.
+ */
+const hookLists = goMap(goSlice(CommandHook, "pointers", { goType: "[]configs.CommandHook" }), {
+  key: "configs.HookName"
+})
+
+const hookList = encoderOf(goSlice(CommandHook))
 
 const hooksArbitrary: Arbitrary.LazyArbitrary<Hooks> = (fc) =>
   fc.dictionary(
@@ -81,64 +95,39 @@ const hooksArbitrary: Arbitrary.LazyArbitrary<Hooks> = (fc) =>
     { maxKeys: 3 }
   )
 
-const HooksType = Schema.Record({ key: Schema.String, value: Schema.Array(Schema.typeSchema(CommandHook)) })
-  .annotations({ arbitrary: () => hooksArbitrary })
-
-const hookListFast = GoFast.fastOf(hookList)
-
-/** The fast path of {@link HooksSchema} (see `GoFast.ts`). */
-const hooksFast: GoFast.Fast<Hooks> = (u) => {
-  if (u === null) return {}
-  if (!GoFast.isObject(u) || hookListFast === undefined) return GoFast.bail
-  const out: Record<string, ReadonlyArray<CommandHook>> = {}
-  for (const name of Object.keys(u)) {
-    if (name === "__proto__") return GoFast.bail
-    const list = hookListFast(u[name])
-    if (list === GoFast.bail) return GoFast.bail
-    if (list !== null && list.length > 0) out[name] = list
-  }
-  return out
-}
-
 /**
- * runc's `configs.Hooks` with its custom JSON form (config.md §2): decoding
- * accepts `null`, drops names with no hooks and keeps unknown names;
+ * runc's `configs.Hooks` with its own JSON form (`UnmarshalJSON` and
+ * `MarshalJSON` in `libcontainer/configs/config.go`): decoding reads the
+ * value as `map[HookName][]CommandHook` — `null` is an empty map —, starts
+ * from no hooks, drops names without hooks and keeps unknown names;
  * encoding always writes the six known names in sorted order, `null` for a
  * name without hooks.
  */
-export const HooksSchema: GoSchema<Hooks> = Schema.transformOrFail(Schema.Unknown, HooksType, {
-  strict: false,
-  decode: (u, options, ast) => {
-    if (u === null) return ParseResult.succeed({})
-    if (typeof u !== "object" || Array.isArray(u)) {
-      return ParseResult.fail(new ParseResult.Type(ast, u, "cannot unmarshal non-object into Go value of type configs.Hooks"))
-    }
-    return Effect.gen(function*() {
-      const out: Record<string, ReadonlyArray<CommandHook>> = {}
-      for (const [name, value] of Object.entries(u as Record<string, unknown>)) {
-        if (name === "__proto__") {
-          return yield* Effect.fail(new ParseResult.Pointer(name, u, new ParseResult.Type(ast, value, "map key \"__proto__\" is not supported")))
-        }
-        const list = yield* ParseResult.decodeUnknown(hookList)(value, options).pipe(
-          Effect.mapError((issue) => new ParseResult.Pointer(name, u, issue))
-        )
+export const HooksSchema: GoSchema<Hooks> = goUnmarshaler<Readonly<Record<string, ReadonlyArray<CommandHook> | null>> | null, Hooks>({
+  goType: "configs.Hooks",
+  from: hookLists,
+  decode: (read) => {
+    const out: Record<string, ReadonlyArray<CommandHook>> = {}
+    if (read !== null) {
+      for (const name of Object.keys(read)) {
+        const list = read[name]!
         if (list !== null && list.length > 0) out[name] = list
       }
-      return out
-    })
+    }
+    return out
   },
-  encode: (hooks, options) =>
-    Effect.gen(function*() {
-      const out: Record<string, unknown> = {}
-      for (const name of hookNames) {
-        const list = Object.prototype.hasOwnProperty.call(hooks, name) ? hooks[name] : undefined
-        out[name] = list === undefined || list.length === 0
-          ? null
-          : yield* ParseResult.encodeUnknown(hookList)(list, options)
-      }
-      return out
-    })
-}).annotations({ [GoZeroId]: () => ({}), [GoTypeId]: "configs.Hooks", [GoFast.GoFastId]: hooksFast })
+  type: Schema.Record({ key: Schema.String, value: Schema.Array(Schema.typeSchema(CommandHook)) })
+    .annotations({ arbitrary: () => hooksArbitrary }),
+  encode: (hooks) => {
+    const out: Record<string, EncodableValue> = {}
+    for (const name of hookNames) {
+      const list = Object.prototype.hasOwnProperty.call(hooks, name) ? hooks[name] : undefined
+      out[name] = list === undefined || list.length === 0 ? null : hookList(list)
+    }
+    return out
+  },
+  zero: () => ({})
+})
 
 // ---------------------------------------------------------------------------
 // Namespaces
@@ -170,7 +159,7 @@ export const namespaceProcName: Readonly<Record<NamespaceType, string>> = {
   NEWTIME: "time"
 }
 
-const NamespaceTypeString = GoString.annotations({
+const NamespaceTypeString = goString("configs.NamespaceType").annotations({
   arbitrary: () => (fc) => fc.constantFrom(...namespaceTypes)
 })
 
@@ -224,11 +213,11 @@ export interface Mount extends Schema.Schema.Type<typeof Mount> {}
 // Devices
 
 const ruleFields = {
-  /** The device type as a rune: 97 `a`, 98 `b`, 99 `c`, 112 `p`. */
-  type: field(GoInt32),
+  /** The device type as a rune (`devices.Type`): 97 `a`, 98 `b`, 99 `c`, 112 `p`. */
+  type: field(goNumber("devices.Type", ...int32)),
   major: field(GoInt64),
   minor: field(GoInt64),
-  permissions: field(GoString),
+  permissions: field(goString("devices.Permissions")),
   allow: field(GoBool)
 }
 
@@ -241,7 +230,7 @@ export interface DeviceRule extends Schema.Schema.Type<typeof DeviceRule> {}
 export const Device = goStruct("devices.Device", {
   ...ruleFields,
   path: field(GoString),
-  file_mode: field(GoUint32),
+  file_mode: field(goNumber("fs.FileMode", ...uint32)),
   uid: field(GoUint32),
   gid: field(GoUint32)
 })
@@ -280,7 +269,7 @@ const LinuxRdma = goStruct("configs.LinuxRdma", {
 })
 
 /** The freezer states: `""` undefined, `FROZEN`, `THAWED`. */
-export const FreezerState = GoString.annotations({
+export const FreezerState = goString("configs.FreezerState").annotations({
   arbitrary: () => (fc) => fc.constantFrom("", "FROZEN", "THAWED")
 })
 
@@ -321,15 +310,6 @@ export const Resources = goStruct("configs.Resources", {
 /** @category model */
 export interface Resources extends Schema.Schema.Type<typeof Resources> {}
 
-const resourceKeys = [
-  "devices", "memory", "memory_reservation", "memory_swap", "cpu_shares", "cpu_quota", "cpu_burst",
-  "cpu_period", "cpu_rt_quota", "cpu_rt_period", "cpuset_cpus", "cpuset_mems", "cpu_idle", "pids_limit",
-  "blkio_weight", "blkio_leaf_weight", "blkio_weight_device", "blkio_throttle_read_bps_device",
-  "blkio_throttle_write_bps_device", "blkio_throttle_read_iops_device", "blkio_throttle_write_iops_device",
-  "freezer", "hugetlb_limit", "oom_kill_disable", "memory_swappiness", "net_prio_ifpriomap",
-  "net_cls_classid_u", "rdma", "cpu_weight", "unified", "memory_check_before_update"
-] as const
-
 /**
  * The container's cgroup (`configs.Cgroup`). In JSON the resource keys sit
  * directly in this object; here they are under `Resources`, which is absent
@@ -347,7 +327,7 @@ export const Cgroup = goStruct(
     Rootless: field(GoBool),
     owner_uid: omitNil(GoInt)
   },
-  { inline: { name: "Resources", keys: resourceKeys, after: "scope_prefix" } }
+  { inline: { name: "Resources" } }
 )
 /** @category model */
 export interface Cgroup extends Schema.Schema.Type<typeof Cgroup> {}
@@ -395,25 +375,27 @@ export const Rlimit = goStruct("configs.Rlimit", {
   soft: field(GoUint64)
 })
 
+const SeccompAction = goNumber("configs.Action", ...int64)
+
 const SeccompArg = goStruct("configs.Arg", {
   index: field(GoUint),
   value: field(GoUint64),
   value_two: field(GoUint64),
-  op: field(GoInt)
+  op: field(goNumber("configs.Operator", ...int64))
 })
 
 const SeccompSyscall = goStruct("configs.Syscall", {
   name: field(GoString),
-  action: field(GoInt),
+  action: field(SeccompAction),
   errnoRet: field(goNullable(GoUint)),
   args: field(goSlice(SeccompArg, "pointers"))
 })
 
 /** A seccomp filter (`configs.Seccomp`). */
 export const Seccomp = goStruct("configs.Seccomp", {
-  default_action: field(GoInt),
+  default_action: field(SeccompAction),
   architectures: field(goSlice(GoString)),
-  flags: field(goSlice(GoString)),
+  flags: field(goSlice(goString("specs.LinuxSeccompFlag"))),
   syscalls: field(goSlice(SeccompSyscall, "pointers")),
   default_errno_ret: field(goNullable(GoUint)),
   listener_path: omitEmpty(GoString),
@@ -435,12 +417,12 @@ export const TimeOffset = goStruct("specs.LinuxTimeOffset", {
   nanosecs: omitEmpty(GoUint32)
 })
 
-/** Scheduling parameters (`specs.Scheduler`). */
+/** Scheduling parameters (`configs.Scheduler`, an alias of `specs.Scheduler`). */
 export const Scheduler = goStruct("specs.Scheduler", {
-  policy: field(GoString),
+  policy: field(goString("specs.LinuxSchedulerPolicy")),
   nice: omitEmpty(GoInt32),
   priority: omitEmpty(GoInt32),
-  flags: omitEmpty(goSlice(GoString)),
+  flags: omitEmpty(goSlice(goString("specs.LinuxSchedulerFlag"))),
   runtime: omitEmpty(GoUint64),
   deadline: omitEmpty(GoUint64),
   period: omitEmpty(GoUint64)
@@ -475,7 +457,7 @@ export const Config = goStruct(
     mount_label: field(GoString),
     hostname: field(GoString),
     domainname: field(GoString),
-    namespaces: field(goSlice(Namespace)),
+    namespaces: field(goSlice(Namespace, "values", { goType: "configs.Namespaces" })),
     capabilities: field(goNullable(Capabilities)),
     networks: field(goSlice(Network, "pointers")),
     routes: field(goSlice(Route, "pointers")),
@@ -501,31 +483,22 @@ export const Config = goStruct(
     time_offsets: omitEmpty(goMap(TimeOffset)),
     scheduler: omitNil(Scheduler),
     personality: omitNil(Personality)
-  },
-  { keepNull: ["Hooks"] }
+  }
 )
 /** @category model */
 export interface Config extends Schema.Schema.Type<typeof Config> {}
-
-const zeroConfig = (): Config => Schema.decodeUnknownSync(Config)({})
 
 /**
  * A config from the fields given, every other field at runc's zero value and
  * `Hooks` present but empty — what runc writes for a config built in Go.
  */
-export const make = (fields: Partial<Config> = {}): Config => ({ ...zeroConfig(), Hooks: {}, ...fields })
+export const make = (fields: Partial<Config> = {}): Config => ({ ...zeroOf(Config), Hooks: {}, ...fields })
 
 /** A cgroup with no resources set, named by `path`. */
-export const makeCgroup = (fields: Partial<Cgroup> = {}): Cgroup => ({
-  ...Schema.decodeUnknownSync(Cgroup)({}),
-  ...fields
-})
+export const makeCgroup = (fields: Partial<Cgroup> = {}): Cgroup => ({ ...zeroOf(Cgroup), ...fields })
 
 /** Resources with every limit at its zero value (runc's `&configs.Resources{}`). */
-export const makeResources = (fields: Partial<Resources> = {}): Resources => ({
-  ...Schema.decodeUnknownSync(Resources)({}),
-  ...fields
-})
+export const makeResources = (fields: Partial<Resources> = {}): Resources => ({ ...zeroOf(Resources), ...fields })
 
 /**
  * Decodes runc's config JSON with Go's rules. Fails with a
@@ -542,5 +515,8 @@ export const decodeJson = (text: string | Uint8Array): Either.Either<Config, Jso
 export const encodeJson = (config: Config): Either.Either<string, JsonEncodeError> =>
   Either.map(encodeDocument(Config, "Config", config), stringify)
 
-/** fast-check arbitrary of configs (every field, uint64s beyond 2^53 included). */
-export const arbitrary = Arbitrary.make(Config)
+/**
+ * A fast-check arbitrary of configs (every field, uint64s beyond 2^53
+ * included), for property tests. Built when called, never at import.
+ */
+export const arbitrary = (): FastCheck.Arbitrary<Config> => Arbitrary.make(Config)

@@ -10,7 +10,8 @@
  */
 import * as Arbitrary from "effect/Arbitrary"
 import * as Either from "effect/Either"
-import * as Schema from "effect/Schema"
+import type * as FastCheck from "effect/FastCheck"
+import type * as Schema from "effect/Schema"
 import * as Config from "./Config.js"
 import type { JsonDecodeError, JsonEncodeError } from "./ContainerError.js"
 import { decodeDocument, encodeDocument } from "./internal/json/GoDecode.js"
@@ -26,6 +27,7 @@ import {
   GoTime,
   GoUint64,
   omitEmpty,
+  zeroOf,
   zeroTime
 } from "./internal/json/GoSchema.js"
 
@@ -50,7 +52,7 @@ export const State = goStruct("libcontainer.State", {
   /** cgroup v1: controller → directory; v2: `""` → the unified directory; hybrid: both. */
   cgroup_paths: field(goMap(GoString)),
   /** Namespace type → `/proc/<pid>/ns/<name>`. */
-  namespace_paths: field(goMap(GoString)),
+  namespace_paths: field(goMap(GoString, { key: "configs.NamespaceType" })),
   external_descriptors: omitEmpty(goSlice(GoString)),
   intel_rdt_path: field(GoString)
 })
@@ -59,7 +61,7 @@ export interface State extends Schema.Schema.Type<typeof State> {}
 
 /** A state with the given fields and every other at runc's zero value (`init_process_pid` 0). */
 export const make = (fields: Partial<State> = {}): State => ({
-  ...Schema.decodeUnknownSync(State)({}),
+  ...zeroOf(State),
   created: zeroTime,
   config: Config.make(),
   ...fields
@@ -77,5 +79,5 @@ export const decodeJson = (input: string | Uint8Array): Either.Either<State, Jso
 export const encodeJson = (state: State): Either.Either<string, JsonEncodeError> =>
   Either.map(encodeDocument(State, "State", state), stringify)
 
-/** fast-check arbitrary of states (configs included). */
-export const arbitrary = Arbitrary.make(State)
+/** A fast-check arbitrary of states (configs included), for property tests. Built when called, never at import. */
+export const arbitrary = (): FastCheck.Arbitrary<State> => Arbitrary.make(State)

@@ -73,7 +73,7 @@ const irrelevantKeys = [
 ] as const satisfies ReadonlyArray<keyof Config.Config>
 
 /** Fields no check reads, taken from an arbitrary config. */
-const irrelevant: FastCheck.Arbitrary<Patch> = Config.arbitrary.map((random) => {
+const irrelevant: FastCheck.Arbitrary<Patch> = Config.arbitrary().map((random) => {
   const patch: Record<string, unknown> = {}
   for (const key of irrelevantKeys) if (key in random) patch[key] = random[key]
   return patch as Patch
@@ -90,7 +90,7 @@ const plainMount: FastCheck.Arbitrary<Config.Mount> = FastCheck.tuple(
 
 /** Values that do not matter to the rules they sit under: cgroup resources on a v1 host, sysctl values, plain mounts. */
 const neutral: FastCheck.Arbitrary<(config: Config.Config) => Config.Config> = FastCheck.record({
-  cgroup: FastCheck.option(Config.arbitrary.map((c) => c.cgroups), { nil: undefined }),
+  cgroup: FastCheck.option(Config.arbitrary().map((c) => c.cgroups), { nil: undefined }),
   value: FastCheck.string(),
   mounts: FastCheck.array(plainMount, { maxLength: 2 })
 }).map(({ cgroup, mounts, value }) => (config) => ({
@@ -327,7 +327,7 @@ for (const [name, hostLayer, numRuns] of hosts) {
 describe("both layers agree", () => {
   const rootfsPaths = FastCheck.constantFrom("/var", "/var/", "/nonexistent", "/var/run", "", "var", "/tmp/../var")
   const netnsPaths = FastCheck.constantFrom("/var", "/nonexistent", "/proc/self/ns/net", "/var/run/")
-  const config = FastCheck.tuple(Config.arbitrary, rootfsPaths, netnsPaths).map(([random, rootfs, netns]) => ({
+  const config = FastCheck.tuple(Config.arbitrary(), rootfsPaths, netnsPaths).map(([random, rootfs, netns]) => ({
     ...random,
     rootfs,
     namespaces: (random.namespaces ?? []).map((n) => n.type === "NEWNET" && n.path !== "" ? { ...n, path: netns } : n)

@@ -16,16 +16,32 @@
 // `syntax`: for each candidate document, the error json.Decoder.Decode gives
 // into an empty interface, or the value re-marshalled when there is none.
 //
+// `decode`: for each document on stdin (one JSON line `{"doc": <base64 of
+// the bytes>}`), what runc's way of reading state.json gives when the state
+// has this library's fields (the mirror types under `libcontainer/`,
+// `configs/`, …): the error, `null` for a null document, or the state as
+// json.Marshal writes it back. `decode-corpus.ts` makes the documents and
+// turns the answers into test/fixtures/go1.19/decode.json:
+//
+//	npx tsx scripts/go-fixtures/decode-corpus.ts documents > /tmp/corpus.jsonl
+//	(cd scripts/go-fixtures && go run . decode < /tmp/corpus.jsonl > /tmp/verdicts.jsonl)
+//	npx tsx scripts/go-fixtures/decode-corpus.ts fixture /tmp/verdicts.jsonl > test/fixtures/go1.19/decode.json
+//
 // Not run in CI: the fixtures are committed.
 package main
 
 import (
+	"bufio"
+	"bytes"
 	"encoding/json"
 	"fmt"
+	"io"
 	"os"
 	"runtime"
 	"strings"
 	"time"
+
+	"effect-libcontainer/scripts/go-fixtures/libcontainer"
 )
 
 type state struct {
@@ -466,9 +482,51 @@ func writeCompact[R any](w *os.File, f fixture[R]) error {
 	return err
 }
 
+type decodeInput struct {
+	Doc []byte `json:"doc"`
+}
+
+type decodeVerdict struct {
+	Error        *string `json:"error,omitempty"`
+	Null         bool    `json:"null,omitempty"`
+	Value        *string `json:"value,omitempty"`
+	MarshalError *string `json:"marshalError,omitempty"`
+}
+
+// decodeVerdicts answers, line by line, how runc's loadState reads each document.
+func decodeVerdicts(in io.Reader, out io.Writer) error {
+	scanner := bufio.NewScanner(in)
+	scanner.Buffer(make([]byte, 0, 1<<20), 1<<26)
+	w := bufio.NewWriter(out)
+	defer w.Flush()
+	for scanner.Scan() {
+		var input decodeInput
+		if err := json.Unmarshal(scanner.Bytes(), &input); err != nil {
+			return err
+		}
+		var verdict decodeVerdict
+		var state *libcontainer.State
+		if err := json.NewDecoder(bytes.NewReader(input.Doc)).Decode(&state); err != nil {
+			verdict.Error = str(err.Error())
+		} else if state == nil {
+			verdict.Null = true
+		} else if b, err := json.Marshal(state); err != nil {
+			verdict.MarshalError = str(err.Error())
+		} else {
+			verdict.Value = str(string(b))
+		}
+		line, err := json.Marshal(verdict)
+		if err != nil {
+			return err
+		}
+		w.Write(append(line, '\n'))
+	}
+	return scanner.Err()
+}
+
 func main() {
 	if len(os.Args) != 2 {
-		fmt.Fprintln(os.Stderr, "usage: go-fixtures time|syntax")
+		fmt.Fprintln(os.Stderr, "usage: go-fixtures time|syntax|decode")
 		os.Exit(2)
 	}
 	var err error
@@ -477,8 +535,10 @@ func main() {
 		err = writeCompact(os.Stdout, timeTable())
 	case "syntax":
 		err = writeCompact(os.Stdout, syntaxTable())
+	case "decode":
+		err = decodeVerdicts(os.Stdin, os.Stdout)
 	default:
-		fmt.Fprintln(os.Stderr, "usage: go-fixtures time|syntax")
+		fmt.Fprintln(os.Stderr, "usage: go-fixtures time|syntax|decode")
 		os.Exit(2)
 	}
 	if err != nil {

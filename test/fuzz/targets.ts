@@ -183,7 +183,7 @@ const configJson = target("config JSON: Config.decodeJson", jsonInputs(configDoc
 })
 
 /** Configs generated from the schema, encoded: they must decode again. */
-const configRoundTrip = target("config JSON: generated configs round-trip", Config.arbitrary, (config) => {
+const configRoundTrip = target("config JSON: generated configs round-trip", Config.arbitrary(), (config) => {
   const encoded = Config.encodeJson(config)
   if (Either.isLeft(encoded)) return expectTyped(encoded.left, ["JsonEncodeError"], "Config.encodeJson")
   const decoded = Config.decodeJson(encoded.right)

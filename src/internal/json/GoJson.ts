@@ -1,11 +1,13 @@
 /**
- * JSON as runc reads and writes it. {@link parseJson} is Go's
- * `json.Decoder` scanner: the first value of the text, every number kept as
- * its literal text (a uint64 of 18446744073709551615 survives), Go's syntax
- * error texts, Go's nesting limit — iteratively, so no document can exhaust
- * the stack. The tree is then read with Go `encoding/json` conventions by the
- * schemas in `GoSchema.ts`. Encoding writes what Go's `json.Marshal` writes:
- * compact, no trailing newline, `<`, `>`, `&`, U+2028 and U+2029 escaped.
+ * JSON as runc reads and writes it. {@link parseJson} and {@link parseExact}
+ * are Go's `json.Decoder` scanner: the first value of the text, every number
+ * kept as its literal text (a uint64 of 18446744073709551615 survives), Go's
+ * syntax error texts, Go's nesting limit — iteratively, so no document can
+ * exhaust the stack. `parseExact` also keeps what a plain JS object cannot
+ * hold: duplicate keys in document order and each member's raw text, which
+ * Go's decoder needs (see `GoDecoder.ts`). Encoding writes what Go's
+ * `json.Marshal` writes: compact, no trailing newline, `<`, `>`, `&`, U+2028
+ * and U+2029 escaped.
  */
 import * as Either from "effect/Either"
 
@@ -18,13 +20,20 @@ export class JsonNumber {
 }
 
 /**
- * The raw JSON texts of every occurrence, in document order, of the
- * top-level members that belong to one field of a Go type with its own
- * `UnmarshalJSON` (Go hands such a type the value's bytes, not the decoded
- * value): see {@link ParseOptions.rawMember}.
+ * A JSON object as Go's decoder sees it: every member in document order,
+ * duplicates included, with the span of each member's value in the text
+ * (what a Go type with its own `UnmarshalJSON` is handed).
  */
-export class JsonRaw {
-  constructor(readonly literals: Array<string>) {}
+export class JsonObject {
+  readonly keys: Array<string> = []
+  readonly values: Array<ExactValue> = []
+  /** Start and end offset of each member's value, two per member. */
+  readonly spans: Array<number> = []
+  add(key: string, value: ExactValue, start: number, end: number): void {
+    this.keys.push(key)
+    this.values.push(value)
+    this.spans.push(start, end)
+  }
 }
 
 /** A parsed JSON value. Objects keep their keys in document order. */
@@ -36,8 +45,8 @@ export type JsonValue =
   | ReadonlyArray<JsonValue>
   | { readonly [key: string]: JsonValue }
 
-/** A parsed JSON value whose top-level object may hold {@link JsonRaw} members. */
-export type JsonValueWithRaw = JsonValue | { readonly [key: string]: JsonValue | JsonRaw }
+/** A JSON value as {@link parseExact} gives it. */
+export type ExactValue = null | boolean | string | JsonNumber | ReadonlyArray<ExactValue> | JsonObject
 
 /** Go's `maxNestingDepth`: arrays and objects nest at most this deep. */
 export const maxDepth = 10000
@@ -45,17 +54,6 @@ export const maxDepth = 10000
 /** Why a text is not one JSON value, in Go's words. */
 export interface JsonSyntaxError {
   readonly reason: string
-}
-
-/** Options of {@link parseJson}. */
-export interface ParseOptions {
-  /**
-   * For a member of a top-level object: the field it fills when that field
-   * decodes from raw JSON (Go's `json.Unmarshaler`), else `undefined`. Such
-   * members are gathered, duplicates and case variants included, under the
-   * field's name as one {@link JsonRaw}.
-   */
-  readonly rawMember?: (key: string) => string | undefined
 }
 
 /**
@@ -66,7 +64,7 @@ export const setOwn = <V>(record: Record<string, V>, key: string, value: V): voi
   Object.defineProperty(record, key, { value, enumerable: true, writable: true, configurable: true })
 }
 
-const setMember = (record: Record<string, JsonValue | JsonRaw>, key: string, value: JsonValue | JsonRaw): void => {
+const setMember = (record: Record<string, JsonValue>, key: string, value: JsonValue): void => {
   if (key === "__proto__") setOwn(record, key, value)
   else record[key] = value
 }
@@ -78,13 +76,23 @@ const isHex = (c: number): boolean => (c >= 0x30 && c <= 0x39) || (c >= 0x61 && 
 
 const isDigit = (c: number): boolean => c >= 0x30 && c <= 0x39
 
+/**
+ * The first invalid byte a text read by {@link decodeUtf8} stands for: such
+ * a text holds each byte Go's UTF-8 decoder refuses as one lone surrogate,
+ * U+DC80 + (byte − 0x80).
+ */
+const escapedByte = (c: number): number => (c >= 0xdc80 && c <= 0xdcff ? c - 0xdc00 : -1)
+
 /** The byte Go's scanner would be looking at: the first UTF-8 byte of the character at `i`. */
-const byteAt = (text: string, i: number): number => {
+const byteAt = (text: string, i: number, bytes: boolean): number => {
   const c = text.charCodeAt(i)
   if (c < 0x80) return c
   if (c < 0x800) return 0xc0 | (c >> 6)
   const cp = text.codePointAt(i)!
-  if (cp >= 0xd800 && cp <= 0xdfff) return 0xef // a lone surrogate reads as U+FFFD
+  if (cp >= 0xd800 && cp <= 0xdfff) {
+    const b = bytes ? escapedByte(cp) : -1
+    return b >= 0 ? b : 0xef // a lone surrogate reads as U+FFFD
+  }
   return cp < 0x10000 ? 0xe0 | (cp >> 12) : 0xf0 | (cp >> 18)
 }
 
@@ -111,10 +119,6 @@ const quoteChar = (b: number): string => {
   return isPrintLatin1(b) ? `'${String.fromCharCode(b)}'` : `'\\u00${hex[b >> 4]}${hex[b & 0xf]}'`
 }
 
-const invalid = (text: string, i: number, context: string): JsonSyntaxError => ({
-  reason: `invalid character ${quoteChar(byteAt(text, i))} ${context}`
-})
-
 const unexpectedEof: JsonSyntaxError = { reason: "unexpected EOF" }
 
 const loneSurrogates = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g
@@ -133,24 +137,16 @@ const escapes: Readonly<Record<number, string>> = {
 /** V8 makes a substring at least this long a view into its parent (a sliced string). */
 const slicedMinLength = 13
 
-/** Written by {@link detached}, so the read it does is never dropped as dead code. */
-let _lastCharRead = 0
-
 /**
  * `s` held on its own: a decoded state keeps its strings, and a slice of
- * the document would keep the whole document alive with it. A
- * concatenation is flattened into a fresh string when a character is read,
- * and the collector then drops the concatenation's parts.
+ * the document would keep the whole document alive with it. Slicing a
+ * concatenation makes V8 flatten it into a fresh string first, so the
+ * result refers to that copy, never to the document.
  */
-const detached = (s: string): string => {
-  if (s.length < slicedMinLength) return s
-  const copy = s.slice(0, 1) + s.slice(1)
-  _lastCharRead ^= copy.charCodeAt(0)
-  return copy
-}
+const detached = (s: string): string => (s.length < slicedMinLength ? s : (" " + s).slice(1))
 
 const literalRest: Readonly<Record<number, string>> = { 0x74: "rue", 0x66: "alse", 0x6e: "ull" }
-const literalValue: Readonly<Record<number, JsonValue>> = { 0x74: true, 0x66: false, 0x6e: null }
+const literalValue: Readonly<Record<number, boolean | null>> = { 0x74: true, 0x66: false, 0x6e: null }
 const literalName: Readonly<Record<number, string>> = { 0x74: "true", 0x66: "false", 0x6e: "null" }
 
 /**
@@ -161,7 +157,7 @@ const literalName: Readonly<Record<number, string>> = { 0x74: "true", 0x66: "fal
 class Scanner {
   i = 0
   error: JsonSyntaxError | undefined
-  constructor(readonly text: string) {}
+  constructor(readonly text: string, readonly bytes: boolean) {}
 
   skipSpace(): void {
     const text = this.text
@@ -173,6 +169,10 @@ class Scanner {
   fail(error: JsonSyntaxError): undefined {
     this.error = error
     return undefined
+  }
+
+  invalid(i: number, context: string): JsonSyntaxError {
+    return { reason: `invalid character ${quoteChar(byteAt(this.text, i, this.bytes))} ${context}` }
   }
 
   /** A string literal starting at the opening quote. */
@@ -197,7 +197,7 @@ class Scanner {
           start = ++i
           continue
         }
-        if (e !== 0x75) return this.fail(invalid(text, i, "in string escape code"))
+        if (e !== 0x75) return this.fail(this.invalid(i, "in string escape code"))
         const unit = this.hex4(i + 1)
         if (unit === undefined) return undefined
         i += 5
@@ -218,7 +218,7 @@ class Scanner {
         start = i
         continue
       }
-      if (c < 0x20) return this.fail(invalid(text, i, "in string literal"))
+      if (c < 0x20) return this.fail(this.invalid(i, "in string literal"))
       if (c >= 0xd800 && c <= 0xdfff) surrogates = true
       i++
     }
@@ -233,7 +233,7 @@ class Scanner {
     const text = this.text
     for (let j = at; j < at + 4; j++) {
       if (j >= text.length) return this.fail(unexpectedEof)
-      if (!isHex(text.charCodeAt(j))) return this.fail(invalid(text, j, "in \\u hexadecimal character escape"))
+      if (!isHex(text.charCodeAt(j))) return this.fail(this.invalid(j, "in \\u hexadecimal character escape"))
     }
     return parseInt(text.slice(at, at + 4), 16)
   }
@@ -254,19 +254,19 @@ class Scanner {
     let i = start
     if (text.charCodeAt(i) === 0x2d) {
       if (++i >= n) return this.fail(unexpectedEof)
-      if (!isDigit(text.charCodeAt(i))) return this.fail(invalid(text, i, "in numeric literal"))
+      if (!isDigit(text.charCodeAt(i))) return this.fail(this.invalid(i, "in numeric literal"))
     }
     if (text.charCodeAt(i) === 0x30) i++
     else while (i < n && isDigit(text.charCodeAt(i))) i++
     if (i < n && text.charCodeAt(i) === 0x2e) {
       if (++i >= n) return this.fail(unexpectedEof)
-      if (!isDigit(text.charCodeAt(i))) return this.fail(invalid(text, i, "after decimal point in numeric literal"))
+      if (!isDigit(text.charCodeAt(i))) return this.fail(this.invalid(i, "after decimal point in numeric literal"))
       while (i < n && isDigit(text.charCodeAt(i))) i++
     }
     if (i < n && (text.charCodeAt(i) === 0x65 || text.charCodeAt(i) === 0x45)) {
       if (++i < n && (text.charCodeAt(i) === 0x2b || text.charCodeAt(i) === 0x2d)) i++
       if (i >= n) return this.fail(unexpectedEof)
-      if (!isDigit(text.charCodeAt(i))) return this.fail(invalid(text, i, "in exponent of numeric literal"))
+      if (!isDigit(text.charCodeAt(i))) return this.fail(this.invalid(i, "in exponent of numeric literal"))
       while (i < n && isDigit(text.charCodeAt(i))) i++
     }
     this.i = i
@@ -274,14 +274,14 @@ class Scanner {
   }
 
   /** `true`, `false` or `null`, checked a byte at a time as Go's scanner does. */
-  literal(first: number): JsonValue | undefined {
+  literal(first: number): boolean | null | undefined {
     const text = this.text
     const rest = literalRest[first]!
     let i = this.i + 1
     for (let k = 0; k < rest.length; k++, i++) {
       if (i >= text.length) return this.fail(unexpectedEof)
       if (text.charCodeAt(i) !== rest.charCodeAt(k)) {
-        return this.fail(invalid(text, i, `in literal ${literalName[first]} (expecting '${rest[k]}')`))
+        return this.fail(this.invalid(i, `in literal ${literalName[first]} (expecting '${rest[k]}')`))
       }
     }
     this.i = i
@@ -294,67 +294,63 @@ class Scanner {
     this.skipSpace()
     if (this.i >= text.length) return this.fail(unexpectedEof)
     if (text.charCodeAt(this.i) !== 0x22) {
-      return this.fail(invalid(text, this.i, "looking for beginning of object key string"))
+      return this.fail(this.invalid(this.i, "looking for beginning of object key string"))
     }
     const key = this.string()
     if (key === undefined) return undefined
     this.skipSpace()
     if (this.i >= text.length) return this.fail(unexpectedEof)
-    if (text.charCodeAt(this.i) !== 0x3a) return this.fail(invalid(text, this.i, "after object key"))
+    if (text.charCodeAt(this.i) !== 0x3a) return this.fail(this.invalid(this.i, "after object key"))
     this.i++
     return key
   }
 }
 
-type Container = Array<JsonValue> | Record<string, JsonValue | JsonRaw>
+/** How {@link scan} builds the tree: plain objects (last duplicate wins) or {@link JsonObject}s. */
+type Build = "plain" | "exact"
+
+type Container = Array<unknown> | Record<string, JsonValue> | JsonObject
 
 /**
- * Parses the first JSON value of `text` as Go's `json.Decoder` does: bytes
- * after it are ignored; a duplicate key keeps the last value (members
- * gathered by {@link ParseOptions.rawMember} keep them all); nesting deeper
- * than {@link maxDepth} fails as in Go. Failures carry Go's texts: `EOF` for
- * a blank text, `unexpected EOF` for a truncated one, `invalid character
- * 'x' looking for beginning of value` and the like. Iterative: the stack
- * does not grow with the nesting.
+ * Parses the first value of `text` with Go's scanner rules (see
+ * {@link parseJson}); `bytes` says the text came from {@link decodeUtf8},
+ * so a lone surrogate there is an invalid byte, shown as Go shows it.
  */
-export function parseJson(text: string): Either.Either<JsonValue, JsonSyntaxError>
-export function parseJson(text: string, options: ParseOptions): Either.Either<JsonValueWithRaw, JsonSyntaxError>
-export function parseJson(text: string, options?: ParseOptions): Either.Either<JsonValueWithRaw, JsonSyntaxError> {
-  const rawMember = options?.rawMember
-  const s = new Scanner(text)
+const scan = (text: string, build: Build, bytes: boolean): Either.Either<unknown, JsonSyntaxError> => {
+  const s = new Scanner(text, bytes)
   const n = text.length
+  const exact = build === "exact"
   const stack: Array<Container> = []
   const keys: Array<string> = []
-  let rawField: string | undefined
-  let rawStart = 0
-  let value: JsonValue | undefined
+  const starts: Array<number> = []
+  let start = 0
+  let value: unknown
   for (;;) {
     // A value begins.
     s.skipSpace()
     if (s.i >= n) return Either.left(stack.length === 0 ? { reason: "EOF" } : unexpectedEof)
-    if (stack.length === 1 && rawMember !== undefined && !Array.isArray(stack[0])) {
-      rawField = rawMember(keys[0]!)
-      rawStart = s.i
-    }
+    start = s.i
     const c = text.charCodeAt(s.i)
     if (c === 0x7b || c === 0x5b) {
-      if (stack.length >= maxDepth) return Either.left(invalid(text, s.i, "exceeded max depth"))
+      if (stack.length >= maxDepth) return Either.left(s.invalid(s.i, "exceeded max depth"))
       s.i++
       s.skipSpace()
       if (s.i >= n) return Either.left(unexpectedEof)
       if (text.charCodeAt(s.i) === c + 2) {
         // `{}` or `[]`
         s.i++
-        value = c === 0x7b ? {} : []
+        value = c === 0x5b ? [] : exact ? new JsonObject() : {}
       } else if (c === 0x7b) {
         const key = s.key()
         if (key === undefined) return Either.left(s.error!)
-        stack.push({})
+        stack.push(exact ? new JsonObject() : {})
         keys.push(key)
+        starts.push(start)
         continue
       } else {
         stack.push([])
         keys.push("")
+        starts.push(start)
         continue
       }
     } else if (c === 0x22) {
@@ -364,7 +360,7 @@ export function parseJson(text: string, options?: ParseOptions): Either.Either<J
     } else if (c === 0x74 || c === 0x66 || c === 0x6e) {
       value = s.literal(c)
     } else {
-      return Either.left(invalid(text, s.i, "looking for beginning of value"))
+      return Either.left(s.invalid(s.i, "looking for beginning of value"))
     }
     if (value === undefined) return Either.left(s.error!)
     // A value ended: it goes into its container, which may end too.
@@ -372,16 +368,9 @@ export function parseJson(text: string, options?: ParseOptions): Either.Either<J
       const depth = stack.length
       if (depth === 0) return Either.right(value)
       const top = stack[depth - 1]!
-      if (Array.isArray(top)) {
-        top.push(value)
-      } else if (depth === 1 && rawField !== undefined) {
-        const literal = text.slice(rawStart, s.i)
-        const gathered = top[rawField]
-        if (gathered instanceof JsonRaw) gathered.literals.push(literal)
-        else setMember(top, rawField, new JsonRaw([literal]))
-      } else {
-        setMember(top, keys[depth - 1]!, value)
-      }
+      if (Array.isArray(top)) top.push(value)
+      else if (top instanceof JsonObject) top.add(keys[depth - 1]!, value as ExactValue, start, s.i)
+      else setMember(top, keys[depth - 1]!, value as JsonValue)
       s.skipSpace()
       if (s.i >= n) return Either.left(unexpectedEof)
       const d = text.charCodeAt(s.i)
@@ -396,15 +385,91 @@ export function parseJson(text: string, options?: ParseOptions): Either.Either<J
       }
       if (d === (Array.isArray(top) ? 0x5d : 0x7d)) {
         s.i++
-        // raw members live only in the top-level object, which is the result
-        value = top as JsonValue
+        value = top
         stack.pop()
         keys.pop()
+        start = starts.pop()!
         continue
       }
-      return Either.left(invalid(text, s.i, Array.isArray(top) ? "after array element" : "after object key:value pair"))
+      return Either.left(s.invalid(s.i, Array.isArray(top) ? "after array element" : "after object key:value pair"))
     }
   }
+}
+
+/**
+ * Parses the first JSON value of `text` as Go's `json.Decoder` does: bytes
+ * after it are ignored; a duplicate key keeps the last value; nesting
+ * deeper than {@link maxDepth} fails as in Go. Failures carry Go's texts:
+ * `EOF` for a blank text, `unexpected EOF` for a truncated one, `invalid
+ * character 'x' looking for beginning of value` and the like. Iterative:
+ * the stack does not grow with the nesting.
+ */
+export const parseJson = (text: string): Either.Either<JsonValue, JsonSyntaxError> =>
+  scan(text, "plain", false) as Either.Either<JsonValue, JsonSyntaxError>
+
+/**
+ * {@link parseJson} keeping everything Go's decoder reads: objects are
+ * {@link JsonObject}s with every member, duplicates included, and the raw
+ * text of each member's value. `bytes` says `text` came from
+ * {@link decodeUtf8}: a syntax error at an invalid byte then shows that byte,
+ * as Go's does.
+ */
+export const parseExact = (text: string, bytes = false): Either.Either<ExactValue, JsonSyntaxError> =>
+  scan(text, "exact", bytes) as Either.Either<ExactValue, JsonSyntaxError>
+
+/**
+ * Bytes read as Go reads them: valid UTF-8 as its characters, and each byte
+ * Go's `utf8.DecodeRune` refuses (it refuses one byte at a time) as the lone
+ * surrogate U+DC80 + (byte − 0x80). Parsed with {@link parseExact}, such a
+ * byte becomes one U+FFFD inside a string, as in Go, and is shown as itself
+ * in a syntax error.
+ */
+export const decodeUtf8 = (bytes: Uint8Array): string => {
+  const n = bytes.length
+  /** Byte `j` when it continues a sequence within [lo, hi], else -1. */
+  const cont = (j: number, lo = 0x80, hi = 0xbf): number => {
+    const c = j < n ? bytes[j]! : -1
+    return c >= lo && c <= hi ? c & 0x3f : -1
+  }
+  let out = ""
+  const units: Array<number> = []
+  for (let i = 0; i < n;) {
+    const b0 = bytes[i]!
+    let cp = -1
+    let width = 1
+    if (b0 < 0x80) cp = b0
+    else if (b0 >= 0xc2 && b0 <= 0xdf) {
+      const c1 = cont(i + 1)
+      if (c1 >= 0) {
+        cp = ((b0 & 0x1f) << 6) | c1
+        width = 2
+      }
+    } else if (b0 >= 0xe0 && b0 <= 0xef) {
+      const c1 = cont(i + 1, b0 === 0xe0 ? 0xa0 : 0x80, b0 === 0xed ? 0x9f : 0xbf)
+      const c2 = c1 < 0 ? -1 : cont(i + 2)
+      if (c2 >= 0) {
+        cp = ((b0 & 0x0f) << 12) | (c1 << 6) | c2
+        width = 3
+      }
+    } else if (b0 >= 0xf0 && b0 <= 0xf4) {
+      const c1 = cont(i + 1, b0 === 0xf0 ? 0x90 : 0x80, b0 === 0xf4 ? 0x8f : 0xbf)
+      const c2 = c1 < 0 ? -1 : cont(i + 2)
+      const c3 = c2 < 0 ? -1 : cont(i + 3)
+      if (c3 >= 0) {
+        cp = ((b0 & 0x07) << 18) | (c1 << 12) | (c2 << 6) | c3
+        width = 4
+      }
+    }
+    if (cp < 0) units.push(0xdc00 + b0)
+    else if (cp < 0x10000) units.push(cp)
+    else units.push(0xd800 + ((cp - 0x10000) >> 10), 0xdc00 + ((cp - 0x10000) & 0x3ff))
+    i += width
+    if (units.length >= 8192) {
+      out += String.fromCharCode(...units)
+      units.length = 0
+    }
+  }
+  return out + String.fromCharCode(...units)
 }
 
 /** The kind of a JSON value as Go names it in `UnmarshalTypeError`s. */
@@ -479,8 +544,18 @@ export type EncodableValue =
   | number
   | bigint
   | JsonNumber
+  | OrderedObject
   | ReadonlyArray<EncodableValue>
   | { readonly [key: string]: EncodableValue }
+
+/**
+ * An object to write with its members in this order — what a Go map is
+ * written as (keys sorted by bytes): a JS object would list integer-like
+ * keys (`"2"`) before all others.
+ */
+export class OrderedObject {
+  constructor(readonly keys: ReadonlyArray<string>, readonly values: ReadonlyArray<EncodableValue>) {}
+}
 
 /** The text of a scalar, or `undefined` for an array or object. */
 const scalarText = (value: EncodableValue | undefined): string | undefined => {
@@ -508,6 +583,7 @@ interface Open {
 
 const open = (value: EncodableValue): Open => {
   if (Array.isArray(value)) return { values: value as ReadonlyArray<EncodableValue>, keys: undefined, next: 0 }
+  if (value instanceof OrderedObject) return { values: value.values, keys: value.keys, next: 0 }
   const keys: Array<string> = []
   const values: Array<EncodableValue> = []
   for (const [k, v] of Object.entries(value as { readonly [key: string]: EncodableValue | undefined })) {

@@ -1,62 +1,91 @@
 /**
- * Schema building blocks that read a {@link JsonValue} tree the way Go's
- * `encoding/json` reads it into runc's structs, and write values back the
- * way `json.Marshal` writes them:
+ * Go types as schemas: each builder here pairs one Go type's decoder
+ * (`GoDecoder.ts`: Go's `encoding/json` reading, the only decoding there is)
+ * with its encoder (what `json.Marshal` writes) and an Effect Schema of the
+ * decoded value, for types, validation before encoding, and fast-check
+ * arbitraries. The schemas of runc's structs (`Config.ts`, `State.ts`) are
+ * written once with these builders; the decoder, the encoder and the
+ * arbitrary of a struct all derive from that one definition.
  *
  * - object keys match struct fields exactly first, otherwise
- *   case-insensitively; unknown keys are ignored; the last duplicate wins;
- * - a missing key or a JSON `null` leaves the field at its zero value;
+ *   case-insensitively; unknown keys are ignored;
+ * - a missing key leaves the field at its zero value; `null` leaves a
+ *   string, number, bool or struct as it is, and clears a pointer, slice or
+ *   map; a key met twice decodes twice, into the same field, as in Go;
  * - integers must be integer literals within the Go type's range; Go's
  *   64-bit `int64`/`uint64` become `bigint`s, Go's `int`/`uint` and smaller
  *   integers become `number`s (a value beyond 2^53 there is refused, not
  *   rounded);
  * - `omitempty` fields are absent in the value when empty and never written.
+ *
+ * A builder's Schema decodes too (`Schema.decodeUnknown(schema)`), with the
+ * same decoder over a value built in JS.
  */
 import * as Arbitrary from "effect/Arbitrary"
-import * as Either from "effect/Either"
 import * as Option from "effect/Option"
 import * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
-import type * as AST from "effect/SchemaAST"
-import * as Fast from "./GoFast.js"
 import { compareBytes } from "../byteOrder.js"
-import { type EncodableValue, JsonNumber, JsonRaw, kindOf, quote, stringify } from "./GoJson.js"
+import {
+  Context,
+  decodePlain,
+  type Decoder,
+  isIndexKey,
+  isObjectValue,
+  literalOf,
+  type MemberReader,
+  memberRaw,
+  rawTextOf,
+  readMembers
+} from "./GoDecoder.js"
+import { type EncodableValue, JsonNumber, JsonObject, OrderedObject } from "./GoJson.js"
 import * as GoTimeJson from "./GoTime.js"
 
-/** Annotation holding a schema's Go zero value. */
+/** Annotation holding a schema's Go zero value (a function making a fresh one). */
 export const GoZeroId: unique symbol = Symbol.for("effect-libcontainer/GoZero")
 
 /** Annotation holding the Go type name used in error messages. */
 export const GoTypeId: unique symbol = Symbol.for("effect-libcontainer/GoType")
 
-/**
- * Annotation marking a Go type with its own `UnmarshalJSON` over the raw
- * bytes of the value (`time.Time`): a struct field of such a type is given
- * the raw texts of its members (see `parseJson`'s `rawMember`).
- */
-export const GoRawId: unique symbol = Symbol.for("effect-libcontainer/GoRaw")
+/** Annotation holding a schema's Go decoder (see `GoDecoder.ts`). */
+export const GoDecoderId: unique symbol = Symbol.for("effect-libcontainer/GoDecoder")
 
-/**
- * Annotation on a struct schema: which JSON key fills which of its
- * {@link GoRawId} fields (`undefined` for every other key).
- */
-export const GoRawFieldsId: unique symbol = Symbol.for("effect-libcontainer/GoRawFields")
-
-/** The raw-field resolver of a struct schema, when it has fields decoded from raw JSON. */
-export const rawFieldsOf = (schema: Schema.Schema.Any): ((key: string) => string | undefined) | undefined => {
-  const f = schema.ast.annotations[GoRawFieldsId]
-  return typeof f === "function" ? (f as (key: string) => string | undefined) : undefined
-}
+/** Annotation holding a schema's encoder: the value to the JSON tree `json.Marshal` writes. */
+export const GoEncoderId: unique symbol = Symbol.for("effect-libcontainer/GoEncoder")
 
 /** A schema from a JSON tree (or a plain JS value) to a Go-shaped value. */
 export type GoSchema<A> = Schema.Schema<A, unknown>
 
-const mismatch = (ast: AST.AST, actual: unknown, goType: string, shown?: string) =>
-  new ParseResult.Type(
-    ast,
-    actual,
-    `cannot unmarshal ${shown ?? kindOf(actual)} into Go value of type ${goType}`
-  )
+/** A value to the JSON tree Go writes for it. */
+export type Encoder<A> = (value: A) => EncodableValue
+
+/**
+ * The Go decoder of a schema built here; any other schema is read through
+ * Effect Schema, its failures refused with Effect's text.
+ */
+export const decoderOf = <A>(schema: Schema.Schema<A, unknown>): Decoder<A> => {
+  const decoder = schema.ast.annotations[GoDecoderId]
+  if (decoder !== undefined) return decoder as Decoder<A>
+  const goType = String(schema.ast.annotations[GoTypeId] ?? "value")
+  return {
+    goType,
+    zero: () => undefined as A,
+    nilable: true,
+    raw: false,
+    decode: (u, into, cx) => {
+      const r = Schema.decodeUnknownEither(schema)(u)
+      if (r._tag === "Right") return r.right
+      cx.refuse(ParseResult.TreeFormatter.formatErrorSync(r.left))
+      return into as A
+    }
+  }
+}
+
+/** The encoder of a schema built here; any other schema encodes with Effect Schema. */
+export const encoderOf = <A>(schema: Schema.Schema<A, unknown>): Encoder<A> => {
+  const encoder = schema.ast.annotations[GoEncoderId]
+  return encoder !== undefined ? (encoder as Encoder<A>) : (a) => Schema.encodeSync(schema)(a) as EncodableValue
+}
 
 /** The Go zero value recorded on a schema built here. */
 export const zeroOf = <A, I>(schema: Schema.Schema<A, I, never>): A => {
@@ -65,106 +94,142 @@ export const zeroOf = <A, I>(schema: Schema.Schema<A, I, never>): A => {
   return zero as A
 }
 
-const withGo = <S extends Schema.Schema.Any>(
-  schema: S,
-  goType: string,
-  zero: unknown,
-  fast: Fast.Fast<Schema.Schema.Type<S>> | undefined
-): S =>
-  schema.annotations(
-    { [GoZeroId]: zero, [GoTypeId]: goType, [Fast.GoFastId]: fast } as Schema.Annotations.Schema<Schema.Schema.Type<S>>
-  ) as S
+/** The short name Go's errors give a struct type: `configs.Mount` → `Mount`. */
+const shortName = (goType: string): string => goType.slice(goType.lastIndexOf(".") + 1)
+
+/**
+ * The schema of a Go type: decoding is `decoder` (over a value built in JS),
+ * encoding validates against `type` then writes with `encode`.
+ */
+const goSchema = <A>(type: Schema.Schema<A>, decoder: Decoder<A>, encode: Encoder<A>): GoSchema<A> =>
+  Schema.transformOrFail(Schema.Unknown, type, {
+    strict: true,
+    decode: (u, _, ast) => {
+      const r = decodePlain(decoder, u, shortName(decoder.goType))
+      return r._tag === "Ok"
+        ? ParseResult.succeed(r.value)
+        : ParseResult.fail(new ParseResult.Type(ast, u, r.failure.reason))
+    },
+    encode: (a) => ParseResult.succeed(encode(a))
+  }).annotations({
+    [GoDecoderId]: decoder,
+    [GoEncoderId]: encode,
+    [GoZeroId]: decoder.zero,
+    [GoTypeId]: decoder.goType
+  } as Schema.Annotations.Schema<A>) as GoSchema<A>
+
+const same = <A>(a: A): EncodableValue => a as EncodableValue
 
 // ---------------------------------------------------------------------------
 // Scalars
 
+/** A Go string type: `string`, or a named one (`configs.NamespaceType`) as errors name it. */
+export const goString = (goType: string): GoSchema<string> => {
+  const decoder: Decoder<string> = {
+    goType,
+    zero: () => "",
+    nilable: false,
+    raw: false,
+    decode: (u, into, cx) => {
+      if (typeof u === "string") return u
+      if (u !== null) cx.kindMismatch(u, goType)
+      return into ?? ""
+    }
+  }
+  return goSchema(Schema.String, decoder, same)
+}
+
 /** Go `string`. */
-export const GoString: GoSchema<string> = withGo(
-  Schema.transformOrFail(Schema.Unknown, Schema.String, {
-    strict: true,
-    decode: (u, _, ast) =>
-      typeof u === "string" ? ParseResult.succeed(u) : ParseResult.fail(mismatch(ast, u, "string")),
-    encode: ParseResult.succeed
-  }),
-  "string",
-  "",
-  Fast.string
-)
+export const GoString: GoSchema<string> = goString("string")
 
 /** Go `bool`. */
-export const GoBool: GoSchema<boolean> = withGo(
-  Schema.transformOrFail(Schema.Unknown, Schema.Boolean, {
-    strict: true,
-    decode: (u, _, ast) =>
-      typeof u === "boolean" ? ParseResult.succeed(u) : ParseResult.fail(mismatch(ast, u, "bool")),
-    encode: ParseResult.succeed
-  }),
-  "bool",
-  false,
-  Fast.boolean
-)
+export const GoBool: GoSchema<boolean> = goSchema(Schema.Boolean, {
+  goType: "bool",
+  zero: () => false,
+  nilable: false,
+  raw: false,
+  decode: (u, into, cx) => {
+    if (typeof u === "boolean") return u
+    if (u !== null) cx.kindMismatch(u, "bool")
+    return into ?? false
+  }
+}, same)
 
 const integerLiteral = /^-?(?:0|[1-9][0-9]*)$/
-
-/** The integer in `u` as a bigint, if `u` is an integer literal (or a JS integer / bigint). */
-const integerOf = (u: unknown): bigint | undefined => {
-  if (u instanceof JsonNumber) return integerLiteral.test(u.literal) ? BigInt(u.literal) : undefined
-  if (typeof u === "bigint") return u
-  if (typeof u === "number" && Number.isSafeInteger(u)) return BigInt(u)
-  return undefined
-}
-
-const numberText = (u: unknown): string =>
-  u instanceof JsonNumber ? `number ${u.literal}` : typeof u === "number" || typeof u === "bigint" ? `number ${u}` : kindOf(u)
-
-const decodeInteger = (u: unknown, ast: AST.AST, goType: string, min: bigint, max: bigint) => {
-  if (!(u instanceof JsonNumber) && typeof u !== "number" && typeof u !== "bigint") {
-    return Either.left(mismatch(ast, u, goType))
-  }
-  const n = integerOf(u)
-  if (n === undefined || n < min || n > max) return Either.left(mismatch(ast, u, goType, numberText(u)))
-  return Either.right(n)
-}
 
 const safeMax = BigInt(Number.MAX_SAFE_INTEGER)
 
 /**
+ * Go's `literalStore` of a number into an integer type: `strconv.ParseInt`
+ * (or `ParseUint`, which takes no sign, not even `-0`) of the literal, then
+ * the type's range; else `UnmarshalTypeError{"number <literal>"}`.
+ */
+const integerDecoder = <A extends number | bigint>(
+  goType: string,
+  min: bigint,
+  max: bigint,
+  make: (n: bigint, literal: string, cx: Context) => A | undefined,
+  small: (n: number) => A,
+  zero: A
+): Decoder<A> => {
+  const lo = Number(min)
+  const hi = Number(max)
+  const unsigned = min >= 0n
+  return {
+    goType,
+    zero: () => zero,
+    nilable: false,
+    raw: false,
+    decode: (u, into, cx) => {
+      if (typeof u === "number" && Number.isSafeInteger(u) && u >= lo && u <= hi && !(unsigned && Object.is(u, -0))) {
+        return small(u)
+      }
+      if (u === null) return into ?? zero
+      if (typeof u !== "number" && typeof u !== "bigint" && !(u instanceof JsonNumber)) {
+        cx.kindMismatch(u, goType)
+        return into ?? zero
+      }
+      const literal = literalOf(u, cx)
+      if (literal === undefined) return into ?? zero
+      const n = integerLiteral.test(literal) && !(unsigned && literal.charCodeAt(0) === 0x2d) ? BigInt(literal) : undefined
+      if (n === undefined || n < min || n > max) {
+        cx.typeMismatch(`number ${literal}`, goType)
+        return into ?? zero
+      }
+      return make(n, literal, cx) ?? into ?? zero
+    }
+  }
+}
+
+/**
  * A Go integer type held as a JS `number`: `int`, `uint`, `int32`,
- * `uint32`, `uint16`, `uint8`. Values outside the type fail like Go; values
- * inside a 64-bit type but beyond 2^53 fail too, rather than lose precision.
+ * `uint32`, `uint16`, `uint8`, or a named one (`devices.Type`). Values
+ * outside the type fail like Go; values inside a 64-bit type but beyond
+ * 2^53 are refused, rather than rounded.
  */
 export const goNumber = (goType: string, min: bigint, max: bigint): GoSchema<number> => {
   const lo = min < -safeMax ? -safeMax : min
   const hi = max > safeMax ? safeMax : max
-  return withGo(
-    Schema.transformOrFail(Schema.Unknown, Schema.Int.pipe(Schema.between(Number(lo), Number(hi))), {
-      strict: true,
-      decode: (u, _, ast) =>
-        Either.flatMap(decodeInteger(u, ast, goType, min, max), (n) =>
-          n < lo || n > hi
-            ? Either.left(
-              new ParseResult.Type(ast, u, `${numberText(u)} is beyond 2^53, not supported for Go type ${goType}`)
-            )
-            : Either.right(Number(n))),
-      encode: ParseResult.succeed
-    }),
-    goType,
-    0,
-    Fast.number(lo, hi)
+  return goSchema(
+    Schema.Int.pipe(Schema.between(Number(lo), Number(hi))),
+    integerDecoder(goType, min, max, (n, literal, cx) => {
+      if (n >= lo && n <= hi) return Number(n)
+      cx.refuse(`number ${literal} is beyond 2^53, not supported for Go type ${goType}`)
+      return undefined
+    }, (n) => (n === 0 ? 0 : n), 0),
+    same
   )
 }
 
-/** A 64-bit Go integer type held as a `bigint`: `int64`, `uint64`. */
+/** The bigints of the small integers most 64-bit fields hold, made once. */
+const smallBigInts: ReadonlyArray<bigint> = Array.from({ length: 258 }, (_, i) => BigInt(i - 1))
+
+/** A 64-bit Go integer type held as a `bigint`: `int64`, `uint64`, or a named one (`time.Duration`). */
 export const goBigInt = (goType: string, min: bigint, max: bigint): GoSchema<bigint> =>
-  withGo(
-    Schema.transformOrFail(Schema.Unknown, Schema.BigIntFromSelf.pipe(Schema.betweenBigInt(min, max)), {
-      strict: true,
-      decode: (u, _, ast) => decodeInteger(u, ast, goType, min, max),
-      encode: ParseResult.succeed
-    }),
-    goType,
-    0n,
-    Fast.bigint(min, max)
+  goSchema(
+    Schema.BigIntFromSelf.pipe(Schema.betweenBigInt(min, max)),
+    integerDecoder(goType, min, max, (n) => n, (n) => (n >= -1 && n <= 256 ? smallBigInts[n + 1]! : BigInt(n)), 0n),
+    same
   )
 
 /** Go `int` (64-bit; held as a number, so limited to ±(2^53-1)). */
@@ -185,107 +250,174 @@ export const GoUint64 = goBigInt("uint64", 0n, 2n ** 64n - 1n)
 // ---------------------------------------------------------------------------
 // References, slices, maps
 
-const nullToZero = <A>(schema: GoSchema<A>, allowNull: boolean): GoSchema<A> => {
-  const goType = schema.ast.annotations[GoTypeId]
-  const hasZero = allowNull && schema.ast.annotations[GoZeroId] !== undefined
-  return Schema.transformOrFail(Schema.Unknown, schema, {
-    strict: true,
-    decode: (u, _, ast) => {
-      if (u !== null) return ParseResult.succeed(u)
-      return hasZero
-        ? ParseResult.encodeUnknown(schema)(zeroOf(schema))
-        : ParseResult.fail(new ParseResult.Type(ast, u, `null is not allowed here (Go type ${String(goType)})`))
-    },
-    encode: ParseResult.succeed
-  })
-}
-
-/** What `make` builds from a part's fast decoder; nothing when the part has none (the schema then always decides). */
-const fastWith = <A, B>(part: GoSchema<A>, make: (fast: Fast.Fast<A>) => B): B | undefined => {
-  const fast = Fast.fastOf(part)
-  return fast === undefined ? undefined : make(fast)
-}
-
-/** A maker of the schema's zero value, read from its annotation once rather than on every call. */
-const zeroMaker = <A>(schema: GoSchema<A>): () => A => {
-  const zero = schema.ast.annotations[GoZeroId]
-  return typeof zero === "function" ? (zero as () => A) : () => zero as A
-}
-
-/** The zero value a `null` slice element or map value reads as (see {@link nullToZero}). */
-const elementZero = <A>(schema: GoSchema<A>): (() => A) | undefined =>
-  schema.ast.annotations[GoZeroId] === undefined ? undefined : zeroMaker(schema)
-
 /** A Go pointer (or any nil-able value that is always written): `null` when unset. */
-export const goNullable = <A>(schema: GoSchema<A>): GoSchema<A | null> =>
-  withGo(
-    Schema.NullOr(schema),
-    `*${String(schema.ast.annotations[GoTypeId] ?? "value")}`,
-    null,
-    fastWith(schema, Fast.nullable)
-  ) as GoSchema<A | null>
+export const goNullable = <A>(schema: GoSchema<A>): GoSchema<A | null> => {
+  const inner = decoderOf(schema)
+  const encode = encoderOf(schema)
+  return goSchema(Schema.NullOr(Schema.typeSchema(schema)), {
+    goType: `*${inner.goType}`,
+    zero: () => null,
+    nilable: true,
+    raw: inner.raw,
+    // Go allocates the pointee on a non-null value, or decodes into the one there.
+    decode: (u, into, cx, raw) => (u === null ? null : inner.decode(u, into ?? undefined, cx, raw))
+  }, (a) => (a === null ? null : encode(a)))
+}
+
+/** Options of {@link goSlice}. */
+export interface SliceOptions {
+  /** The slice's Go type name when it is a named type (`configs.Namespaces`). */
+  readonly goType?: string
+}
 
 /**
- * A Go slice: `null` (nil) or an array. A `null` element reads as the
- * element's zero value, except in a slice of pointers (`[]*Mount`), where Go
- * would store a nil pointer that runc later dereferences: there it is refused.
+ * A Go slice: `null` (nil) or an array. A `null` element leaves the
+ * element at its zero value (or at what it held: see below), except in a
+ * slice of pointers (`[]*Mount`), where Go would store a nil pointer that
+ * runc later dereferences: there it is refused. Decoded into a slice
+ * already there (a key met twice), the elements decode into the old ones
+ * and the backing array is reused, as Go's `decodeState.array` does.
  */
 export const goSlice = <A>(
   element: GoSchema<A>,
-  elements: "values" | "pointers" = "values"
+  elements: "values" | "pointers" = "values",
+  options: SliceOptions = {}
 ): GoSchema<ReadonlyArray<A> | null> => {
-  const goType = `[]${elements === "pointers" ? "*" : ""}${String(element.ast.annotations[GoTypeId] ?? "value")}`
-  return withGo(
-    Schema.transformOrFail(Schema.Unknown, Schema.NullOr(Schema.Array(nullToZero(element, elements === "values"))), {
-      strict: true,
-      decode: (u, _, ast) =>
-        u === null || Array.isArray(u) ? ParseResult.succeed(u) : ParseResult.fail(mismatch(ast, u, goType)),
-      encode: ParseResult.succeed
-    }),
+  const item = decoderOf(element)
+  const encode = encoderOf(element)
+  const goType = options.goType ?? `[]${elements === "pointers" ? "*" : ""}${item.goType}`
+  const pointers = elements === "pointers"
+  const one = (v: unknown, prev: A | undefined, cx: Context): A => {
+    if (v === null && pointers) {
+      cx.refuse(`null is not allowed here (Go type ${item.goType})`)
+      return null as A
+    }
+    // the guard checks numbers after keys only: one here has its literal checked in the text
+    if (typeof v === "number") cx.doc.arrayNumbers = true
+    return item.decode(v, prev ?? undefined, cx, item.raw ? rawTextOf(v, cx) : undefined)
+  }
+  return goSchema(Schema.NullOr(Schema.Array(Schema.typeSchema(element))), {
     goType,
-    null,
-    fastWith(element, (fast) => Fast.slice(fast, elements === "values" ? elementZero(element) : undefined))
-  ) as GoSchema<ReadonlyArray<A> | null>
+    zero: () => null,
+    nilable: true,
+    raw: false,
+    decode: (u, into, cx) => {
+      if (u === null) return null
+      if (!Array.isArray(u)) {
+        cx.kindMismatch(u, goType)
+        return into ?? null
+      }
+      const n = u.length
+      if (n === 0) return []
+      cx.depth++
+      let out: Array<A>
+      if (into === undefined || into === null) {
+        out = new Array(n)
+        for (let i = 0; i < n && !cx.stopped; i++) {
+          const mark = cx.failures.length
+          out[i] = one(u[i], undefined, cx)
+          if (mark !== cx.failures.length) cx.inElement(mark, i)
+        }
+      } else {
+        out = intoSlice(u, into, cx, one)
+      }
+      cx.depth--
+      return out
+    }
+  }, (a) => (a === null ? null : a.map(encode)))
 }
 
-const isPlainObject = (u: unknown): u is Readonly<Record<string, unknown>> =>
-  typeof u === "object" && u !== null && !Array.isArray(u) && !(u instanceof JsonNumber)
+/**
+ * Go's `decodeState.array` into a slice already there: elements decode
+ * into the elements of its backing array (its capacity beyond its length
+ * included, with whatever an earlier, longer value left there), which grows
+ * as `reflect` grows it when full.
+ */
+const intoSlice = <A>(
+  u: ReadonlyArray<unknown>,
+  into: ReadonlyArray<A>,
+  cx: Context,
+  one: (v: unknown, prev: A | undefined, cx: Context) => A
+): Array<A> => {
+  let backing: Array<A | undefined> = [...(cx.backingOf(into) ?? into)]
+  let length = into.length
+  for (let i = 0; i < u.length && !cx.stopped; i++) {
+    if (i >= backing.length) {
+      const grown: Array<A | undefined> = new Array(Math.max(4, backing.length + (backing.length >> 1)))
+      for (let j = 0; j < length; j++) grown[j] = backing[j]
+      backing = grown
+    }
+    if (i >= length) length = i + 1
+    const mark = cx.failures.length
+    backing[i] = one(u[i], backing[i], cx)
+    if (mark !== cx.failures.length) cx.inElement(mark, i)
+  }
+  const out = backing.slice(0, u.length) as Array<A>
+  for (let j = u.length; j < backing.length; j++) {
+    if (backing[j] !== undefined) {
+      cx.setBacking(out, backing)
+      break
+    }
+  }
+  return out
+}
 
+/** Options of {@link goMap}. */
+export interface MapOptions {
+  /** The Go type of the keys, when it is a named string type (`configs.NamespaceType`). */
+  readonly key?: string
+}
+
+const hasOwnProto = (m: object): boolean => Object.prototype.hasOwnProperty.call(m, "__proto__")
 
 /**
- * A Go `map[string]V`: `null` (nil) or an object. Keys are written sorted by
- * their UTF-8 bytes, as Go does. A `__proto__` key is refused explicitly: it
- * cannot be held faithfully in a JS record.
+ * A Go `map[string]V`: `null` (nil) or an object. Keys are written sorted
+ * by their UTF-8 bytes, as Go does. A key met twice keeps its last value; a
+ * map decoded into one already there (a key met twice one level up) gains
+ * its keys, as in Go. A `__proto__` key is refused explicitly: it cannot be
+ * held faithfully in a JS record.
  */
-export const goMap = <A>(value: GoSchema<A>): GoSchema<Readonly<Record<string, A>> | null> => {
-  const goType = `map[string]${String(value.ast.annotations[GoTypeId] ?? "value")}`
-  const record = Schema.Record({ key: Schema.String, value: nullToZero(value, true) }).pipe(
-    Schema.filter((m) => !Object.prototype.hasOwnProperty.call(m, "__proto__"), {
-      message: () => "map key \"__proto__\" is not supported"
-    })
+export const goMap = <A>(value: GoSchema<A>, options: MapOptions = {}): GoSchema<Readonly<Record<string, A>> | null> => {
+  const item = decoderOf(value)
+  const encode = encoderOf(value)
+  const goType = `map[${options.key ?? "string"}]${item.goType}`
+  const type = Schema.NullOr(
+    Schema.Record({ key: Schema.String, value: Schema.typeSchema(value) }).pipe(
+      Schema.filter((m) => !hasOwnProto(m), { message: () => "map key \"__proto__\" is not supported" })
+    )
   )
-  return withGo(
-    Schema.transformOrFail(Schema.Unknown, Schema.NullOr(record), {
-      strict: true,
-      decode: (u, _, ast) => {
-        if (u === null) return ParseResult.succeed(null)
-        if (!isPlainObject(u)) return ParseResult.fail(mismatch(ast, u, goType))
-        if (Object.prototype.hasOwnProperty.call(u, "__proto__")) {
-          return ParseResult.fail(new ParseResult.Type(ast, u, "map key \"__proto__\" is not supported"))
-        }
-        return ParseResult.succeed(u)
-      },
-      encode: (m) => {
-        if (m === null) return ParseResult.succeed(null)
-        const out: Record<string, unknown> = {}
-        for (const k of Object.keys(m).sort(compareBytes)) out[k] = (m as Record<string, unknown>)[k]
-        return ParseResult.succeed(out)
-      }
-    }),
+  const read: MemberReader<Record<string, A>> = (out, key, v, index, u, cx) => {
+    // V8 lists integer-like keys first: the order of failures would not be the document's.
+    if (cx.doc.source === "fast" && isIndexKey(key)) return cx.giveUp()
+    const mark = cx.failures.length
+    // Go decodes each value into a fresh zero element.
+    const decoded = item.decode(v, undefined, cx, item.raw ? memberRaw(u, index, v, cx) : undefined)
+    if (mark !== cx.failures.length) cx.inKey(mark, key)
+    if (key === "__proto__") cx.refuse("map key \"__proto__\" is not supported")
+    else out[key] = decoded
+  }
+  return goSchema(type, {
     goType,
-    null,
-    fastWith(value, (fast) => Fast.map(fast, elementZero(value)))
-  ) as GoSchema<Readonly<Record<string, A>> | null>
+    zero: () => null,
+    nilable: true,
+    raw: false,
+    decode: (u, into, cx) => {
+      if (u === null) return null
+      if (!isObjectValue(u)) {
+        cx.kindMismatch(u, goType)
+        return into ?? null
+      }
+      const out: Record<string, A> = into === undefined || into === null ? {} : { ...into }
+      cx.depth++
+      readMembers(u, cx, read, out)
+      cx.depth--
+      return out
+    }
+  }, (m) => {
+    if (m === null) return null
+    const keys = Object.keys(m).sort(compareBytes)
+    return new OrderedObject(keys, keys.map((k) => encode(m[k]!)))
+  })
 }
 
 // ---------------------------------------------------------------------------
@@ -295,20 +427,40 @@ export const goMap = <A>(value: GoSchema<A>): GoSchema<Readonly<Record<string, A
 export const isEmptyValue = (v: unknown): boolean =>
   v === false || v === 0 || v === 0n || v === "" || v === null || v === undefined ||
   (Array.isArray(v) && v.length === 0) ||
-  (isPlainObject(v) && Object.keys(v).length === 0)
+  (isObjectValue(v) && !(v instanceof JsonNumber) && Object.keys(v).length === 0)
 
-/** Property signatures of fields whose Go type decodes from raw JSON ({@link GoRawId}). */
-const rawFields = new WeakSet<object>()
+/** Where a struct field's reading rule is kept, on its property signature. */
+const GoFieldId: unique symbol = Symbol.for("effect-libcontainer/GoField")
 
-/** A field that is always written; missing or `null` in the input reads as the zero value. */
-export const field = <A>(schema: GoSchema<A>) => {
-  const ps = Fast.registerField(
-    Schema.optionalWith(schema, { default: () => zeroOf(schema) }),
-    fastWith(schema, (decode): Fast.FieldRule => ({ _tag: "Field", decode, zero: zeroMaker(schema) }))
-  )
-  if (schema.ast.annotations[GoRawId] === true) rawFields.add(ps)
+/** How a struct field reads and writes: see {@link field}, {@link omitEmpty} and {@link omitNil}. */
+interface FieldRule {
+  readonly kind: "field" | "omitEmpty" | "omitNil"
+  readonly decoder: Decoder<unknown>
+  readonly encode: Encoder<unknown>
+}
+
+const withRule = <P extends object>(ps: P, rule: FieldRule): P => {
+  Object.defineProperty(ps, GoFieldId, { value: rule, enumerable: false })
   return ps
 }
+
+const ruleOf = (ps: unknown): FieldRule => {
+  const rule = (ps as { readonly [GoFieldId]?: FieldRule })[GoFieldId]
+  if (rule !== undefined) return rule
+  const schema = ps as Schema.Schema<unknown, unknown>
+  return { kind: "field", decoder: decoderOf(schema), encode: encoderOf(schema) }
+}
+
+/** A field that is always written; missing in the input, it reads as the zero value. */
+export const field = <A>(schema: GoSchema<A>) =>
+  withRule(Schema.optionalWith(schema, { default: () => zeroOf(schema) }), {
+    kind: "field",
+    decoder: decoderOf(schema) as Decoder<unknown>,
+    encode: encoderOf(schema) as Encoder<unknown>
+  })
+
+/** Whether an `omitempty` field read as `v` stays present: a non-nil slice or map, or a non-empty scalar. */
+const kept = (v: unknown): boolean => v !== null && (typeof v === "object" || !isEmptyValue(v))
 
 /**
  * An `omitempty` field of a scalar, slice or map type. Never written when
@@ -321,147 +473,338 @@ export const omitEmpty = <A>(schema: GoSchema<A>) => {
   const to = Schema.typeSchema(schema).annotations({
     arbitrary: () => () => Arbitrary.make(Schema.typeSchema(schema)).filter((v) => !isEmptyValue(v))
   })
-  const kept = (v: unknown): boolean => v !== null && (typeof v === "object" || !isEmptyValue(v))
-  return Fast.registerField(
+  return withRule(
     Schema.optionalToOptional(schema, to, {
       decode: Option.filter(kept),
       encode: Option.filter((v) => !isEmptyValue(v))
     }),
-    fastWith(schema, (decode): Fast.FieldRule => ({ _tag: "OmitEmpty", decode, isEmpty: (v) => !kept(v) }))
+    { kind: "omitEmpty", decoder: decoderOf(schema) as Decoder<unknown>, encode: encoderOf(schema) as Encoder<unknown> }
   )
 }
 
-/** An `omitempty` pointer field: absent when nil; a present value is always written. */
-export const omitNil = <A>(schema: GoSchema<A>) =>
-  Fast.registerField(
-    Schema.optionalWith(schema, { exact: true }),
-    fastWith(schema, (decode): Fast.FieldRule => ({ _tag: "OmitNil", decode }))
-  )
+/**
+ * An `omitempty` pointer field: absent when nil; a present value is always
+ * written. `schema` is the pointee's (a type that handles `null` itself,
+ * such as runc's `Hooks`, is taken as it is).
+ */
+export const omitNil = <A>(schema: GoSchema<A>) => {
+  const inner = decoderOf(schema)
+  const decoder: Decoder<unknown> = inner.nilable
+    ? (inner as Decoder<unknown>)
+    : { ...inner, nilable: true, decode: (u, into, cx, raw) => (u === null ? null : inner.decode(u, into as A ?? undefined, cx, raw)) }
+  return withRule(Schema.optionalWith(schema, { exact: true }), {
+    kind: "omitNil",
+    decoder,
+    encode: encoderOf(schema) as Encoder<unknown>
+  })
+}
 
 // ---------------------------------------------------------------------------
 // Structs
 
-/** Go's case folding for matching object keys to struct fields. */
-export const foldKey = (key: string): string =>
-  key.toLowerCase().replace(/\u212a/g, "k").replace(/\u017f/g, "s")
+/** Go's case folding for matching object keys to struct fields (ASCII letters, and `K`/`ſ` for `k`/`s`). */
+export const foldKey = (key: string): string => {
+  for (let i = 0; i < key.length; i++) {
+    const c = key.charCodeAt(i)
+    if ((c >= 0x41 && c <= 0x5a) || c > 0x7f) return key.toLowerCase().replace(/\u212a/g, "k").replace(/\u017f/g, "s")
+  }
+  return key
+}
 
 /** Options of {@link goStruct}. */
 export interface StructOptions {
   /**
-   * Fields of an embedded pointer struct (Go `*Resources` inside `Cgroup`):
-   * its JSON keys appear directly in this object, and in the value they live
-   * under `name`, present only when at least one of them was in the input.
-   * `after` is the field they are written after.
+   * A field holding an embedded pointer struct (Go `*Resources` inside
+   * `Cgroup`): its JSON keys appear directly in this object, at this
+   * field's place; in the value they live under `name`, present only when
+   * at least one of them was in the input (Go allocates the struct then).
    */
-  readonly inline?: {
-    readonly name: string
-    readonly keys: ReadonlyArray<string>
-    readonly after: string
-  }
-  /**
-   * Fields whose JSON `null` is kept rather than read as "missing" — for a
-   * type with its own null handling, such as `Hooks`.
-   */
-  readonly keepNull?: ReadonlyArray<string>
+  readonly inline?: { readonly name: string }
 }
 
 /**
- * A Go struct: keys matched exactly, then case-insensitively; unknown keys
- * ignored; `null` and missing both mean the zero value; written in field
- * declaration order.
+ * A JSON key of a struct: the field it fills (`slot`), or the embedded
+ * struct's field (`inner`) when the key is one of an inlined struct's; the
+ * field's decoder.
+ */
+interface Entry {
+  readonly name: string
+  /** Its place in Go's field list. */
+  readonly order: number
+  readonly slot: number
+  readonly inner: number
+  readonly decoder: Decoder<unknown>
+}
+
+/** What the decoder of a struct knows of it: its fields, their rules, and how to build its value. */
+interface StructPlan {
+  readonly goType: string
+  readonly names: ReadonlyArray<string>
+  readonly rules: ReadonlyArray<FieldRule>
+  /** The values of `value`'s fields by slot (`undefined`: at the zero value). */
+  readonly valuesOf: (value: unknown) => Array<unknown>
+  /** The struct value from its fields' values, in declaration order. */
+  readonly build: (values: ReadonlyArray<unknown>) => Record<string, unknown>
+}
+
+const StructPlanId: unique symbol = Symbol.for("effect-libcontainer/GoStructPlan")
+
+/** How a struct field is held: always, absent when empty, absent when nil. */
+export type Kind = FieldRule["kind"]
+
+/**
+ * The value of a struct from its fields' values (by slot, `undefined` for
+ * the zero value), in declaration order: `field`s always, `omitEmpty`
+ * fields when kept, `omitNil` fields when not nil.
+ */
+export type Build = (values: ReadonlyArray<unknown>) => Record<string, unknown>
+
+/** {@link Build} as a loop over the fields. Exported for tests. */
+export const buildLoop = (names: ReadonlyArray<string>, kinds: ReadonlyArray<Kind>, zeros: ReadonlyArray<() => unknown>): Build =>
+(values) => {
+  const out: Record<string, unknown> = {}
+  for (let i = 0; i < names.length; i++) {
+    const v = values[i]
+    switch (kinds[i]) {
+      case "field":
+        out[names[i]!] = v === undefined ? zeros[i]!() : v
+        break
+      case "omitEmpty":
+        if (v !== undefined && kept(v)) out[names[i]!] = v
+        break
+      default:
+        if (v !== undefined && v !== null) out[names[i]!] = v
+    }
+  }
+  return out
+}
+
+/**
+ * {@link Build} as straight-line code made from the field list when the
+ * struct is defined: an object literal and named stores, which V8 runs
+ * many times faster than stores by computed key (each of those looks the
+ * key up among the object's properties). Falls back to {@link buildLoop}
+ * where code generation is disallowed (`--disallow-code-generation-from-strings`).
+ * The code holds nothing but the field names, quoted, and slot numbers.
+ * Exported for tests.
+ */
+export const buildCode = (names: ReadonlyArray<string>, kinds: ReadonlyArray<Kind>, zeros: ReadonlyArray<() => unknown>): Build => {
+  if (names.includes("__proto__")) return buildLoop(names, kinds, zeros)
+  const literal: Array<string> = []
+  const stores: Array<string> = []
+  names.forEach((name, i) => {
+    const key = JSON.stringify(name)
+    const v = `v[${i}]`
+    if (kinds[i] === "field") {
+      const value = `${v} === undefined ? z[${i}]() : ${v}`
+      if (stores.length === 0) literal.push(`${key}: ${value}`)
+      else stores.push(`o[${key}] = ${value};`)
+    } else {
+      const present = kinds[i] === "omitEmpty" ? `kept(${v})` : `${v} !== null`
+      stores.push(`if (${v} !== undefined && ${present}) o[${key}] = ${v};`)
+    }
+  })
+  try {
+    const make = new Function("kept", "z", `return function build(v) { const o = {${literal.join(", ")}}; ${stores.join(" ")} return o }`)
+    return make(kept, zeros) as Build
+  } catch {
+    return buildLoop(names, kinds, zeros)
+  }
+}
+
+const makePlan = (goType: string, names: ReadonlyArray<string>, rules: ReadonlyArray<FieldRule>): StructPlan => {
+  const kinds = rules.map((r) => r.kind)
+  const zeros = rules.map((r) => r.decoder.zero)
+  // made on the first value built: a program that never decodes this struct never compiles its code
+  let build: Build | undefined
+  return {
+    goType,
+    names,
+    rules,
+    valuesOf: (value) => {
+      const record = value as Record<string, unknown>
+      return names.map((name) => record[name])
+    },
+    build: (values) => (build ??= buildCode(names, kinds, zeros))(values)
+  }
+}
+
+/**
+ * A Go struct: keys matched exactly, then case-insensitively (the first
+ * field in declaration order whose name folds the same); unknown keys
+ * ignored; written in field declaration order.
  */
 export const goStruct = <Fields extends Schema.Struct.Fields>(
   goType: string,
   fields: Fields,
   options: StructOptions = {}
-) => {
-  const inner = Schema.Struct(fields)
-  const own = Object.keys(fields).filter((k) => k !== options.inline?.name)
-  const inlineKeys = options.inline?.keys ?? []
-  const keepNull = new Set(options.keepNull ?? [])
-  const exact = new Map<string, "own" | "inline">()
-  const folded = new Map<string, string>()
-  for (const k of own) exact.set(k, "own")
-  for (const k of inlineKeys) exact.set(k, "inline")
-  // Go picks the first field (in declaration order) whose name folds equal.
-  for (const k of [...own, ...inlineKeys].reverse()) folded.set(foldKey(k), k)
-  const schema = Schema.transformOrFail(Schema.Unknown, Schema.encodedSchema(inner), {
-    strict: true,
-    decode: (u, _, ast) => {
-      if (!isPlainObject(u)) return ParseResult.fail(mismatch(ast, u, goType))
-      const out: Record<string, unknown> = {}
-      let nested: Record<string, unknown> | undefined
-      for (const [key, value] of Object.entries(u)) {
-        const target = exact.has(key) ? key : folded.get(foldKey(key))
-        if (target === undefined) continue
-        if (exact.get(target) === "inline") {
-          // Go allocates the embedded struct as soon as one of its keys appears.
-          nested ??= {}
-          if (value === null) delete nested[target]
-          else nested[target] = value
-        } else if (value === null && !keepNull.has(target)) {
-          delete out[target]
-        } else {
-          out[target] = value
-        }
+): GoSchema<Schema.Struct.Type<Fields>> => {
+  const names = Object.keys(fields)
+  const rules = names.map((name) => ruleOf(fields[name]))
+  const plan = makePlan(goType, names, rules)
+  const struct = shortName(goType)
+  const inlineSlot = options.inline === undefined ? -1 : names.indexOf(options.inline.name)
+  const inline = inlineSlot < 0
+    ? undefined
+    : (rules[inlineSlot]!.decoder as unknown as { readonly [StructPlanId]?: StructPlan })[StructPlanId]
+  // Go's field list: declaration order, an embedded struct's fields at its place.
+  const entries: Array<Entry> = []
+  const entry = (name: string, slot: number, inner: number, decoder: Decoder<unknown>): Entry => ({
+    name,
+    order: entries.length,
+    slot,
+    inner,
+    decoder
+  })
+  names.forEach((name, slot) => {
+    if (slot !== inlineSlot) entries.push(entry(name, slot, -1, rules[slot]!.decoder))
+    else inline?.names.forEach((innerName, inner) => entries.push(entry(innerName, slot, inner, inline.rules[inner]!.decoder)))
+  })
+  const exact = new Map(entries.map((e) => [e.name, e]))
+  const folded = new Map<string, Entry>()
+  for (const e of [...entries].reverse()) folded.set(foldKey(e.name), e)
+
+  /**
+   * One decoding of the struct: its fields' values by slot, the embedded
+   * struct's once one of its keys appeared, and the entry the next key is
+   * most likely to be (writers put the keys in field order).
+   */
+  interface Reading {
+    readonly values: Array<unknown>
+    embedded: Array<unknown> | undefined
+    next: number
+  }
+  const read: MemberReader<Reading> = (reading, key, value, index, u, cx) => {
+    const guess = reading.next < entries.length ? entries[reading.next]! : undefined
+    const e = guess !== undefined && guess.name === key ? guess : exact.get(key) ?? folded.get(foldKey(key))
+    if (e === undefined) return cx.skip(value)
+    reading.next = e.order + 1
+    const mark = cx.failures.length
+    let target = reading.values
+    let slot = e.slot
+    if (e.inner >= 0) {
+      // Go allocates the embedded struct as soon as one of its keys appears.
+      if (reading.embedded === undefined) {
+        const current = target[e.slot]
+        reading.embedded = current === undefined ? new Array<unknown>(inline!.names.length) : inline!.valuesOf(current)
       }
-      if (nested !== undefined && options.inline !== undefined) out[options.inline.name] = nested
-      return ParseResult.succeed(out as Schema.Struct.Encoded<Fields>)
-    },
-    encode: (e) => {
-      if (options.inline === undefined) return ParseResult.succeed(e)
-      const { after, name } = options.inline
-      const out: Record<string, unknown> = {}
-      for (const [key, value] of Object.entries(e)) {
-        if (key === name) continue
-        out[key] = value
-        if (key === after) {
-          const nested = (e as Record<string, unknown>)[name]
-          if (isPlainObject(nested)) Object.assign(out, nested)
-        }
-      }
-      return ParseResult.succeed(out as Schema.Struct.Encoded<Fields>)
+      target = reading.embedded
+      slot = e.inner
     }
-  }).pipe(Schema.compose(inner, { strict: false }))
-  const target = (key: string): string | undefined => exact.has(key) ? key : folded.get(foldKey(key))
-  const raw = new Set(Object.entries(fields).filter(([, ps]) => rawFields.has(ps)).map(([name]) => name))
-  const rawTarget = (key: string): string | undefined => {
-    const t = target(key)
-    return t !== undefined && raw.has(t) ? t : undefined
+    const { decoder } = e
+    target[slot] = decoder.decode(value, target[slot], cx, decoder.raw ? memberRaw(u, index, value, cx) : undefined)
+    if (mark !== cx.failures.length) cx.inField(mark, e.name, struct)
   }
-  const fast = structFast(fields, target, options)
-  const slow = () => Schema.decodeUnknownSync(schema as unknown as Schema.Schema<unknown, unknown>)({})
-  const zero = fast === undefined ? slow : () => {
-    const value = fast({})
-    return value === Fast.bail ? slow() : value
+
+  const decoder: Decoder<Record<string, unknown>> & { readonly [StructPlanId]: StructPlan } = {
+    [StructPlanId]: plan,
+    goType,
+    zero: () => plan.build([]),
+    nilable: false,
+    raw: false,
+    decode: (u, into, cx) => {
+      if (u === null) return into ?? plan.build([])
+      if (!isObjectValue(u)) {
+        cx.kindMismatch(u, goType)
+        return into ?? plan.build([])
+      }
+      const reading: Reading = {
+        values: into === undefined ? new Array<unknown>(names.length) : plan.valuesOf(into),
+        embedded: undefined,
+        next: 0
+      }
+      cx.depth++
+      // readMembers, inline: the call to `read` stays monomorphic here
+      if (u instanceof JsonObject) {
+        const { keys, values } = u
+        for (let i = 0; i < keys.length && !cx.stopped; i++) read(reading, keys[i]!, values[i], i, u, cx)
+      } else if (cx.doc.source === "fast") {
+        const record = u as Record<string, unknown>
+        let i = 0
+        for (const key in record) {
+          read(reading, key, record[key], i++, u, cx)
+          if (cx.stopped) break
+        }
+        cx.doc.members += i
+      } else {
+        readMembers(u, cx, read, reading)
+      }
+      cx.depth--
+      if (reading.embedded !== undefined) reading.values[inlineSlot] = inline!.build(reading.embedded)
+      return plan.build(reading.values)
+    }
   }
-  const annotated = raw.size === 0 ? schema : schema.annotations({ [GoRawFieldsId]: rawTarget })
-  return withGo(annotated, goType, zero, fast as Fast.Fast<Schema.Struct.Type<Fields>> | undefined) as unknown as Schema.Schema<
-    Schema.Struct.Type<Fields>,
-    unknown
-  >
+
+  const encode = (a: Record<string, unknown>): EncodableValue => {
+    const out: Record<string, EncodableValue> = {}
+    for (let i = 0; i < names.length; i++) {
+      const name = names[i]!
+      const rule = rules[i]!
+      const v = a[name]
+      if (v === undefined || (rule.kind === "omitEmpty" && isEmptyValue(v))) continue
+      const written = rule.encode(v)
+      if (i === inlineSlot) Object.assign(out, written)
+      else out[name] = written
+    }
+    return out
+  }
+
+  return goSchema(
+    Schema.typeSchema(Schema.Struct(fields)) as unknown as Schema.Schema<Record<string, unknown>>,
+    decoder,
+    encode
+  ) as unknown as GoSchema<Schema.Struct.Type<Fields>>
 }
 
-/** The fast decoder of a struct, when every field has a fast rule. */
-const structFast = (
-  fields: Schema.Struct.Fields,
-  target: (key: string) => string | undefined,
-  options: StructOptions
-): Fast.Fast<Record<string, unknown>> | undefined => {
-  const plan: Array<readonly [string, Fast.FieldRule]> = []
-  for (const [name, ps] of Object.entries(fields)) {
-    const rule = Fast.ruleOf(ps)
-    if (rule === undefined) return undefined
-    plan.push([name, rule])
-  }
-  return Fast.struct({
-    fields: plan,
-    target,
-    inline: options.inline === undefined
-      ? undefined
-      : { name: options.inline.name, keys: new Set(options.inline.keys) },
-    keepNull: new Set(options.keepNull ?? [])
-  })
+// ---------------------------------------------------------------------------
+// Types with their own UnmarshalJSON
+
+/** Options of {@link goUnmarshaler}. */
+export interface UnmarshalerOptions<I, A> {
+  /** The Go type's name. */
+  readonly goType: string
+  /** What its `UnmarshalJSON` reads the raw value into, with `json.Unmarshal`. */
+  readonly from: GoSchema<I>
+  /** The value it then makes of what it read. */
+  readonly decode: (read: I) => A
+  /** The decoded value's schema (types, validation, arbitrary). */
+  readonly type: Schema.Schema<A>
+  /** Its `MarshalJSON`, as a JSON tree. */
+  readonly encode: Encoder<A>
+  /** Its zero value. */
+  readonly zero: () => A
+}
+
+/**
+ * A Go type whose `UnmarshalJSON` decodes its raw value with
+ * `json.Unmarshal` into another type (runc's `Hooks`): each occurrence
+ * replaces the value (`null` included: `json.Unmarshal` of `null`), and the
+ * first error of that inner decoding ends the whole decoding, as Go's
+ * decoder returns an `UnmarshalJSON` error at once — a type mismatch then
+ * reads as Go's outer decoder rewrites it, naming this field.
+ */
+export const goUnmarshaler = <I, A>(options: UnmarshalerOptions<I, A>): GoSchema<A> => {
+  const from = decoderOf(options.from)
+  return goSchema(options.type, {
+    goType: options.goType,
+    zero: options.zero,
+    nilable: true,
+    raw: false,
+    decode: (u, into, cx) => {
+      const inner = new Context(cx.doc)
+      inner.depth = cx.depth
+      const read = from.decode(u, undefined, inner, undefined)
+      cx.pending.push(...inner.pending)
+      if (inner.doc.inexact) cx.giveUp()
+      const failed = inner.own ?? inner.mismatch
+      if (failed !== undefined) {
+        cx.ownError(failed.text, failed.goType).path.push(...failed.path)
+        return into ?? options.zero()
+      }
+      if (inner.refusal !== undefined) cx.adopt(inner.refusal)
+      return options.decode(read)
+    }
+  }, options.encode)
 }
 
 // ---------------------------------------------------------------------------
@@ -525,51 +868,22 @@ export const GoTimeText = Schema.String.pipe(
 )
 
 /**
- * The raw JSON text Go would have handed `UnmarshalJSON` for a value that
- * came without one (a plain JS value rather than a parsed document).
- */
-const rawTextOf = (u: unknown): string => {
-  if (typeof u === "string") return GoTimeJson.needsNoEscape(u) ? `"${u}"` : quote(u)
-  if (u === null || typeof u === "boolean" || typeof u === "number" || typeof u === "bigint") return String(u)
-  if (u instanceof JsonNumber) return u.literal
-  return stringify(u as EncodableValue)
-}
-
-/**
- * Go's `UnmarshalJSON` over every raw occurrence of the member, in order:
- * `null` leaves the time as it was, the first failure is the result, else
- * the last time read, as `MarshalJSON` writes it.
- */
-const unmarshalTime = (u: unknown): { readonly text: string } | { readonly error: string } => {
-  const literals = u instanceof JsonRaw ? u.literals : [rawTextOf(u)]
-  let text = zeroTime
-  for (const literal of literals) {
-    const r = GoTimeJson.unmarshal(literal)
-    if (r._tag === "Failed") return { error: r.message }
-    if (r._tag === "Time") text = r.text
-  }
-  return { text }
-}
-
-/**
  * Go `time.Time`, a json.Unmarshaler: decoded from the member's raw JSON
- * text (a struct field of this type is handed its raw occurrences by
- * `parseJson`, see {@link rawFieldsOf}), with Go's parse errors as the
- * whole message; held as the text `MarshalJSON` writes back.
+ * text (`UnmarshalJSON` is `time.Parse` over it; `null` changes nothing),
+ * with Go's parse errors as the whole message; held as the text
+ * `MarshalJSON` writes back. Its raw text is exact as a struct field or map
+ * value; elsewhere it is the value written again.
  */
-export const GoTime: GoSchema<string> = withGo(
-  Schema.transformOrFail(Schema.Unknown, GoTimeText, {
-    strict: true,
-    decode: (u, _, ast) => {
-      const r = unmarshalTime(u)
-      return "text" in r ? ParseResult.succeed(r.text) : ParseResult.fail(new ParseResult.Type(ast, u, r.error))
-    },
-    encode: ParseResult.succeed
-  }),
-  "time.Time",
-  zeroTime,
-  Fast.time((u) => {
-    const r = unmarshalTime(u)
-    return "text" in r ? r.text : undefined
-  })
-).annotations({ [GoRawId]: true })
+export const GoTime: GoSchema<string> = goSchema(GoTimeText, {
+  goType: "time.Time",
+  zero: () => zeroTime,
+  nilable: false,
+  raw: true,
+  decode: (u, into, cx, raw) => {
+    const text = raw ?? rawTextOf(u, cx)
+    if (text === undefined) return into ?? zeroTime
+    const r = GoTimeJson.unmarshal(text, cx.doc.bytes)
+    if (r._tag === "Failed") cx.ownError(r.message)
+    return r._tag === "Time" ? r.text : into ?? zeroTime
+  }
+}, same)

@@ -35,8 +35,14 @@ export type ParseResult =
   | { readonly _tag: "Parsed"; readonly time: GoTimeFields }
   | { readonly _tag: "Failed"; readonly message: string }
 
-/** `s` as one char per UTF-8 byte: Go's string indexing is by byte. */
-const toBytes = (s: string): string => {
+/**
+ * `s` as one char per UTF-8 byte: Go's string indexing is by byte. With
+ * `escapedBytes`, a lone surrogate U+DC80–U+DCFF is the invalid byte it
+ * stands for (see `decodeUtf8` in `GoJson.ts`).
+ */
+const utf8 = new TextEncoder()
+
+const toBytes = (s: string, escapedBytes: boolean): string => {
   let ascii = true
   for (let i = 0; i < s.length; i++) {
     if (s.charCodeAt(i) > 0x7f) {
@@ -45,9 +51,15 @@ const toBytes = (s: string): string => {
     }
   }
   if (ascii) return s
-  const bytes = new TextEncoder().encode(s)
   let out = ""
-  for (let i = 0; i < bytes.length; i++) out += String.fromCharCode(bytes[i]!)
+  for (const ch of s) {
+    const cp = ch.codePointAt(0)!
+    if (escapedBytes && cp >= 0xdc80 && cp <= 0xdcff) {
+      out += String.fromCharCode(cp - 0xdc00)
+      continue
+    }
+    for (const b of utf8.encode(ch)) out += String.fromCharCode(b)
+  }
   return out
 }
 
@@ -142,10 +154,11 @@ const daysIn = (month: number, year: number): number =>
 
 /**
  * `time.Parse(jsonLayout, raw)` with Go 1.19's rules and messages. `raw` is
- * the value's JSON text exactly as it appears in the document.
+ * the value's JSON text exactly as it appears in the document (`bytes`: a
+ * text from `decodeUtf8`, its invalid bytes escaped).
  */
-export const parse = (raw: string): ParseResult => {
-  const value0 = toBytes(raw)
+export const parse = (raw: string, bytes = false): ParseResult => {
+  const value0 = toBytes(raw, bytes)
   const failed = (message: string): ParseResult => ({ _tag: "Failed", message: `parsing time ${quote(value0)}${message}` })
   const cannot = (valueElem: string, layoutElem: string) =>
     failed(` as ${quote(jsonLayout)}: cannot parse ${quote(valueElem)} as ${quote(layoutElem)}`)
@@ -287,9 +300,9 @@ export type RoundTrip =
  * `time.Time.UnmarshalJSON(raw)`: `null` changes nothing; anything else is
  * parsed, and the result is given as `MarshalJSON` would write it.
  */
-export const unmarshal = (raw: string): RoundTrip => {
+export const unmarshal = (raw: string, bytes = false): RoundTrip => {
   if (raw === "null") return { _tag: "Null" }
-  const parsed = parse(raw)
+  const parsed = parse(raw, bytes)
   if (parsed._tag === "Failed") return parsed
   const formatted = format(parsed.time)
   return formatted._tag === "Failed" ? formatted : { _tag: "Time", text: formatted.text }

@@ -3,7 +3,19 @@ import * as Either from "effect/Either"
 import * as FastCheck from "effect/FastCheck"
 import { readFileSync } from "node:fs"
 import * as Config from "../../../src/Config.js"
-import { JsonNumber, type JsonValue, parseJson, quote, stringify, stringifyIndent } from "../../../src/internal/json/GoJson.js"
+import { isUtf8 } from "node:buffer"
+import { bytesOf } from "../../../scripts/go-fixtures/decode-corpus.js"
+import {
+  decodeUtf8,
+  JsonNumber,
+  JsonObject,
+  type JsonValue,
+  parseExact,
+  parseJson,
+  quote,
+  stringify,
+  stringifyIndent
+} from "../../../src/internal/json/GoJson.js"
 import * as State from "../../../src/State.js"
 import { canonicalTime } from "../../../src/internal/json/GoSchema.js"
 
@@ -69,6 +81,43 @@ describe("parseJson", () => {
     const text = JSON.stringify(v)
     const again = stringify(parsed(text))
     expect(JSON.parse(again)).toEqual(JSON.parse(text))
+  })
+})
+
+describe("parseExact", () => {
+  it("keeps every member in document order, duplicates included, with the raw text of each value", () => {
+    const text = `{"a":1, "b" : [ 1 ,2 ], "a":{"x":"\\u0041"} }`
+    const v = Either.getOrThrow(parseExact(text)) as JsonObject
+    expect(v).toBeInstanceOf(JsonObject)
+    expect(v.keys).toEqual(["a", "b", "a"])
+    const raw = v.keys.map((_, i) => text.slice(v.spans[2 * i], v.spans[2 * i + 1]))
+    expect(raw).toEqual(["1", "[ 1 ,2 ]", `{"x":"\\u0041"}`])
+    expect((v.values[2] as JsonObject).values).toEqual(["A"])
+  })
+
+  it.prop("reads what parseJson reads, objects aside", [FastCheck.jsonValue({ maxDepth: 3 })], ([v]) => {
+    const text = JSON.stringify(v)
+    const plain = (x: unknown): unknown =>
+      x instanceof JsonObject
+        ? Object.fromEntries(x.keys.map((k, i) => [k, plain(x.values[i])]))
+        : Array.isArray(x)
+        ? x.map(plain)
+        : x
+    expect(stringify(plain(Either.getOrThrow(parseExact(text))) as JsonValue)).toBe(stringify(parsed(text)))
+  })
+})
+
+describe("decodeUtf8 (bytes as Go reads them)", () => {
+  it.prop("valid UTF-8 reads as Node reads it; any bytes can be recovered from the text", [FastCheck.uint8Array({ maxLength: 64 })], ([b]) => {
+    const text = decodeUtf8(b)
+    if (isUtf8(b)) expect(text).toBe(Buffer.from(b).toString("utf8"))
+    expect(Buffer.from(bytesOf(text))).toEqual(Buffer.from(b))
+  }, { fastCheck: { numRuns: 1000 } })
+
+  it("each byte Go's decoder refuses is one character, as Go's U+FFFD per byte", () => {
+    expect(decodeUtf8(Uint8Array.from([0x61, 0xe2, 0x82, 0x62, 0xff, 0xc0, 0xaf, 0xed, 0xa0, 0x80])))
+      .toBe("a\udce2\udc82b\udcff\udcc0\udcaf\udced\udca0\udc80")
+    expect(Either.getOrThrow(parseExact(decodeUtf8(Uint8Array.from([0x22, 0xe2, 0x82, 0x22])), true))).toBe("\ufffd\ufffd")
   })
 })
 

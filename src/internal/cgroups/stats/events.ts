@@ -14,8 +14,9 @@ import * as Schema from "effect/Schema"
 import type { JsonDecodeError, JsonEncodeError } from "../../../ContainerError.js"
 import { decodeDocument, encodeDocument } from "../../json/GoDecode.js"
 import { compareBytes } from "../../byteOrder.js"
-import { type EncodableValue, setOwn, stringify } from "../../json/GoJson.js"
+import { setOwn, stringify } from "../../json/GoJson.js"
 import {
+  encoderOf,
   field,
   GoInt64,
   GoString,
@@ -429,15 +430,16 @@ export const encodeEvent = (event: Event): Either.Either<string, JsonEncodeError
 
 /**
  * The `stats` event line of `stats` for container `id`. The conversion
- * already has Go's field order and omissions, so it is written directly,
- * without the schema's encoding pass (the same bytes as {@link encodeEvent},
- * several times faster). Fails only for values outside their Go types.
+ * already has Go's field order and omissions, so it is written with the
+ * schema's plain encoder, without Effect Schema's encoding pass (the same
+ * bytes as {@link encodeEvent}, several times faster). Fails only for values
+ * outside their Go types.
  */
 export const encodeStatsEvent = (id: string, stats: ContainerStats): Either.Either<string, JsonEncodeError> => {
   const data = fromContainerStats(stats)
   const invalid = Schema.validateEither(EventStats)(data)
   if (Either.isLeft(invalid)) return encodeEvent({ type: "stats", id, data })
-  return Either.right(`{"type":"stats","id":${stringify(id)},"data":${stringify(data as unknown as EncodableValue)}}\n`)
+  return Either.right(`{"type":"stats","id":${stringify(id)},"data":${stringify(encoderOf(EventStats)(data))}}\n`)
 }
 
 /** Reads the `data` of a `stats` event (as printed by runc or by {@link encodeEvent}) with Go's rules. */
