@@ -14,10 +14,7 @@
  * z/OS sections are not modelled: their keys are ignored, as are unknown
  * keys.
  */
-import * as ParseResult from "effect/ParseResult"
-import * as Schema from "effect/Schema"
-import * as GoFast from "../json/GoFast.js"
-import { kindOf } from "../json/GoJson.js"
+import type * as Schema from "effect/Schema"
 import {
   field,
   GoBool,
@@ -27,14 +24,13 @@ import {
   goNumber,
   type GoSchema,
   goSlice,
+  goString,
   GoString,
   goStruct,
-  GoTypeId,
   GoUint,
   GoUint16,
   GoUint32,
   GoUint64,
-  GoZeroId,
   omitEmpty,
   omitNil
 } from "../json/GoSchema.js"
@@ -44,19 +40,9 @@ import {
  * read and written as a string, named in error texts as Go names it.
  */
 const namedString = (goType: string, examples: ReadonlyArray<string> = []): GoSchema<string> =>
-  Schema.transformOrFail(Schema.Unknown, Schema.String, {
-    strict: true,
-    decode: (u, _, ast) =>
-      typeof u === "string"
-        ? ParseResult.succeed(u)
-        : ParseResult.fail(new ParseResult.Type(ast, u, `cannot unmarshal ${kindOf(u)} into Go value of type ${goType}`)),
-    encode: ParseResult.succeed
-  }).annotations({
-    [GoZeroId]: "",
-    [GoTypeId]: goType,
-    [GoFast.GoFastId]: GoFast.string,
-    ...(examples.length === 0 ? {} : { arbitrary: () => (fc) => fc.oneof(fc.constantFrom(...examples), fc.string()) })
-  })
+  examples.length === 0
+    ? goString(goType)
+    : goString(goType).annotations({ arbitrary: () => (fc) => fc.oneof(fc.constantFrom(...examples), fc.string()) })
 
 /** Go's `os.FileMode` (`fs.FileMode`, a uint32). */
 const FileMode = goNumber("fs.FileMode", 0n, 2n ** 32n - 1n)
@@ -405,78 +391,3 @@ export const Spec = goStruct("specs.Spec", {
 })
 /** @category model */
 export interface Spec extends Schema.Schema.Type<typeof Spec> {}
-
-/**
- * Where each struct's fields lead, for Go's `UnmarshalTypeError` texts
- * (`Go struct field User.process.user.uid`): the struct's Go name and, for
- * fields holding structs, the struct they hold and whether through a slice
- * or a map.
- */
-export interface StructShape {
-  readonly name: string
-  readonly fields: Readonly<Record<string, { readonly via: "value" | "slice" | "map"; readonly shape: () => StructShape }>>
-}
-
-const shape = (
-  name: string,
-  fields: StructShape["fields"] = {}
-): StructShape => ({ name, fields })
-
-const value = (s: () => StructShape) => ({ via: "value" as const, shape: s })
-const slice = (s: () => StructShape) => ({ via: "slice" as const, shape: s })
-
-const idMapping = shape("LinuxIDMapping")
-const hook = shape("Hook")
-const hooks: StructShape = shape("Hooks", Object.fromEntries(
-  ["prestart", "createRuntime", "createContainer", "startContainer", "poststart", "poststop"].map((k) => [k, slice(() => hook)])
-))
-const resources: StructShape = shape("LinuxResources", {
-  devices: slice(() => shape("LinuxDeviceCgroup")),
-  memory: value(() => shape("LinuxMemory")),
-  cpu: value(() => shape("LinuxCPU")),
-  pids: value(() => shape("LinuxPids")),
-  blockIO: value(() =>
-    shape("LinuxBlockIO", {
-      weightDevice: slice(() => shape("LinuxWeightDevice")),
-      throttleReadBpsDevice: slice(() => shape("LinuxThrottleDevice")),
-      throttleWriteBpsDevice: slice(() => shape("LinuxThrottleDevice")),
-      throttleReadIOPSDevice: slice(() => shape("LinuxThrottleDevice")),
-      throttleWriteIOPSDevice: slice(() => shape("LinuxThrottleDevice"))
-    })
-  ),
-  hugepageLimits: slice(() => shape("LinuxHugepageLimit")),
-  network: value(() => shape("LinuxNetwork", { priorities: slice(() => shape("LinuxInterfacePriority")) })),
-  rdma: { via: "map", shape: () => shape("LinuxRdma") }
-})
-
-/** The shape of {@link Process}. */
-export const processShape: StructShape = shape("Process", {
-  consoleSize: value(() => shape("Box")),
-  user: value(() => shape("User")),
-  capabilities: value(() => shape("LinuxCapabilities")),
-  rlimits: slice(() => shape("POSIXRlimit"))
-})
-
-/** The shape of {@link Spec}. */
-export const specShape: StructShape = shape("Spec", {
-  process: value(() => processShape),
-  root: value(() => shape("Root")),
-  mounts: slice(() => shape("Mount", { uidMappings: slice(() => idMapping), gidMappings: slice(() => idMapping) })),
-  hooks: value(() => hooks),
-  linux: value(() =>
-    shape("Linux", {
-      uidMappings: slice(() => idMapping),
-      gidMappings: slice(() => idMapping),
-      resources: value(() => resources),
-      namespaces: slice(() => shape("LinuxNamespace")),
-      devices: slice(() => shape("LinuxDevice")),
-      seccomp: value(() =>
-        shape("LinuxSeccomp", {
-          syscalls: slice(() => shape("LinuxSyscall", { args: slice(() => shape("LinuxSeccompArg")) }))
-        })
-      ),
-      intelRdt: value(() => shape("LinuxIntelRdt")),
-      personality: value(() => shape("LinuxPersonality"))
-    })
-  )
-})
