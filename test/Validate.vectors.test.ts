@@ -13,7 +13,6 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { afterAll, beforeAll } from "vitest"
 import * as Config from "../src/Config.js"
-import * as IntelRdt from "../src/IntelRdt.js"
 import * as Validate from "../src/Validate.js"
 import { describeWith, root, type Prerequisite } from "./support/prerequisites.js"
 import { captureLogs, memoryLayer, nodeLayer, vectorSeed } from "./support/validateHosts.js"
@@ -704,7 +703,7 @@ describe("host facts (memory layer, seeded)", () => {
     })
   }
 
-  layer(memoryLayer(vectorSeed(), { resctrl: new IntelRdt.Resctrl({ cat: true }) }))("resctrl with CAT only", (it) => {
+  layer(memoryLayer(vectorSeed(), { resctrl: { cat: true } }))("resctrl with CAT only", (it) => {
     it.effect("accepts an L3 schema and rejects an MB schema", () =>
       Effect.gen(function*() {
         expect(yield* failureOf(base({ intel_rdt: { l3_cache_schema: "L3:0=f" } }))).toBe("ok")

@@ -15,7 +15,7 @@ import * as ProcCgroup from "./procCgroup.js"
 /** The own cgroup from `0::<path>` of `/proc/self/cgroup`. */
 const ownUnifiedCgroup = (env: CgroupEnv) =>
   Effect.flatMap(
-    readProcfsFile(env.host, env.layout, env.layout.procSelfCgroupPath, ProcCgroup.maxBytes),
+    readProcfsFile(env.fs, env.layout, env.layout.procSelfCgroupPath, ProcCgroup.maxBytes),
     ProcCgroup.parseV2
   )
 

@@ -84,5 +84,5 @@ export const unifiedPath = Effect.fn("CgroupManager.systemdUnifiedPath")(functio
       "use the fs cgroup driver (Systemd: false) or pass the cgroup path explicitly"
     )
   }
-  return yield* secureJoinVFS(env.layout.root, join(slice, unitName(cg)), env.host)
+  return yield* secureJoinVFS(env.layout.root, join(slice, unitName(cg)), env.fs)
 })
