@@ -293,7 +293,7 @@ export const withContext = <E extends ErrorLike>(context: string, error: E): E =
   // every own property (fields, `cause`, `stack`), then the wrapped message over the class's own
   const copy = Object.create(Object.getPrototypeOf(error) as object, Object.getOwnPropertyDescriptors(error)) as E
   Object.defineProperty(copy, "message", { value: `${context}: ${error.message}`, configurable: true, writable: true })
-  Object.defineProperty(copy, contextKey, { value: [context, ...contextOf(error)] })
+  Object.defineProperty(copy, contextKey, { value: [context, ...contextOf(error)], configurable: true })
   return copy
 }
 

@@ -207,6 +207,20 @@ describe("libcontainer state and ps", () => {
       expectFailure(yield* cli("ps", "-f", "yaml", "r1"), "invalid format option")
     })))
 
+  it.effect("ps runs `ps` through the Processes port: on the simulated host, its own `ps -ef`", () =>
+    onMemory(Effect.gen(function*() {
+      const { running } = yield* seedAll
+      const result = yield* cli("ps", "r1")
+      expect(result.status).toBe(0)
+      const lines = result.stdout.trimEnd().split("\n")
+      expect(lines[0]!.split(/\s+/)).toEqual(["UID", "PID", "PPID", "C", "STIME", "TTY", "TIME", "CMD"])
+      expect(lines.slice(1).map((l) => l.split(/\s+/).slice(1, 2)[0])).toEqual([String(running.init)])
+      // no ps on the host: Go's LookPath error, as runc reports it
+      const fs = yield* Filesystem
+      yield* fs.remove("/bin/ps")
+      expectFailure(yield* cli("ps", "r1"), "exec: \"ps\": executable file not found in $PATH")
+    })))
+
   it.effect("ps keeps the header and the container's lines of ps's output", () =>
     Effect.gen(function*() {
       const output = [

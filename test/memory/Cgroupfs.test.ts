@@ -319,3 +319,98 @@ describe("getAllPids over random trees (model check)", () => {
     )
   })
 })
+
+describe("seen through the Filesystem port, as on a real host", () => {
+  const withResources = (path: string) => Config.makeCgroup({ path, Resources: Config.makeResources() })
+
+  it.effect("a seeded cgroup is a directory of its control files, on cgroupfs", () =>
+    Effect.gen(function*() {
+      const v2 = hostOf({ cgroups: ["/sys/fs/cgroup/busy"] })
+      expect((yield* v2.fs.readDirectory("/sys/fs/cgroup/busy")).map((e) => `${e.name}:${e.type}`)).toEqual([
+        "cgroup.controllers:File",
+        "cgroup.events:File",
+        "cgroup.freeze:File",
+        "cgroup.kill:File",
+        "cgroup.max.depth:File",
+        "cgroup.max.descendants:File",
+        "cgroup.procs:File",
+        "cgroup.stat:File",
+        "cgroup.subtree_control:File",
+        "cgroup.threads:File",
+        "cgroup.type:File"
+      ])
+      expect(yield* v2.fs.readFileOn("/sys/fs/cgroup/busy/cgroup.type", [CGROUP2_SUPER_MAGIC])).toEqual(
+        new TextEncoder().encode("domain\n")
+      )
+      expect((yield* v2.fs.stat("/sys/fs/cgroup/busy/cgroup.events")).mode).toBe(0o444)
+      const v1 = hostOf({ cgroupMode: "legacy", cgroups: ["/sys/fs/cgroup/freezer/busy"] })
+      expect((yield* v1.fs.readDirectory("/sys/fs/cgroup/freezer/busy")).map((e) => e.name)).toEqual([
+        "cgroup.clone_children",
+        "cgroup.procs",
+        "freezer.parent_freezing",
+        "freezer.self_freezing",
+        "freezer.state",
+        "notify_on_release",
+        "tasks"
+      ])
+      // the kernel's refusals: no files made or removed in a cgroup, nothing made on v1's read-only tmpfs
+      expect((yield* Effect.flip(v2.fs.writeFile("/sys/fs/cgroup/busy/extra", new Uint8Array(0)))).code).toBe("EACCES")
+      expect((yield* Effect.flip(v2.fs.remove("/sys/fs/cgroup/busy/cgroup.procs"))).code).toBe("EPERM")
+      expect((yield* Effect.flip(v1.fs.makeDirectory("/sys/fs/cgroup/extra", 0o755))).code).toBe("EROFS")
+    }))
+
+  it.effect("writing freezer.state through the Filesystem freezes the members, as CgroupManager sees it", () =>
+    Effect.gen(function*() {
+      const paths = { freezer: "/sys/fs/cgroup/freezer/app", devices: "/sys/fs/cgroup/devices/app" }
+      const h = hostOf({ cgroupMode: "hybrid", cgroups: Object.values(paths) })
+      const pid = spawn(h.table)
+      const bytes = (text: string) => new TextEncoder().encode(text)
+      for (const dir of Object.values(paths)) yield* h.fs.writeFile(`${dir}/cgroup.procs`, bytes(String(pid)), { flag: "existing" })
+      yield* h.fs.writeFile(`${paths.freezer}/freezer.state`, bytes("FROZEN"), { flag: "existing" })
+      const manager = yield* Effect.flatMap(CgroupManager.CgroupManager, (s) =>
+        s.newWithPaths(withResources("/app"), paths)).pipe(Effect.provide(managerOn(h)))
+      expect(yield* manager.getFreezerState).toBe("FROZEN")
+      expect(stateOf(h.table, pid)).toEqual(Option.some("D"))
+      expect(yield* manager.getAllPids).toEqual([pid])
+      yield* manager.freeze("THAWED")
+      expect(yield* read(h, "/sys/fs/cgroup/freezer/app/freezer.state")).toBe("THAWED\n")
+      expect(stateOf(h.table, pid)).toEqual(Option.some("S"))
+    }))
+
+  it.effect("Manager.kill writes cgroup.kill where there is a unified cgroup, and says so", () =>
+    Effect.gen(function*() {
+      for (const [mode, paths, expected] of [
+        ["unified", { "": "/sys/fs/cgroup/app" }, true],
+        ["hybrid", { freezer: "/sys/fs/cgroup/freezer/app", "": "/sys/fs/cgroup/unified/app" }, true],
+        ["legacy", { freezer: "/sys/fs/cgroup/freezer/app" }, false]
+      ] as const) {
+        const h = hostOf({ cgroupMode: mode, cgroups: Object.values(paths) })
+        const [a, b] = [spawn(h.table), spawn(h.table)]
+        for (const dir of Object.values(paths)) for (const pid of [a, b]) yield* h.tree.addProcess(dir, pid)
+        const manager = yield* Effect.flatMap(CgroupManager.CgroupManager, (s) =>
+          s.newWithPaths(withResources("/app"), paths)).pipe(Effect.provide(managerOn(h)))
+        expect(yield* manager.kill, mode).toBe(expected)
+        expect([stateOf(h.table, a), stateOf(h.table, b)], mode).toEqual(
+          expected ? [Option.none(), Option.none()] : [Option.some("S"), Option.some("S")]
+        )
+      }
+    }))
+
+  it.effect("/proc: mountinfo from the one mount table, a stat file for each process until it is reaped", () =>
+    Effect.gen(function*() {
+      const h = hostOf({ cgroupMode: "hybrid", resctrl: { cat: true } })
+      const mounts = Either.getOrThrow(Mountinfo.parse(yield* h.fs.readFileOn("/proc/self/mountinfo", [0x9fa0])))
+      expect(mounts.map((m) => `${m.mountpoint} ${m.fstype}`)).toEqual(expect.arrayContaining([
+        "/ ext4",
+        "/proc proc",
+        "/sys/fs/cgroup tmpfs",
+        "/sys/fs/cgroup/freezer cgroup",
+        "/sys/fs/cgroup/unified cgroup2",
+        "/sys/fs/resctrl resctrl"
+      ]))
+      const pid = spawn(h.table, { comm: "worker" })
+      expect(yield* read(h, `/proc/${pid}/stat`)).toMatch(new RegExp(`^${pid} \\(worker\\) S `))
+      h.table.exit(pid)
+      expect((yield* Effect.flip(h.fs.readFile(`/proc/${pid}/stat`))).code).toBe("ENOENT")
+    }))
+})

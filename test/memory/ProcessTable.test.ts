@@ -190,3 +190,51 @@ describe("ProcessTable", () => {
     expect(table.pids()).toHaveLength(1)
   })
 })
+
+describe("PID namespaces", () => {
+  it("a namespace's processes die with its init, however deep; the host's and other namespaces' stay", () => {
+    const table = new ProcessTable()
+    const outsider = spawn(table, { comm: "cron" })
+    const init = spawn(table, { comm: "init", namespaceInit: true })
+    const child = spawn(table, { ppid: init.pid })
+    const grandchild = spawn(table, { ppid: child.pid })
+    const nested = spawn(table, { ppid: child.pid, namespaceInit: true })
+    const nestedChild = spawn(table, { ppid: nested.pid })
+    const other = spawn(table, { namespaceInit: true })
+    const otherChild = spawn(table, { ppid: other.pid })
+    expect(info(table, child.pid).pidNamespace).toBe(info(table, init.pid).pidNamespace)
+    expect(info(table, nestedChild.pid).pidNamespace).not.toBe(info(table, init.pid).pidNamespace)
+    expect(info(table, outsider.pid).pidNamespace).toBe(0)
+    // an unhandled SIGTERM from the host does not reach a namespace's init; SIGKILL does
+    table.signal(init.pid, 15)
+    expect(stateOf(table, init.pid)).toBe("S")
+    table.signal(init.pid, 9)
+    for (const p of [init, child, grandchild, nested, nestedChild]) expect(stateOf(table, p.pid), p.comm).toBe("gone")
+    for (const p of [outsider, other, otherChild]) expect(stateOf(table, p.pid)).toBe("S")
+    expect(info(table, otherChild.pid).received).toEqual([])
+  })
+
+  it("an init that exits takes its namespace down too; a member's own exit does not", () => {
+    const table = new ProcessTable()
+    const init = spawn(table, { namespaceInit: true })
+    const [a, b] = [spawn(table, { ppid: init.pid }), spawn(table, { ppid: init.pid })]
+    table.exit(a.pid, 0)
+    expect([stateOf(table, init.pid), stateOf(table, b.pid)]).toEqual(["S", "S"])
+    table.exit(init.pid, 0)
+    expect(stateOf(table, b.pid)).toBe("gone")
+  })
+
+  it("a v1-frozen member keeps the kernel's SIGKILL pending until it is thawed; a v2-frozen one dies", () => {
+    const table = new ProcessTable({ freezerMode: "v1" })
+    const init = spawn(table, { namespaceInit: true })
+    const v1 = spawn(table, { ppid: init.pid })
+    const v2 = spawn(table, { ppid: init.pid })
+    table.setFrozen(v1.pid, true, "v1")
+    table.setFrozen(v2.pid, true, "v2")
+    table.exit(init.pid, 0)
+    expect([stateOf(table, v1.pid), stateOf(table, v2.pid)]).toEqual(["D", "gone"])
+    expect(info(table, v1.pid).pending).toEqual([9])
+    table.setFrozen(v1.pid, false)
+    expect(stateOf(table, v1.pid)).toBe("gone")
+  })
+})
