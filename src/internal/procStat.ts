@@ -40,7 +40,7 @@ const space = 0x20
 const decoder = new TextDecoder()
 
 /**
- * runc's `parseStat` (state.md §3): first `(`, last `)`, state right after
+ * runc's `parseStat` (`libcontainer/system/proc.go`): first `(`, last `)`, state right after
  * `) `, start time after 19 more spaces and followed by a space.
  */
 export const parseStat = (input: string | Uint8Array): Either.Either<ProcStat, StatParseError> => {

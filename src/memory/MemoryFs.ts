@@ -808,11 +808,6 @@ export class MemoryFs {
     dir.fs = spec.driver === undefined ? { type: spec.type, dev, mountId: id } : { type: spec.type, dev, mountId: id, driver: spec.driver }
   }
 
-  /** The mount table, in mount order. */
-  mountTable(): ReadonlyArray<MountEntry> {
-    return this.mounts
-  }
-
   /** The mount table as `/proc/self/mountinfo` prints it, paths octal-escaped as the kernel does. */
   mountinfo(): string {
     return this.mounts.map((m) =>

@@ -26,7 +26,7 @@ export interface HostFacts {
   readonly hybrid: Effect.Effect<boolean>
   /** `IsRunningSystemd`, cached. */
   readonly systemdRunning: Effect.Effect<boolean>
-  /** The `cgroup` entries of mountinfo, read once (result and error cached, cgroups.md §5.2). */
+  /** The `cgroup` entries of mountinfo, read once (result and error cached, as runc's `readCgroupMountinfo`). */
   readonly v1Mounts: Effect.Effect<ReadonlyArray<Mountinfo.MountInfo>, CgroupError | SystemError>
   /**
    * Where each hierarchy was found (`FindCgroupMountpoint`), by cgroup root
@@ -39,7 +39,7 @@ export interface HostFacts {
 
 /** What every cgroup rule is evaluated against. */
 export interface CgroupEnv extends HostFacts {
-  /** The v1 cgroup root (`rootPath`, cgroups.md §4.4), cached after its first success. */
+  /** The v1 cgroup root (runc's `rootPath` in `fs/paths.go`), cached after its first success. */
   readonly cgroupRoot: Effect.Effect<string, CgroupError | SystemError>
 }
 

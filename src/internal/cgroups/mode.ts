@@ -1,5 +1,7 @@
 /**
- * Host detection (cgroups.md §2): is `/sys/fs/cgroup` a cgroup2 mount
+ * Host detection (runc's `IsCgroup2UnifiedMode` and `IsCgroup2HybridMode` in
+ * `libcontainer/cgroups/utils.go`, `IsRunningSystemd` in
+ * `cgroups/systemd/common.go`): is `/sys/fs/cgroup` a cgroup2 mount
  * (unified), is there a cgroup2 mount at `/sys/fs/cgroup/unified` (hybrid),
  * and is systemd running. runc computes each once per process; here each is
  * computed once per service.
@@ -46,6 +48,6 @@ export const isRunningSystemd = (fs: FilesystemService, layout: Layout): Effect.
     onSuccess: (info) => info.type === "Directory"
   })
 
-/** The mode the two probes add up to (cgroups.md §2.4). */
+/** The mode the two probes add up to. */
 export const modeOf = (unified: boolean, hybrid: boolean): CgroupMode =>
   unified ? "unified" : hybrid ? "hybrid" : "legacy"

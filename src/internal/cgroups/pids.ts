@@ -1,5 +1,6 @@
 /**
- * runc's `GetAllPids(path)` (cgroups.md §8.2): `filepath.WalkDir` over the
+ * runc's `GetAllPids(path)` (`libcontainer/cgroups/getallpids.go`):
+ * `filepath.WalkDir` over the
  * cgroup, reading `cgroup.procs` of every directory before its children,
  * children in byte order. The first failure ends the walk.
  */

@@ -1,6 +1,6 @@
 /**
- * runc's `manager.New` / `manager.NewWithPaths` (cgroups.md §3) over a
- * host: validates the config, detects the mode once, and picks fs, fs2 or a
+ * runc's `manager.New` / `manager.NewWithPaths`
+ * (`libcontainer/cgroups/manager/new.go`) over a host's Filesystem: validates the config, detects the mode once, and picks fs, fs2 or a
  * systemd flavour, computing paths when none are given.
  */
 import * as Effect from "effect/Effect"

@@ -1,5 +1,6 @@
 /**
- * Finding cgroup v1 hierarchies (cgroups.md §4.4, §4.7–4.9, §5.3): where a
+ * Finding cgroup v1 hierarchies (runc's `libcontainer/cgroups/v1_utils.go`,
+ * `utils.go` and `fs/paths.go`): where a
  * controller is mounted, the v1 cgroup root, and the calling process's own
  * cgroup path in a hierarchy.
  */
@@ -124,7 +125,7 @@ const lookUpMountpoint = (
   })
 
 /**
- * runc's `GetCgroupMounts(all)` on a v1 host (§5.3): the mounts carrying the
+ * runc's `GetCgroupMounts(all)` on a v1 host: the mounts carrying the
  * hierarchies `/proc/self/cgroup` names, the first one per hierarchy unless
  * `all`.
  */
