@@ -14,6 +14,7 @@ import { join } from "node:path"
 import { afterAll, beforeAll } from "vitest"
 import * as Config from "../src/Config.js"
 import * as Validate from "../src/Validate.js"
+import { SELINUX_MAGIC } from "../src/internal/filesystemType.js"
 import { describeWith, root, type Prerequisite } from "./support/prerequisites.js"
 import { captureLogs, memoryLayer, nodeLayer, vectorSeed } from "./support/validateHosts.js"
 
@@ -604,13 +605,8 @@ const selinuxHost = (options: { readonly label?: string; readonly ro?: boolean; 
   vectorSeed({
     entries: [
       { type: "file", path: "/proc/filesystems", content: `nodev\tsysfs\n${options.listed === false ? "" : "nodev\tselinuxfs\n"}` },
-      {
-        type: "file",
-        path: "/proc/self/mountinfo",
-        content: "22 1 0:21 / /sys rw,nosuid shared:7 - sysfs sysfs rw\n" +
-          `23 22 0:22 / /sys/fs/selinux ${options.ro === true ? "ro" : "rw"},relatime shared:8 - selinuxfs selinuxfs rw\n`
-      },
-      { type: "dir", path: "/sys/fs/selinux" },
+      // selinuxfs mounted: the host's mount table, hence its /proc/self/mountinfo, shows it
+      { type: "dir", path: "/sys/fs/selinux", filesystem: SELINUX_MAGIC, mountOptions: options.ro === true ? "ro,relatime" : "rw,relatime" },
       { type: "dir", path: "/proc/thread-self" },
       { type: "dir", path: "/proc/thread-self/attr" },
       { type: "file", path: "/proc/thread-self/attr/current", content: `${options.label ?? "system_u:system_r:unconfined_t:s0"}\0` }

@@ -213,6 +213,11 @@ export type SeedEntry =
     readonly filesystem?: number
     /** The device number of that filesystem's inodes; a fresh one by default. */
     readonly device?: number
+    /**
+     * That mount's options as `/proc/self/mountinfo` shows them; default
+     * `rw,relatime`. With `ro` the filesystem refuses every change (EROFS).
+     */
+    readonly mountOptions?: string
   }
   | {
     readonly type: "file"
@@ -1243,7 +1248,9 @@ export class MemoryFs {
         if (entry.filesystem !== undefined) {
           this.mountOn(target, clean(`/${entry.path}`), {
             type: entry.filesystem,
-            ...(entry.device === undefined ? {} : { device: entry.device })
+            ...(entry.device === undefined ? {} : { device: entry.device }),
+            ...(entry.mountOptions === undefined ? {} : { options: entry.mountOptions }),
+            ...(entry.mountOptions?.split(",").includes("ro") === true ? { driver: readOnly } : {})
           })
         }
         target.mode = entry.mode ?? 0o755

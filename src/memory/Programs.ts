@@ -18,6 +18,7 @@
 import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
+import * as Exit from "effect/Exit"
 import * as FiberId from "effect/FiberId"
 import * as Option from "effect/Option"
 import type { SystemError } from "../ContainerError.js"
@@ -195,7 +196,8 @@ export class Programs {
           this.table.exit(pid, code & 0xff)
         }))
       return Effect.raceFirst(Effect.zipRight(life, Deferred.await(ended)), Deferred.await(ended)).pipe(
-        Effect.onInterrupt(() => Effect.sync(() => void this.table.signal(pid, Signal.SIGKILL))),
+        // interrupted (a timeout) or dead of a defect: the process is killed, as the kill ends a real one
+        Effect.onExit((exit) => Exit.isSuccess(exit) ? Effect.void : Effect.sync(() => void this.table.signal(pid, Signal.SIGKILL))),
         Effect.ensuring(Effect.sync(unsubscribe)),
         Effect.map((status): Completed => ({
           status,

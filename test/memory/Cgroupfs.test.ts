@@ -19,6 +19,7 @@ import { makeLayout } from "../../src/internal/cgroups/layout.js"
 import { CGROUP2_SUPER_MAGIC, CGROUP_SUPER_MAGIC, TMPFS_MAGIC } from "../../src/internal/cgroups/mode.js"
 import * as ProcCgroup from "../../src/internal/cgroups/procCgroup.js"
 import * as V1Mounts from "../../src/internal/cgroups/v1Mounts.js"
+import { SELINUX_MAGIC } from "../../src/internal/filesystemType.js"
 import * as Mountinfo from "../../src/internal/mountinfo.js"
 import * as MemoryHost from "../../src/memory/MemoryHost.js"
 import type { ProcessTable } from "../../src/memory/ProcessTable.js"
@@ -412,5 +413,19 @@ describe("seen through the Filesystem port, as on a real host", () => {
       expect(yield* read(h, `/proc/${pid}/stat`)).toMatch(new RegExp(`^${pid} \\(worker\\) S `))
       h.table.exit(pid)
       expect((yield* Effect.flip(h.fs.readFile(`/proc/${pid}/stat`))).code).toBe("ENOENT")
+    }))
+
+  it.effect("a seeded mount is in the mount table with its options, and read-only when they say ro", () =>
+    Effect.gen(function*() {
+      const h = hostOf({
+        entries: [{ type: "dir", path: "/sys/fs/selinux", filesystem: SELINUX_MAGIC, mountOptions: "ro,relatime" }]
+      })
+      const mounts = Either.getOrThrow(Mountinfo.parse(yield* h.fs.readFileOn("/proc/self/mountinfo", [0x9fa0])))
+      expect(mounts.find((m) => m.mountpoint === "/sys/fs/selinux")).toMatchObject({
+        fstype: "selinuxfs",
+        options: "ro,relatime"
+      })
+      expect((yield* Effect.flip(h.fs.writeFile("/sys/fs/selinux/enforce", new Uint8Array([0x31])))).code).toBe("EROFS")
+      expect(yield* h.fs.statfs("/sys/fs/selinux")).toBe(SELINUX_MAGIC)
     }))
 })
