@@ -242,7 +242,9 @@ for (const fixture of v2Fixtures()) {
 
           yield* manager.freeze("FROZEN")
           expect(yield* manager.getFreezerState).toBe("FROZEN")
-          expect(yield* sandbox.state(sleeper)).toBe("S")
+          // the sleeper, woken to enter the freezer, may still show R for a moment after
+          // cgroup.events says frozen (about one run in five here); it settles in S
+          yield* asleep(sandbox, sleeper)
           expect(yield* sandbox.state(busy)).not.toBe("D")
           expect(yield* sandbox.runs(busy)).toBe(false)
           expect(yield* child.getFreezerState).toBe("THAWED")
