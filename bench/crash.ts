@@ -1,5 +1,5 @@
 /**
- * The long crash run of issue 9 §3: children saving state in a loop are
+ * The long crash run (docs/reliability.md, "Crash safety"): children saving state in a loop are
  * SIGKILLed at random moments, 500 times by default; after every kill Load
  * must give one of the two states the child alternates between. Counts the
  * kills that landed mid-write (a temp file was left) and checks every temp

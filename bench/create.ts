@@ -22,11 +22,9 @@ import * as Config from "../src/Config.js"
 import * as Factory from "../src/Factory.js"
 import * as Filesystem from "../src/Filesystem.js"
 import * as IntelRdt from "../src/IntelRdt.js"
-import { nodeProbes } from "../src/internal/cgroups/nodeHost.js"
-import * as NodeFilesystem from "../src/internal/node/NodeFilesystem.js"
-import * as Flock from "../src/internal/node/flock.js"
-import * as SyscallFilesystem from "../src/internal/SyscallFilesystem.js"
-import * as Processes from "../src/Processes.js"
+import * as Flock from "../src/node/flock.js"
+import * as NodeFilesystem from "../src/node/NodeFilesystem.js"
+import * as NodeHost from "../src/node/NodeHost.js"
 import * as Layout from "./support/layout.js"
 import * as Measure from "./support/measure.js"
 
@@ -42,8 +40,8 @@ type Call =
   | { readonly op: "lockClose" }
 
 /** The node layer's system calls, each also appended to `calls` while `recording.on`. */
-const recordingSyscalls = (calls: Array<Call>, recording: { on: boolean }): SyscallFilesystem.Syscalls => {
-  const sys = NodeFilesystem.make()
+const recordingSyscalls = (calls: Array<Call>, recording: { on: boolean }): Filesystem.Syscalls => {
+  const sys = NodeFilesystem.syscalls()
   const note = (call: Call) => Effect.sync(() => void (recording.on && calls.push(call)))
   return {
     ...sys,
@@ -51,6 +49,8 @@ const recordingSyscalls = (calls: Array<Call>, recording: { on: boolean }): Sysc
     lstat: (path) => Effect.zipRight(note({ op: "lstat", path }), sys.lstat(path)),
     readLink: (path) => Effect.zipRight(note({ op: "readlink", path }), sys.readLink(path)),
     readDirectory: (path) => Effect.zipRight(note({ op: "readdir", path }), sys.readDirectory(path)),
+    readDirectoryUnsorted: (path, limit) =>
+      Effect.zipRight(note({ op: "firstEntry", path }), sys.readDirectoryUnsorted(path, limit)),
     readFile: (path, options) => Effect.zipRight(note({ op: "readFile", path }), sys.readFile(path, options)),
     readFileOn: (path, types, options) =>
       Effect.zipRight(note({ op: "readFileOn", path }), sys.readFileOn(path, types, options)),
@@ -68,14 +68,10 @@ const recordingSyscalls = (calls: Array<Call>, recording: { on: boolean }): Sysc
   }
 }
 
-/** The services of `Libcontainer.layerNode`, with every system call of the filesystem and the cgroup probes recorded. */
+/** The services of `Libcontainer.layerNode`, with every system call of the filesystem recorded. */
 const recordingLayer = (calls: Array<Call>, recording: { on: boolean }) => {
-  const filesystem = Layer.succeed(Filesystem.Filesystem, SyscallFilesystem.make(recordingSyscalls(calls, recording)))
-  const cgroups = CgroupManager.layerNodeWith({
-    firstEntry: (path) =>
-      Effect.zipRight(Effect.sync(() => void (recording.on && calls.push({ op: "firstEntry", path }))), nodeProbes.firstEntry(path))
-  })
-  return Layer.mergeAll(cgroups, IntelRdt.layerNode(), Processes.layerNode).pipe(Layer.provideMerge(filesystem))
+  const filesystem = Layer.succeed(Filesystem.Filesystem, Filesystem.make(recordingSyscalls(calls, recording)))
+  return Layer.mergeAll(CgroupManager.layer, IntelRdt.layer, NodeHost.layerProcesses).pipe(Layer.provideMerge(filesystem))
 }
 
 const { O_DIRECTORY, O_NONBLOCK, O_RDONLY } = fs.constants

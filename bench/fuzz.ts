@@ -1,5 +1,5 @@
 /**
- * The long fuzzing run of issue 9 §5: every target of `test/fuzz/targets.ts`
+ * The long fuzzing run (docs/reliability.md, "Fuzzing"): every target of `test/fuzz/targets.ts`
  * (state.json, config JSON, ids, mountinfo, `/proc/<pid>/stat`, cgroup
  * files) with its share of over 100,000 generated inputs. The property is
  * the same for all: a value or a typed failure, never a throw or a defect.

@@ -25,12 +25,12 @@ import * as Measure from "./support/measure.js"
 
 /** How many containers of each status one list saw. */
 const listOnce = (root: string) =>
-  Stream.runFold(Factory.list(root), { running: 0, stopped: 0, other: 0, failed: 0 }, (counts, entry) => {
-    if (entry._tag === "Failed") return { ...counts, failed: counts.failed + 1 }
-    const status = Container.lastStatus(entry.container)
-    return status === "running" || status === "stopped"
-      ? { ...counts, [status]: counts[status] + 1 }
-      : { ...counts, other: counts.other + 1 }
+  Stream.runFoldEffect(Factory.list(root), { running: 0, stopped: 0, other: 0, failed: 0 }, (counts, entry) => {
+    if (entry._tag === "Failed") return Effect.succeed({ ...counts, failed: counts.failed + 1 })
+    return Effect.map(Container.lastStatus(entry.container), (status) =>
+      status === "running" || status === "stopped"
+        ? { ...counts, [status]: counts[status] + 1 }
+        : { ...counts, other: counts.other + 1 })
   }).pipe(Effect.mapError((e) => new Measure.BenchError({ message: `Factory.list: ${e.message}` })))
 
 const loadAll = (layout: Layout.Layout) =>

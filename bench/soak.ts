@@ -1,5 +1,5 @@
 /**
- * The long concurrency soak of issue 9 §6 on this host: worker processes ×
+ * The long concurrency soak (docs/reliability.md, "Concurrency soak") on this host: worker processes ×
  * fibers creating, saving, loading, listing, pausing, resuming, signalling
  * and destroying containers on one root — shared with running runc
  * containers — for 60 s by default. Then: nothing lost or corrupt, no fd,

@@ -9,7 +9,7 @@
 import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
 import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
-import { CgroupManager, Config, Container, Factory, Filesystem, Libcontainer } from "../src/index.js"
+import { CgroupManager, Config, Container, ContainerError, Factory, Filesystem, Libcontainer, MemoryHost } from "../src/index.js"
 
 const root = "/run/runc"
 
@@ -68,8 +68,9 @@ const statusOrExplain = (root: string, id: string): Effect.Effect<string, never,
 
 // #region operation-errors
 // Operations add their own errors: pause and resume refuse the wrong status,
-// remove (`runc delete`) refuses a running container unless forced, and a
-// failed step is an OperationFailed naming it.
+// remove (`runc delete`) refuses a running container unless forced, and
+// destroy's failures keep their own tags under runc's `unable to destroy
+// container: ` (ContainerError.contextOf lists the wrapping).
 const pauseOrExplain = (c: Container.Container) =>
   Container.pause(c).pipe(
     Effect.as(`${c.id}: paused`),
@@ -82,7 +83,15 @@ const removeOrExplain = (c: Container.Container) =>
     Effect.catchTags({
       NotStopped: (e) => Effect.succeed(`${c.id}: ${e.message} (retry with { force: true })`),
       InitStillRunning: (e) => Effect.succeed(`${c.id}: ${e.message}`),
-      OperationFailed: (e) => Effect.succeed(`${c.id}: could not ${e.step}: ${e.cause.message}`)
+      ErrRunning: (e) => Effect.succeed(`${c.id}: ${e.message} (kill it first)`),
+      ErrPaused: (e) => Effect.succeed(`${c.id}: ${e.message} (resume it first)`),
+      CgroupRemovalFailed: (e) => Effect.succeed(`${c.id}: its cgroup stays: ${e.cause.message}`),
+      IntelRdtRemovalFailed: (e) => Effect.succeed(`${c.id}: its RDT group stays: ${e.cause.message}`),
+      StateDirRemovalFailed: (e) => Effect.succeed(`${c.id}: its state dir stays: ${e.cause.message}`),
+      HookFailed: (e) => Effect.succeed(`${c.id}: removed, but ${ContainerError.ownMessage(e)}`),
+      CgroupError: (e) => Effect.succeed(`${c.id}: cgroup manager: ${e.message}`),
+      SystemError: (e) => Effect.succeed(`${c.id}: ${e.message}`),
+      StateTransitionError: (e) => Effect.succeed(`${c.id}: ${e.message}`)
     })
   )
 // #endregion operation-errors
@@ -103,7 +112,7 @@ export const program = Effect.gen(function*() {
   yield* say(createOrExplain("/run/not-a-dir", "f", configFor("f")))
 
   // A cgroup that already has a process, and one that is frozen
-  const machine = yield* Libcontainer.Machine
+  const machine = yield* MemoryHost.MemoryHost
   const squatter = yield* machine.processes.spawn({ comm: "squatter" })
   yield* machine.cgroups.mkdir("/sys/fs/cgroup/busy")
   yield* machine.cgroups.addProcess("/sys/fs/cgroup/busy", squatter.pid)

@@ -13,7 +13,7 @@ import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
 import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
 import * as Stream from "effect/Stream"
-import { Config, Container, Factory, Filesystem, Libcontainer, Signal, State } from "../src/index.js"
+import { Config, Container, Factory, Filesystem, Libcontainer, MemoryHost, Signal, State } from "../src/index.js"
 
 const root = "/run/runc" // inside the simulated host: the real /run/runc is not touched
 // #endregion imports
@@ -40,7 +40,7 @@ const create = Effect.gen(function*() {
 // an init process in the container's cgroup, recorded in state.json.
 const startOnSimulatedHost = (container: Container.Container) =>
   Effect.gen(function*() {
-    const machine = yield* Libcontainer.Machine
+    const machine = yield* MemoryHost.MemoryHost
     const init = yield* machine.processes.spawn({ comm: "sleep", namespaceInit: true })
     for (const path of Object.values(yield* container.cgroupManager.getPaths)) {
       yield* machine.cgroups.mkdir(path)
@@ -74,7 +74,7 @@ const inspect = Effect.gen(function*() {
 const list = Factory.list(root).pipe(
   Stream.runForEach((entry) =>
     entry._tag === "Loaded"
-      ? Console.log(entry.id, Container.lastStatus(entry.container))
+      ? Effect.flatMap(Container.lastStatus(entry.container), (status) => Console.log(entry.id, status))
       : Console.log(entry.id, "cannot be loaded:", entry.error.message)
   )
 )

@@ -11,7 +11,7 @@ import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
 import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
 import * as Stream from "effect/Stream"
-import { Config, Container, Factory, Libcontainer } from "../src/index.js"
+import { Config, Container, Factory, Libcontainer, MemoryHost } from "../src/index.js"
 
 // #region seed
 // state.json as runc would leave it. Keys the example does not need are left
@@ -56,12 +56,14 @@ export const layer = Libcontainer.layerMemoryWith(seed)
 export const program = Effect.gen(function*() {
   yield* Factory.list("/run/runc").pipe(
     Stream.runForEach((entry) =>
-      entry._tag === "Loaded" ? Console.log(entry.id, Container.lastStatus(entry.container)) : Effect.void
+      entry._tag === "Loaded"
+        ? Effect.flatMap(Container.lastStatus(entry.container), (status) => Console.log(entry.id, status))
+        : Effect.void
     )
   )
 
   // web's init exits, and its pid is handed to an unrelated process
-  const machine = yield* Libcontainer.Machine
+  const machine = yield* MemoryHost.MemoryHost
   machine.processes.exit(4242)
   yield* machine.processes.spawn({ pid: 4242, comm: "cron" })
   const web = yield* Factory.load("/run/runc", "web")

@@ -31,7 +31,8 @@ export const programAt = (root: string) =>
     yield* Factory.list(root).pipe(
       Stream.runForEach((entry) =>
         entry._tag === "Loaded"
-          ? Console.log(entry.id, Container.lastStatus(entry.container), entry.container.stateDir)
+          ? Effect.flatMap(Container.lastStatus(entry.container), (status) =>
+            Console.log(entry.id, status, entry.container.stateDir))
           : Console.log(entry.id, entry.error.message)
       )
     )

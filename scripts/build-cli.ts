@@ -52,7 +52,9 @@ const common: esbuild.BuildOptions = {
   // Less to parse at every start; names do not matter to the CLI's output.
   minify: true,
   legalComments: "none",
-  logLevel: "warning"
+  logLevel: "warning",
+  // what went into the bundle, for `BuildResult.inputs`
+  metafile: true
 }
 
 /** Sizes of what {@link buildCli} wrote, in bytes. */
@@ -60,6 +62,8 @@ export interface BuildResult {
   readonly executable: string
   readonly bundleBytes: number
   readonly cacheBytes: number
+  /** The source files with code in the bundle (esbuild's metafile), relative to the project. */
+  readonly inputs: ReadonlyArray<string>
 }
 
 /** Builds the executable, its bundle and its code cache into `outdir`. */
@@ -68,7 +72,7 @@ export const buildCli = async (outdir: string = defaultOutdir): Promise<BuildRes
   const cache = join(outdir, "libcontainer.cache")
   const executable = executableIn(outdir)
   rmSync(cache, { force: true })
-  await esbuild.build({
+  const built = await esbuild.build({
     ...common,
     entryPoints: ["src/cli/main.ts"],
     outfile: bundle,
@@ -96,15 +100,17 @@ export const buildCli = async (outdir: string = defaultOutdir): Promise<BuildRes
   } finally {
     rmSync(root, { recursive: true, force: true })
   }
-  return { executable, bundleBytes: statSync(bundle).size, cacheBytes: statSync(cache).size }
+  const output = Object.values(built.metafile?.outputs ?? {})[0]
+  const inputs = Object.entries(output?.inputs ?? {}).filter(([, input]) => input.bytesInOutput > 0).map(([path]) => path)
+  return { executable, bundleBytes: statSync(bundle).size, cacheBytes: statSync(cache).size, inputs }
 }
 
 const invokedDirectly = process.argv[1] !== undefined && fileURLToPath(import.meta.url) === process.argv[1]
 
 if (invokedDirectly) {
   const flag = process.argv.indexOf("--outdir")
-  const built = await buildCli(flag >= 0 ? process.argv[flag + 1] : undefined)
+  const result = await buildCli(flag >= 0 ? process.argv[flag + 1] : undefined)
   process.stdout.write(
-    `${built.executable}: bundle ${(built.bundleBytes / 1024).toFixed(0)} KiB, code cache ${(built.cacheBytes / 1024).toFixed(0)} KiB\n`
+    `${result.executable}: bundle ${(result.bundleBytes / 1024).toFixed(0)} KiB, code cache ${(result.cacheBytes / 1024).toFixed(0)} KiB\n`
   )
 }

@@ -1,22 +1,23 @@
 /**
- * runc's cgroup manager (`libcontainer/cgroups/manager`): `new` and
- * `newWithPaths` pick the v1 (fs), v2 (fs2) or systemd flavour for this
- * host's cgroup mode and compute the container's cgroup paths; the manager
- * answers the questions Create, Load and the container operations ask —
- * does the cgroup exist, which pids are in it, is it frozen — and freezes,
- * thaws and removes it.
+ * The cgroup manager port: runc's cgroup manager
+ * (`libcontainer/cgroups/manager/new.go`): `New` and `NewWithPaths` pick the
+ * v1 (fs), v2 (fs2) or systemd flavour for this host's cgroup mode and
+ * compute the container's cgroup paths; the manager answers the questions
+ * Create, Load and the container operations ask — does the cgroup exist,
+ * which pids are in it, is it frozen — and freezes, thaws, kills and
+ * removes it.
  *
- * One implementation of runc's rules runs over two hosts: {@link layerNode}
- * reads and writes this machine's cgroupfs through the {@link Filesystem}
- * service (plus raw `readdir` order from node) — every file checked with
- * `fstatfs` to be on cgroupfs before it is read or written, every read
- * bounded, every removal made through directory descriptors on cgroupfs —
- * and {@link layerMemoryFrom} runs the same rules over a {@link CgroupTree},
- * a simulated cgroupfs whose members and freezers act on a simulated
- * process table. The systemd flavours compute their paths without D-Bus;
- * the steps runc performs over D-Bus (stopping a unit, a rootless user
- * manager's cgroup) fail with a `CgroupError` of reason `DbusRequired`.
- * What refuses a path that is not on cgroupfs is reason `WrongFilesystem`.
+ * The manager needs nothing from a host but its filesystem: {@link make}
+ * builds it over the Filesystem port, and {@link layer} over the
+ * Filesystem in context — the real one (this machine's cgroupfs) or the
+ * simulated host's, whose tree has cgroupfs mounted in it. Every file is
+ * checked with `fstatfs` to be on cgroupfs before it is read or written,
+ * every read is bounded, every removal is made through directory
+ * descriptors on cgroupfs. The systemd flavours compute their paths without
+ * D-Bus; the steps runc performs over D-Bus (stopping a unit, a rootless
+ * user manager's cgroup) fail with a `CgroupError` of reason
+ * `DbusRequired`. What refuses a path that is not on cgroupfs is reason
+ * `WrongFilesystem`.
  *
  * @since 0.1.0
  */
@@ -25,14 +26,11 @@ import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import type { Cgroup } from "./Config.js"
 import type { SystemError } from "./ContainerError.js"
-import { Filesystem } from "./Filesystem.js"
+import { Filesystem, type FilesystemService } from "./Filesystem.js"
 import type { CgroupError } from "./internal/cgroups/errors.js"
 import { isAbsentOrNoDevice } from "./internal/cgroups/files.js"
-import { type LayoutOptions, makeLayout } from "./internal/cgroups/host.js"
-import * as NodeHost from "./internal/cgroups/nodeHost.js"
+import { type LayoutOptions, makeLayout } from "./internal/cgroups/layout.js"
 import * as Service from "./internal/cgroups/service.js"
-import { CgroupTree } from "./internal/memory/CgroupTree.js"
-import { ProcessTable } from "./internal/memory/ProcessTable.js"
 
 export {
   /** A cgroup failure with runc's text; `cause` is the system error underneath, `reason` its kind when callers branch on it. */
@@ -40,21 +38,9 @@ export {
   /** `NotFound` (runc's `NotFoundError`) or `DbusRequired` (a systemd step this library cannot perform). */
   type CgroupErrorReason
 } from "./internal/cgroups/errors.js"
-export {
-  /** The simulated cgroup filesystem behind {@link layerMemoryFrom}. */
-  CgroupTree,
-  /** Its layout options and seed. */
-  type CgroupTreeOptions,
-  type CgroupTreeSeed,
-  /** One v1 hierarchy of a seed. */
-  type HierarchySeed,
-  /** The v1 hierarchies of the development machine (the hybrid default). */
-  thisHostHierarchies
-} from "./internal/memory/CgroupTree.js"
-
 /**
- * The host's cgroup layout (cgroups.md §2.4): `legacy` (v1 controllers
- * only), `hybrid` (v1 controllers plus cgroup2 at `/sys/fs/cgroup/unified`),
+ * The host's cgroup layout, as runc's `IsCgroup2UnifiedMode` and
+ * `IsCgroup2HybridMode` tell them apart: `legacy` (v1 controllers only), `hybrid` (v1 controllers plus cgroup2 at `/sys/fs/cgroup/unified`),
  * `unified` (cgroup2 at `/sys/fs/cgroup`).
  */
 export type CgroupMode = "legacy" | "hybrid" | "unified"
@@ -72,22 +58,33 @@ export interface Manager {
   readonly exists: Effect.Effect<boolean>
   /**
    * Every pid in the cgroup and its descendants, walking `cgroup.procs`
-   * depth-first in name order (cgroups.md §8.2) — on v1 in the `devices`
+   * depth-first in name order (runc's `GetAllPids`) — on v1 in the `devices`
    * hierarchy only. A missing cgroup fails with `lstat <path>: no such file
    * or directory`; see {@link isNotExistOrNoDevice} for runc's tolerance.
    */
   readonly getAllPids: Effect.Effect<ReadonlyArray<number>, CgroupError | SystemError>
   /**
-   * The freezer state (cgroups.md §8.4–8.5). A cgroup frozen only through an
+   * The freezer state (runc's `GetFreezerState`). A cgroup frozen only through an
    * ancestor reads THAWED on v1; no freezer path, a missing control file or
    * ENODEV read as `""`.
    */
   readonly getFreezerState: Effect.Effect<FreezerState, CgroupError | SystemError>
-  /** Freezes or thaws the cgroup (cgroups.md §8.6–8.8). */
+  /** Freezes or thaws the cgroup (runc's `Freeze`). */
   readonly freeze: (state: FreezerState) => Effect.Effect<void, CgroupError | SystemError>
   /**
-   * Removes the cgroup directories, children first (runc's `RemovePath`).
-   * Only directories on a cgroup filesystem are removed, reached without
+   * Kills every process in the cgroup and its descendants at once by
+   * writing `1` to the unified cgroup's `cgroup.kill` (v2, or the cgroup2
+   * part of a hybrid host) — the first step of runc 1.2's
+   * `signalAllProcesses` for SIGKILL. True when it was written; false where
+   * there is no unified cgroup or no `cgroup.kill` (before Linux 5.14), and
+   * the caller signals the pids one by one instead. A `cgroup.kill` that is
+   * not on cgroupfs is refused unwritten (`open <path>: not a cgroup file`).
+   */
+  readonly kill: Effect.Effect<boolean, CgroupError | SystemError>
+  /**
+   * Removes the cgroup directories, children first (runc's `RemovePath`;
+   * on v1 in runc 1.1.5's rounds of `RemovePaths`, logging each failure as
+   * runc does). Only directories on a cgroup filesystem are removed, reached without
    * following symlinks; any other path (a saved `/tmp/victim`, a hierarchy
    * root) is refused with reason `WrongFilesystem` and left untouched. On v1
    * each removed hierarchy leaves the paths map, so afterwards `getPaths` is
@@ -130,45 +127,24 @@ export class CgroupManager extends Context.Tag("effect-libcontainer/CgroupManage
  */
 export const isNotExistOrNoDevice = (error: CgroupError | SystemError): boolean => isAbsentOrNoDevice(error)
 
-/** Options of {@link layerNodeWith}: where to look (runc's constants by default) and the probes. */
-export interface NodeOptions extends LayoutOptions {
-  /**
-   * `statfs(2)` of a path, for host detection; the {@link Filesystem}'s by
-   * default. The checks on opened files use `fstatfs` through the
-   * `Filesystem` and are not affected.
-   */
-  readonly statfs?: (path: string) => Effect.Effect<number, SystemError>
-  /** The first entry of a directory in the kernel's order; node's `fs.opendir` by default. */
-  readonly firstEntry?: NodeHost.Probes["firstEntry"]
-}
+/** Options of {@link layerWith} and {@link make}: where to look, runc's constants by default. */
+export type Options = LayoutOptions
 
 /**
- * The real layer with options: file access and `statfs` through the
- * {@link Filesystem} in context, raw `readdir` order from node. With `root`
- * pointed at a cgroup2 mount (e.g. `/sys/fs/cgroup/unified` on a hybrid
- * host) the host reads as unified and `new` returns fs2 managers there.
+ * The service over a filesystem: the host's mode and mounts are probed
+ * once, on first use.
  */
-export const layerNodeWith = (options: NodeOptions = {}): Layer.Layer<CgroupManager, never, Filesystem> =>
-  Layer.effect(
-    CgroupManager,
-    Effect.flatMap(Filesystem, (fs) =>
-      Service.make(
-        NodeHost.make(fs, {
-          ...(options.statfs === undefined ? {} : { statfs: options.statfs }),
-          firstEntry: options.firstEntry ?? NodeHost.nodeProbes.firstEntry
-        }),
-        makeLayout(options)
-      ))
-  )
+export const make = (fs: FilesystemService, options: Options = {}): Effect.Effect<CgroupManagerService> =>
+  Service.make(fs, makeLayout(options))
 
-/** The real layer: this host's cgroupfs at `/sys/fs/cgroup`, through the {@link Filesystem} in context. */
-export const layerNode: Layer.Layer<CgroupManager, never, Filesystem> = layerNodeWith()
+/**
+ * The service over the {@link Filesystem} in context, with options. With
+ * `root` pointed at a cgroup2 mount (e.g. `/sys/fs/cgroup/unified` on a
+ * hybrid host) the host reads as unified and `new` returns fs2 managers
+ * there.
+ */
+export const layerWith = (options: Options): Layer.Layer<CgroupManager, never, Filesystem> =>
+  Layer.effect(CgroupManager, Effect.flatMap(Filesystem, (fs) => make(fs, options)))
 
-/** The memory layer over a given simulated cgroup tree, so tests can seed and inspect it. */
-export const layerMemoryFrom = (tree: CgroupTree): Layer.Layer<CgroupManager> =>
-  Layer.effect(CgroupManager, Service.make(tree.host, makeLayout()))
-
-/** The memory layer over a fresh unified (cgroup v2) tree with an empty process table. */
-export const layerMemory: Layer.Layer<CgroupManager> = Layer.suspend(() =>
-  layerMemoryFrom(new CgroupTree(new ProcessTable()))
-)
+/** The service over the {@link Filesystem} in context, at runc's `/sys/fs/cgroup`. */
+export const layer: Layer.Layer<CgroupManager, never, Filesystem> = layerWith({})

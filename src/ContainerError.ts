@@ -1,14 +1,21 @@
 /**
- * Every failure the factory, the container and the services can produce, as
+ * Every failure the factory and the container operations can produce, as
  * tagged errors. The seven sentinels carry runc's exact texts
  * (`libcontainer/error.go`); the others carry the texts runc builds around
  * the failing step, so `error.message` reads the same as runc's output.
+ * Where runc wraps an operation's failure in a text of its own (`unable to
+ * destroy container: …`), the error keeps its tag and gains that text
+ * ({@link withContext}).
  *
  * @since 0.1.0
  */
 import * as Data from "effect/Data"
 import * as Predicate from "effect/Predicate"
+import type { CgroupError } from "./internal/cgroups/errors.js"
 import * as Errno from "./internal/errno.js"
+import type { NotConfined, WrongFilesystem } from "./internal/filesystemType.js"
+import type { ResctrlRemovalRefused } from "./internal/intelrdt/errors.js"
+import type { SignalError, SpawnFailed } from "./Processes.js"
 
 /** `container with given ID already exists` — runc's `ErrExist`. */
 export class ErrExist extends Data.TaggedError("ErrExist")<{}> {
@@ -191,20 +198,115 @@ export class ProcessesUnavailable extends Data.TaggedError("ProcessesUnavailable
 }
 
 /**
- * A container operation that failed at one of its steps, with runc's text
- * for that step: `unable to kill all processes: …`, `unable to signal init:
- * …`, `unable to destroy container: …`, `unable to remove container's
- * cgroup: …`, `unable to remove container's IntelRDT group: …`, `unable to
- * remove container state dir: …`, `unable to freeze: …`.
+ * `unable to remove container's cgroup: <cause>` — runc 1.2's `destroy`
+ * could not remove the cgroup (`libcontainer/state_linux.go`).
  */
-export class OperationFailed extends Data.TaggedError("OperationFailed")<{
-  /** The step, as runc words it after "unable to": `kill all processes`, `signal init`, … */
-  readonly step: string
-  readonly cause: ErrorLike
+export class CgroupRemovalFailed extends Data.TaggedError("CgroupRemovalFailed")<{
+  readonly cause: CgroupError | SystemError
 }> {
   override get message(): string {
-    return `unable to ${this.step}: ${this.cause.message}`
+    return `unable to remove container's cgroup: ${this.cause.message}`
   }
+}
+
+/** `unable to remove container's IntelRDT group: <cause>` — runc 1.2's `destroy`. */
+export class IntelRdtRemovalFailed extends Data.TaggedError("IntelRdtRemovalFailed")<{
+  readonly cause: SystemError | ResctrlRemovalRefused
+}> {
+  override get message(): string {
+    return `unable to remove container's IntelRDT group: ${this.cause.message}`
+  }
+}
+
+/** `unable to remove container state dir: <cause>` — runc 1.2's `destroy`. */
+export class StateDirRemovalFailed extends Data.TaggedError("StateDirRemovalFailed")<{
+  readonly cause: SystemError | NotConfined | WrongFilesystem
+}> {
+  override get message(): string {
+    return `unable to remove container state dir: ${this.cause.message}`
+  }
+}
+
+/** `unable to kill all processes: <cause>` — runc 1.2's `Signal` could not signal the whole cgroup. */
+export class KillAllFailed extends Data.TaggedError("KillAllFailed")<{
+  readonly cause: ErrNotRunning | CgroupError | SystemError
+}> {
+  override get message(): string {
+    return `unable to kill all processes: ${this.cause.message}`
+  }
+}
+
+/** `unable to signal init: <cause>` — runc's `Signal` could not signal the init process. */
+export class SignalInitFailed extends Data.TaggedError("SignalInitFailed")<{ readonly cause: SignalError }> {
+  override get message(): string {
+    return `unable to signal init: ${this.cause.message}`
+  }
+}
+
+/**
+ * `error running <name> hook #<index>: <cause>` — runc's `Hooks.Run`: the
+ * hook could not be started (`fork/exec …`), ended with a failure status
+ * ({@link HookExited}) or ran past its timeout ({@link HookTimedOut}).
+ */
+export class HookFailed extends Data.TaggedError("HookFailed")<{
+  /** The hook list, e.g. `poststop`. */
+  readonly name: string
+  readonly index: number
+  readonly cause: SpawnFailed | HookExited | HookTimedOut
+}> {
+  override get message(): string {
+    return `error running ${this.name} hook #${this.index}: ${this.cause.message}`
+  }
+}
+
+/**
+ * `<status>, stdout: <out>, stderr: <err>` — a hook that ended with a
+ * status other than 0 (`exit status 3`, `signal: killed`), with what it
+ * wrote (the first 64 KiB of each stream), as runc's `Command.Run` reports it.
+ */
+export class HookExited extends Data.TaggedError("HookExited")<{
+  /** Go's text for the status: `exit status 3`, `signal: killed`. */
+  readonly status: string
+  readonly stdout: string
+  readonly stderr: string
+}> {
+  override get message(): string {
+    return `${this.status}, stdout: ${this.stdout}, stderr: ${this.stderr}`
+  }
+}
+
+/** `hook ran past specified timeout of <seconds>s` — runc's `Command.Run` killed a hook at its timeout. */
+export class HookTimedOut extends Data.TaggedError("HookTimedOut")<{ readonly seconds: number }> {
+  override get message(): string {
+    return `hook ran past specified timeout of ${this.seconds.toFixed(1)}s`
+  }
+}
+
+/**
+ * runc's wrapping of an operation's failure (`fmt.Errorf("unable to
+ * destroy container: %w", err)`) on one of our errors: the same error — its
+ * class, tag and fields, so `Effect.catchTag` and `instanceof` still reach
+ * it — with the message prefixed (`unable to destroy container: container
+ * still running`) and the prefix kept in {@link contextOf}.
+ */
+export const withContext = <E extends ErrorLike>(context: string, error: E): E => {
+  // every own property (fields, `cause`, `stack`), then the wrapped message over the class's own
+  const copy = Object.create(Object.getPrototypeOf(error) as object, Object.getOwnPropertyDescriptors(error)) as E
+  Object.defineProperty(copy, "message", { value: `${context}: ${error.message}`, configurable: true, writable: true })
+  Object.defineProperty(copy, contextKey, { value: [context, ...contextOf(error)], configurable: true })
+  return copy
+}
+
+const contextKey = Symbol.for("effect-libcontainer/ContainerError/context")
+
+/** The wrapping texts {@link withContext} added to an error, outermost first; none for an error as it was made. */
+export const contextOf = (error: ErrorLike): ReadonlyArray<string> =>
+  (error as { readonly [contextKey]?: ReadonlyArray<string> })[contextKey] ?? []
+
+/** An error's message without the wrapping {@link withContext} added: what the failing step itself said. */
+export const ownMessage = (error: ErrorLike): string => {
+  const prefix = contextOf(error).map((c) => `${c}: `).join("")
+  return error.message.startsWith(prefix) ? error.message.slice(prefix.length) : error.message
 }
 
 /** `cannot delete container <id> that is not stopped: <status>` — `runc delete` without `--force`. */

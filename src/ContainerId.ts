@@ -4,7 +4,6 @@
  *
  * @since 0.1.0
  */
-import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Schema from "effect/Schema"
 import { ErrInvalidID } from "./ContainerError.js"
@@ -12,14 +11,14 @@ import { clean } from "./internal/path.js"
 
 export {
   /**
-   * Go's `filepath.Clean` (spec/factory.md §3.2): purely lexical; `.` for an
+   * Go's `filepath.Clean`: purely lexical; `.` for an
    * empty result, no trailing `/` except for `/`.
    */
   clean
 }
 
 /**
- * runc's `utils.CleanPath` (spec/factory.md §3.1): cleans a path so that a
+ * runc's `utils.CleanPath` (`libcontainer/utils/utils.go`): cleans a path so that a
  * relative one can never begin with `..` and an absolute one stays absolute;
  * `""` stays `""`.
  */
@@ -40,9 +39,10 @@ const allowedByte = (c: number): boolean =>
   c === 0x5f || c === 0x2b || c === 0x2d || c === 0x2e // _ + - .
 
 /**
- * Whether runc (at the seed commit) accepts `id`: non-empty, every byte in
- * `[A-Za-z0-9_+.-]`, and `"/" + id` already clean — which rules out exactly
- * `.` and `..`. There is no length limit.
+ * Whether runc 1.2's `validateID` (`libcontainer/factory_linux.go`)
+ * accepts `id`: non-empty, every byte in `[A-Za-z0-9_+.-]`, and `"/" + id`
+ * already clean — which rules out exactly `.` and `..`. There is no length
+ * limit.
  */
 export const isValid = (id: string): boolean => check(id, false)
 
@@ -59,7 +59,7 @@ const check = (id: string, allowComma: boolean): boolean => {
 /**
  * Whether runc 1.1.5 accepts `id`. Its pattern `^[\w+-\.]+$` reads `+-\.` as
  * the range `+`..`.`, so it also admits `,`; a container named `a,b` made by
- * runc 1.1.5 is invalid for the seed (and for this library).
+ * runc 1.1.5 is invalid for runc 1.2 (and for this library).
  */
 export const isValidRunc115 = (id: string): boolean => check(id, true)
 
@@ -82,10 +82,3 @@ export type ContainerId = Schema.Schema.Type<typeof ContainerId>
 /** runc's `validateID`: the id, branded, or {@link ErrInvalidID}. */
 export const validate = (id: string): Either.Either<ContainerId, ErrInvalidID> =>
   isValid(id) ? Either.right(id as ContainerId) : Either.left(new ErrInvalidID({ id }))
-
-/** {@link validate} as an Effect, for use inside Create and Load. */
-export const validateEffect: (id: string) => Effect.Effect<ContainerId, ErrInvalidID> = Effect.fn(
-  "ContainerId.validate"
-)(function*(id: string) {
-  return yield* validate(id)
-})

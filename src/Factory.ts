@@ -1,9 +1,8 @@
 /**
  * runc's container factory: {@link create} and {@link load}
- * (`libcontainer/factory_linux.go` at the seed commit), and {@link list},
- * what `runc list` does with them. Every step runs in runc's order with
- * runc's messages (spec/factory.md §5–6); the differences are deliberate and
- * listed in docs/compatibility.md.
+ * (`libcontainer/factory_linux.go`), and {@link list}, what `runc list`
+ * does with them. Every step runs in runc's order with runc's messages; the
+ * differences are deliberate and listed in docs/compatibility.md.
  *
  * @since 0.1.0
  */
@@ -14,7 +13,10 @@ import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
 import { CgroupError, CgroupManager, isNotExistOrNoDevice } from "./CgroupManager.js"
 import type * as Config from "./Config.js"
-import { type Container, ContainerImpl, refreshUnlocked, type RefreshError } from "./Container.js"
+import * as ContainerModel from "./container/model.js"
+import { loaded, stopped } from "./container/stateMachine.js"
+import { refreshed, type RefreshError } from "./container/status.js"
+import type { Container } from "./Container.js"
 import * as ContainerId from "./ContainerId.js"
 import {
   CgroupFreezerUnavailable,
@@ -30,7 +32,6 @@ import {
 } from "./ContainerError.js"
 import { type DirectoryEntry, Filesystem, type FilesystemService } from "./Filesystem.js"
 import { IntelRdt } from "./IntelRdt.js"
-import { of as machineState } from "./internal/container/stateMachine.js"
 import { zeroTime } from "./internal/json/GoSchema.js"
 import { clean } from "./internal/path.js"
 import type { Processes } from "./Processes.js"
@@ -117,18 +118,18 @@ export const create: (
     )
     const rootInfo = yield* fs.stat(root)
     const intelRdtManager = yield* intelRdtManagerFor(config, id, "")
-    return new ContainerImpl(
+    return yield* ContainerModel.make({
       id,
       root,
       stateDir,
       config,
-      manager,
+      cgroupManager: manager,
       intelRdtManager,
-      Option.none(),
-      zeroTime,
-      machineState("stopped"),
-      { dev: rootInfo.dev, ino: rootInfo.ino }
-    ) as Container
+      rootIdentity: Option.some({ dev: rootInfo.dev, ino: rootInfo.ino }),
+      initProcess: Option.none(),
+      created: zeroTime,
+      state: stopped
+    })
   },
   Effect.scoped
 )
@@ -175,24 +176,24 @@ const loadUntraced = (root: string, id: string): Effect.Effect<Container, LoadEr
     const cgroups = yield* CgroupManager
     const manager = yield* cgroups.newWithPaths(saved.config.cgroups, saved.cgroup_paths)
     const intelRdtManager = yield* intelRdtManagerFor(saved.config, id, saved.intel_rdt_path)
-    const container = new ContainerImpl(
+    const container = yield* ContainerModel.make({
       id,
       root,
       stateDir,
-      saved.config,
-      manager,
+      config: saved.config,
+      cgroupManager: manager,
       intelRdtManager,
-      Option.some({
+      rootIdentity: Option.some(rootIdentity),
+      initProcess: Option.some({
         pid: saved.init_process_pid,
         startTime: saved.init_process_start,
         ...(saved.external_descriptors != null ? { externalDescriptors: saved.external_descriptors } : {})
       }),
-      saved.created,
-      machineState("loaded"),
-      rootIdentity
-    )
-    yield* refreshUnlocked(container)
-    return container as Container
+      created: saved.created,
+      state: loaded
+    })
+    yield* refreshed(container)
+    return container
   })
 
 /**

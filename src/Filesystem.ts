@@ -1,9 +1,13 @@
 /**
- * The file operations the factory, the state writer and the cgroup, resctrl
- * and procfs code need — and nothing more. Two implementations sit behind this
- * one tag: {@link layerNode} (this host: node:fs plus `openat2(2)` through
- * koffi) and {@link layerMemory} (a POSIX-like in-memory tree that is part of
- * the simulated host).
+ * The filesystem port: the file operations the factory, the state writer and
+ * the cgroup, resctrl and procfs code need — and nothing more. A host
+ * provides a few system calls ({@link Syscalls}); {@link make} derives the
+ * service from them — Go's `os.MkdirAll`, `os.RemoveAll`, `CreateTemp` plus
+ * rename, the confined removal and the lock loop are written once, in
+ * `internal/filesystem.ts`, so every host behaves alike. The adapters live
+ * with their hosts: `NodeHost.layerFilesystem` (node:fs plus `openat2(2)`
+ * and friends through koffi) and the simulated host's (`MemoryHost`), whose
+ * tree has cgroupfs, resctrl and procfs mounted in it.
  *
  * Every failure is a typed {@link SystemError} carrying the errno name, the
  * operation and the path, rendered like Go's `*os.PathError` so messages read
@@ -13,15 +17,11 @@
  */
 import * as Context from "effect/Context"
 import type * as Duration from "effect/Duration"
-import * as Effect from "effect/Effect"
-import * as Layer from "effect/Layer"
+import type * as Effect from "effect/Effect"
 import type * as Scope from "effect/Scope"
 import type { SystemError } from "./ContainerError.js"
+import * as Internal from "./internal/filesystem.js"
 import type { NotConfined, WrongFilesystem } from "./internal/filesystemType.js"
-import { syscallsOf } from "./internal/memory/MemoryFs.js"
-import { MemoryHost, type SimulatedHost } from "./internal/memory/MemoryHost.js"
-import * as NodeFilesystem from "./internal/node/NodeFilesystem.js"
-import * as SyscallFilesystem from "./internal/SyscallFilesystem.js"
 
 export {
   /** `CGROUP_SUPER_MAGIC`: `f_type` of a cgroup v1 hierarchy. */
@@ -95,7 +95,7 @@ export type WriteFlag =
  * with `EFBIG` (`read <path>: file too large`) after at most this many bytes
  * and one more.
  */
-export const defaultMaxReadBytes = 16 * 1024 * 1024
+export const defaultMaxReadBytes: number = Internal.defaultMaxReadBytes
 
 /** Options of `readFile`, `readFileOn` and `readFileInRoot`. */
 export interface ReadOptions {
@@ -131,7 +131,7 @@ export interface LockOptions {
 }
 
 /** How long `lockDirectory` waits for a held lock unless told otherwise: 30 seconds. */
-export const defaultLockTimeout: Duration.Duration = SyscallFilesystem.defaultLockTimeout
+export const defaultLockTimeout: Duration.Duration = Internal.defaultLockTimeout
 
 /** Which inode a path named: the device and inode number `fstat(2)` reports. */
 export interface FileIdentity {
@@ -205,6 +205,15 @@ export interface FilesystemService {
   readonly readLink: (path: string) => Effect.Effect<string, SystemError>
   /** `readdir(3)`: names and types, sorted by name (byte order), without `.` and `..`. */
   readonly readDirectory: (path: string) => Effect.Effect<ReadonlyArray<DirectoryEntry>, SystemError>
+  /**
+   * `readdir(3)` in the directory's own order, unsorted, without `.` and
+   * `..`; at most `limit` entries when given — runc's `Readdirnames(1)`,
+   * which takes whatever name the kernel returns first.
+   */
+  readonly readDirectoryUnsorted: (
+    path: string,
+    options?: { readonly limit?: number }
+  ) => Effect.Effect<ReadonlyArray<DirectoryEntry>, SystemError>
   /** `mkdir(2)`: one directory, `mode` before the umask. */
   readonly makeDirectory: (path: string, mode: number) => Effect.Effect<void, SystemError>
   /**
@@ -344,47 +353,88 @@ export interface FilesystemService {
 export class Filesystem extends Context.Tag("effect-libcontainer/Filesystem")<Filesystem, FilesystemService>() {}
 
 /**
- * The real host: node:fs, and `openat2(RESOLVE_IN_ROOT |
- * RESOLVE_NO_MAGICLINKS)` through koffi for `readFileInRoot` (probed once;
- * without it, a userspace resolver that walks SecureJoin's way over
- * `O_PATH` fds and checks the result is still under the root).
+ * A directory opened for `flock(2)`: which inode it is, and the lock calls
+ * on that open file description.
  */
-export const layerNode: Layer.Layer<Filesystem> = Layer.sync(
-  Filesystem,
-  () => SyscallFilesystem.make(NodeFilesystem.make())
-)
+export interface LockableDirectory {
+  readonly ino: number
+  readonly dev: number
+  /** One `flock(LOCK_NB)` attempt: true when held, false when another open file description holds a conflicting lock. */
+  readonly tryLock: (mode: LockMode) => Effect.Effect<boolean, SystemError>
+  /**
+   * Completes when a lock on the directory may have been dropped. A host
+   * that can tell (the simulated one) provides it; without it the waiter polls.
+   */
+  readonly released?: Effect.Effect<void>
+  /** Closes the description, which drops its lock; later calls do nothing. */
+  readonly close: Effect.Effect<void>
+}
+
+/** `readFileInRoot`'s options as a host gets them: the size limit always set. */
+export interface ReadInRootDefaults {
+  readonly maxBytes: number
+  readonly regularOnly?: boolean
+}
 
 /**
- * {@link layerNode} with options; `resolver: "userspace"` forces the
- * fallback `readFileInRoot` uses on kernels without openat2.
+ * What a host provides: one function per system call, with Linux's errno
+ * semantics and Go's op names in the errors. {@link make} builds the
+ * service from them.
  */
-export const layerNodeWith = (options: NodeFilesystem.NodeFilesystemOptions): Layer.Layer<Filesystem> =>
-  Layer.sync(Filesystem, () => SyscallFilesystem.make(NodeFilesystem.make(options)))
+export interface Syscalls {
+  readonly lstat: FilesystemService["lstat"]
+  readonly stat: FilesystemService["stat"]
+  readonly readLink: FilesystemService["readLink"]
+  readonly readDirectory: FilesystemService["readDirectory"]
+  /** `getdents` in the directory's own order, at most `limit` entries (all when undefined). */
+  readonly readDirectoryUnsorted: (
+    path: string,
+    limit: number | undefined
+  ) => Effect.Effect<ReadonlyArray<DirectoryEntry>, SystemError>
+  readonly mkdir: (path: string, mode: number) => Effect.Effect<void, SystemError>
+  readonly unlink: (path: string) => Effect.Effect<void, SystemError>
+  readonly rmdir: (path: string) => Effect.Effect<void, SystemError>
+  readonly rename: FilesystemService["rename"]
+  readonly symlink: FilesystemService["symlink"]
+  readonly mkfifo: (path: string, mode: number) => Effect.Effect<void, SystemError>
+  readonly chmod: FilesystemService["chmod"]
+  /** `statfs(2)` of a path. */
+  readonly statfs: FilesystemService["statfs"]
+  /** open, read at most `maxBytes` (always given: the service supplies the default), close. */
+  readonly readFile: (path: string, options: Required<ReadOptions>) => Effect.Effect<Uint8Array, SystemError>
+  /** open, `fstatfs` the descriptor against `types`, read at most `maxBytes`, close. */
+  readonly readFileOn: (
+    path: string,
+    types: ReadonlyArray<number>,
+    options: Required<ReadOptions>
+  ) => Effect.Effect<Uint8Array, SystemError | WrongFilesystem>
+  /** open an existing file write-only, `fstatfs` the descriptor against `types`, write once, close. */
+  readonly writeFileOn: FilesystemService["writeFileOn"]
+  /** `open(path, O_RDONLY|O_DIRECTORY)` as a {@link DirectoryHandle} for the scope. */
+  readonly openDirectory: FilesystemService["openDirectory"]
+  /** open with the flag's `O_*` bits, write everything, `fsync` when `sync`, close. */
+  readonly writeFile: (
+    path: string,
+    data: Uint8Array,
+    flag: WriteFlag,
+    mode: number,
+    sync: boolean
+  ) => Effect.Effect<void, SystemError>
+  /** `fsync(2)` of a directory, so a rename in it is durable. */
+  readonly syncDirectory: (path: string) => Effect.Effect<void, SystemError>
+  readonly readFileInRoot: (
+    root: string,
+    unsafePath: string,
+    options: ReadInRootDefaults
+  ) => Effect.Effect<InRootFile, SystemError>
+  /** `open(path, O_RDONLY|O_DIRECTORY)` for locking: ENOTDIR for anything but a directory. */
+  readonly openLockable: (path: string) => Effect.Effect<LockableDirectory, SystemError>
+}
 
 /**
- * The filesystem of a given simulated host: Linux's errno semantics on an
- * in-memory tree. Each call runs when its effect runs, not when it is built.
+ * The service over a host's system calls. Calls that are one system call
+ * are passed through as they are; the multi-step operations (Go's
+ * `MkdirAll`, `Remove`, `RemoveAll`, the atomic replace, the confined
+ * removal, the lock loop) are derived here, the same for every host.
  */
-export const makeMemory = (host: SimulatedHost): FilesystemService => SyscallFilesystem.make(syscallsOf(host.fs))
-
-/**
- * The filesystem of the `MemoryHost` in context — what
- * `Libcontainer.layerMemory` composes, so every memory service shares one host.
- */
-export const layerMemoryOnHost: Layer.Layer<Filesystem, never, MemoryHost> = Layer.effect(
-  Filesystem,
-  Effect.map(MemoryHost, makeMemory)
-)
-
-/** The filesystem of a given simulated host, e.g. one made with `MemoryHost.make(seed)`. */
-export const layerMemoryFrom = (host: SimulatedHost): Layer.Layer<Filesystem> =>
-  Layer.succeed(Filesystem, makeMemory(host))
-
-/**
- * A fresh simulated host (the default tree: `/proc/self/ns/*`, `/run`,
- * `/tmp`, `/sys/fs/cgroup`, umask 0o022, running as root) and its
- * filesystem. The host is provided too, for tests to seed and inspect.
- */
-export const layerMemory: Layer.Layer<Filesystem | MemoryHost> = layerMemoryOnHost.pipe(
-  Layer.provideMerge(Layer.sync(MemoryHost, () => MemoryHost.unsafeMake()))
-)
+export const make: (syscalls: Syscalls) => FilesystemService = Internal.make

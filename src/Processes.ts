@@ -1,41 +1,37 @@
 /**
- * What the library needs to know about, and do to, a host process: its start
- * time and state from `/proc/<pid>/stat` (runc's `system.Stat`), whether it
- * is still the process a container recorded (runc's `hasInit` rule), and
- * sending it a signal without ever hitting a recycled pid.
+ * The process port: what the library needs to know about, and do to, host
+ * processes — a process's start time and state from `/proc/<pid>/stat`
+ * (runc's `system.Stat`), whether it is still the process a container
+ * recorded (runc's `hasInit` rule), sending it a signal without ever hitting
+ * a recycled pid, and running a program to completion (hooks, `ps`).
  *
- * {@link layerNode} reads the real `/proc` — each stat file checked to be
- * on procfs and read at most 4 KiB — and signals through a pidfd
- * (`pidfd_open` + `pidfd_send_signal`), falling back to `kill(2)` where the
- * kernel has no pidfds. {@link layerMemoryFrom} answers from a simulated
- * {@link ProcessTable}.
+ * A host provides a few primitives ({@link Primitives}); {@link make}
+ * derives the service — Go's texts for pid -1 and 0, the argument checks,
+ * the start-time check between pinning a process and signalling it. The
+ * adapters live with their hosts: `NodeHost.layerProcesses` (the real
+ * `/proc`, `pidfd_open` + `pidfd_send_signal`, `child_process.spawn`) and
+ * the simulated host's (`MemoryHost`: its process table, its procfs, its
+ * registry of simulated programs).
  *
  * @since 0.1.0
  */
 import * as Context from "effect/Context"
 import * as Data from "effect/Data"
 import * as Effect from "effect/Effect"
-import * as Layer from "effect/Layer"
-import * as Option from "effect/Option"
-import { SystemError } from "./ContainerError.js"
+import type { SystemError } from "./ContainerError.js"
 import * as Errno from "./internal/errno.js"
 import type { WrongFilesystem } from "./internal/filesystemType.js"
-import { ProcessTable } from "./internal/memory/ProcessTable.js"
-import * as Pidfd from "./internal/node/pidfd.js"
-import * as Procfs from "./internal/node/procfs.js"
+import type { ProcStat, StatParseError } from "./internal/procStat.js"
+import * as Strconv from "./internal/strconv.js"
 import * as Signal from "./Signal.js"
 
 export {
-  /** The simulated process table behind {@link layerMemoryFrom}. */
-  ProcessTable
-} from "./internal/memory/ProcessTable.js"
-export {
   /** `invalid stat data (…): …` — runc's `parseStat` rejected `/proc/<pid>/stat`. */
   StatParseError
-} from "./internal/node/procfs.js"
+} from "./internal/procStat.js"
 
 /** Name, state letter and start time of a process, as runc's `system.Stat` returns them. */
-export type ProcessStat = Procfs.ProcStat
+export type ProcessStat = ProcStat
 
 /** `os: process already released` — Go's text for signalling pid -1 (a released process). */
 export class ProcessReleased extends Data.TaggedError("ProcessReleased")<{}> {
@@ -81,6 +77,23 @@ export class SignalFailed extends Data.TaggedError("SignalFailed")<{
   }
 }
 
+/**
+ * A program that could not be started, in Go's words: `exec: "ps":
+ * executable file not found in $PATH` for a bare name not found in `PATH`
+ * (`exec.LookPath`), else `fork/exec <path>: <errno text>` (`exec.Cmd.Start`).
+ */
+export class SpawnFailed extends Data.TaggedError("SpawnFailed")<{
+  readonly path: string
+  /** The errno name, e.g. `ENOENT`, `EACCES`, `ENOEXEC`. */
+  readonly code: string
+}> {
+  override get message(): string {
+    return !this.path.includes("/") && this.code === "ENOENT"
+      ? `exec: ${Strconv.quote(this.path)}: executable file not found in $PATH`
+      : `fork/exec ${this.path}: ${Errno.textOf(this.code)}`
+  }
+}
+
 /** Every way {@link ProcessesService.signal} can fail. */
 export type SignalError = ProcessReleased | ProcessNotInitialized | ProcessFinished | SignalFailed
 
@@ -88,7 +101,7 @@ export type SignalError = ProcessReleased | ProcessNotInitialized | ProcessFinis
  * Every way reading `/proc/<pid>/stat` can fail; `WrongFilesystem` when the
  * file is not on procfs (refused unread — runc does not check).
  */
-export type StatError = SystemError | WrongFilesystem | Procfs.StatParseError
+export type StatError = SystemError | WrongFilesystem | StatParseError
 
 /** Options of {@link ProcessesService.signal}. */
 export interface SignalOptions {
@@ -99,6 +112,50 @@ export interface SignalOptions {
    */
   readonly expectedStartTime?: bigint
 }
+
+/** How much of each output stream {@link ProcessesService.run} keeps unless told otherwise: 16 MiB. */
+export const defaultMaxOutputBytes = 16 * 1024 * 1024
+
+/** A program to run to completion. */
+export interface Command {
+  /**
+   * The program: a path, or a bare name (no `/`) looked up in `PATH`, as
+   * Go's `exec.Command` does.
+   */
+  readonly path: string
+  /** The argument vector, `argv[0]` included; `[path]` when absent or empty, as runc's hooks. */
+  readonly args?: ReadonlyArray<string>
+  /** The environment, one `KEY=value` each; the host's own when absent (Go's nil `Env`). */
+  readonly env?: ReadonlyArray<string>
+  /** What the program reads on its stdin; end of file at once when absent. */
+  readonly stdin?: Uint8Array
+  /**
+   * Keep at most this many bytes of each output stream
+   * ({@link defaultMaxOutputBytes} by default); the rest is read and dropped.
+   */
+  readonly maxOutputBytes?: number
+  /**
+   * `combined`: stderr goes where stdout goes, interleaved as written — Go's
+   * `CombinedOutput`, and `stderr` comes back empty. `separate` by default.
+   */
+  readonly output?: "separate" | "combined"
+}
+
+/** How a program ended: its exit code, or the signal that killed it. */
+export type ExitStatus =
+  | { readonly _tag: "Exited"; readonly code: number }
+  | { readonly _tag: "Signaled"; readonly signal: number }
+
+/** A program that ran to its end, whatever its status. */
+export interface Completed {
+  readonly status: ExitStatus
+  readonly stdout: Uint8Array
+  readonly stderr: Uint8Array
+}
+
+/** Go's `*exec.ExitError` text for a status: `exit status 1`, `signal: killed`. */
+export const statusText = (status: ExitStatus): string =>
+  status._tag === "Exited" ? `exit status ${status.code}` : `signal: ${Signal.describe(status.signal)}`
 
 /** The process operations; see the module documentation. */
 export interface ProcessesService {
@@ -118,61 +175,59 @@ export interface ProcessesService {
    * Sends `signal` (0 checks existence) to `pid`, as runc's `Signal` does
    * through Go's `os.Process.Signal`: pid -1 and 0 fail with Go's texts, a
    * gone process with `os: process already finished`. With
-   * `expectedStartTime`, the node layer opens a pidfd first, then checks the
-   * start time, then signals through the pidfd — so the process checked is
-   * the process signalled. Negative pids (process groups), pids beyond
-   * int32 and signals outside 0..64 fail with EINVAL without a system call.
+   * `expectedStartTime`, the process is pinned first (a pidfd on the real
+   * host), then its start time checked, then signalled through the pin —
+   * so the process checked is the process signalled. Negative pids (process
+   * groups), pids beyond int32 and signals outside 0..64 fail with EINVAL
+   * without a system call.
    */
   readonly signal: (pid: number, signal: number, options?: SignalOptions) => Effect.Effect<void, SignalError>
+  /**
+   * Starts `command` and waits for it to end, collecting its output — Go's
+   * `exec.Cmd.Run` as runc's hooks and `ps` use it. A status other than 0
+   * is a result, not a failure; only a program that cannot be started fails
+   * ({@link SpawnFailed}). Interrupting the run (`Effect.timeout`, say)
+   * kills the program with SIGKILL and waits for it to be gone.
+   */
+  readonly run: (command: Command) => Effect.Effect<Completed, SpawnFailed>
 }
 
 /** The process service. */
 export class Processes extends Context.Tag("effect-libcontainer/Processes")<Processes, ProcessesService>() {}
 
-type Deliver = (pid: number, signal: number, verify: Effect.Effect<boolean>) => Effect.Effect<void, SignalError>
+/** What a host provides; {@link make} builds the service from it. */
+export interface Primitives {
+  /** Reads and parses `/proc/<pid>/stat`. */
+  readonly readStat: (pid: number) => Effect.Effect<ProcessStat, StatError>
+  /** A cheaper `hasInit` test than one built on `readStat`, where the host has one. */
+  readonly isAlive?: (pid: number, startTime: bigint) => Effect.Effect<boolean>
+  /**
+   * Delivers a checked signal (pid and signal already validated): pins the
+   * process where the host can (a pidfd), runs `check` — false means the pid
+   * is another process now, and nothing is sent — then sends.
+   */
+  readonly send: (pid: number, signal: number, check: Effect.Effect<boolean>) => Effect.Effect<void, SignalError>
+  /** Runs a program to completion; see {@link ProcessesService.run}. */
+  readonly run: (command: Command) => Effect.Effect<Completed, SpawnFailed>
+}
 
 const maxPid = 0x7fffffff
 
-const errnoFailure = (pid: number, signal: number, code: string): Effect.Effect<never, SignalError> =>
-  code === "ESRCH"
-    ? Effect.fail(new ProcessFinished({ pid, reason: "no such process" }))
-    : Effect.fail(new SignalFailed({ pid, signal, code }))
-
-const fromOutcome = (pid: number, signal: number, outcome: Pidfd.SyscallOutcome): Effect.Effect<void, SignalError> =>
-  outcome._tag === "Ok" ? Effect.void : errnoFailure(pid, signal, outcome.code)
-
-const whenVerified = (
-  pid: number,
-  verify: Effect.Effect<boolean>,
-  send: Effect.Effect<void, SignalError>
-): Effect.Effect<void, SignalError> =>
-  Effect.flatMap(verify, (same) =>
-    same ? send : Effect.fail(new ProcessFinished({ pid, reason: "start time differs" }))
-  )
-
 /**
- * The service over a stat reader and a signal sender. The reads are one
- * small file each and run once per container on `list`, so they carry no
- * span (one would cost more than the read); `signal` keeps its span.
- * `alive` replaces the liveness test built on `readStat` where a layer has
- * a cheaper one.
+ * The service over a host's primitives. The reads are one small file each
+ * and run once per container on `list`, so they carry no span (one would
+ * cost more than the read); `signal` and `run` have theirs.
  */
-const make = (
-  readStat: (pid: number) => Effect.Effect<ProcessStat, StatError>,
-  deliver: Deliver,
-  alive?: (pid: number, startTime: bigint) => boolean
-): ProcessesService => {
+export const make = (primitives: Primitives): ProcessesService => {
   // Suspended, so the stat file is read when the effect runs, not when it is built.
-  const stat = (pid: number) => Effect.suspend(() => readStat(pid))
+  const stat = (pid: number) => Effect.suspend(() => primitives.readStat(pid))
   const startTime = (pid: number) => Effect.map(stat(pid), (s) => s.startTime)
   const state = (pid: number) => Effect.map(stat(pid), (s) => s.state)
-  const isAlive = alive !== undefined
-    ? (pid: number, expected: bigint) => Effect.sync(() => alive(pid, expected))
-    : (pid: number, expected: bigint) =>
-      stat(pid).pipe(
-        Effect.map((s) => s.startTime === expected && s.state !== "Z" && s.state !== "X"),
-        Effect.orElseSucceed(() => false)
-      )
+  const isAlive = primitives.isAlive ?? ((pid: number, expected: bigint) =>
+    stat(pid).pipe(
+      Effect.map((s) => s.startTime === expected && s.state !== "Z" && s.state !== "X"),
+      Effect.orElseSucceed(() => false)
+    ))
   const signal = Effect.fn("Processes.signal")(function*(pid: number, signal: number, options?: SignalOptions) {
     if (pid === -1) return yield* new ProcessReleased()
     if (pid === 0) return yield* new ProcessNotInitialized()
@@ -180,84 +235,31 @@ const make = (
       return yield* new SignalFailed({ pid, signal, code: "EINVAL" })
     }
     const expected = options?.expectedStartTime
-    const verify = expected === undefined
+    const check = expected === undefined
       ? Effect.succeed(true)
-      : readStat(pid).pipe(
+      : primitives.readStat(pid).pipe(
         Effect.map((s) => s.startTime === expected),
         Effect.orElseSucceed(() => false)
       )
-    return yield* deliver(pid, signal, verify)
+    return yield* primitives.send(pid, signal, check)
   })
-  return { stat, startTime, state, isAlive, signal }
-}
-
-/** Options of {@link layerNodeWith}. */
-export interface NodeOptions {
-  /** Where procfs is mounted; default `/proc`. */
-  readonly procRoot?: string
-  /** The signal system calls; tests replace them to force the `kill(2)` fallback. */
-  readonly syscalls?: Pidfd.SignalSyscalls
+  const run = Effect.fn("Processes.run")(function*(command: Command) {
+    return yield* primitives.run(command)
+  })
+  return { stat, startTime, state, isAlive, signal, run }
 }
 
 /**
- * The real layer with options: `/proc` reads, pidfd signalling, and a
- * permanent switch to `kill(2)` after the first ENOSYS from `pidfd_open`.
+ * A `send` primitive's answer to a failed `kill(2)`: ESRCH is Go's
+ * `os: process already finished`, anything else the bare errno.
  */
-export const layerNodeWith = (options: NodeOptions = {}): Layer.Layer<Processes> =>
-  Layer.sync(Processes, () => {
-    const procRoot = options.procRoot ?? "/proc"
-    const syscalls = options.syscalls ?? Pidfd.native
-    let pidfdMissing = false
-    const readStat = (pid: number) => Procfs.readStat(pid, procRoot)
-    const viaKill = (pid: number, signal: number, verify: Effect.Effect<boolean>) =>
-      whenVerified(pid, verify, Effect.suspend(() => fromOutcome(pid, signal, syscalls.kill(pid, signal))))
-    const deliver: Deliver = (pid, signal, verify) =>
-      Effect.suspend(() => {
-        if (pidfdMissing) return viaKill(pid, signal, verify)
-        return Effect.acquireUseRelease(
-          Effect.sync(() => syscalls.pidfdOpen(pid)),
-          (opened) => {
-            if (opened._tag === "Ok") {
-              const send = Effect.suspend(() =>
-                fromOutcome(pid, signal, syscalls.pidfdSendSignal(opened.value, signal))
-              )
-              return whenVerified(pid, verify, send)
-            }
-            if (opened.code !== "ENOSYS") return errnoFailure(pid, signal, opened.code)
-            pidfdMissing = true
-            return viaKill(pid, signal, verify)
-          },
-          (opened) => opened._tag === "Ok" ? Effect.sync(() => syscalls.close(opened.value)) : Effect.void
-        )
-      })
-    return make(readStat, deliver, (pid, startTime) => Procfs.isAlive(pid, startTime, procRoot))
-  })
+export const signalFailure = (pid: number, signal: number, code: string): SignalError =>
+  code === "ESRCH" ? new ProcessFinished({ pid, reason: "no such process" }) : new SignalFailed({ pid, signal, code })
 
-/** The real layer: this host's `/proc` and signals. */
-export const layerNode: Layer.Layer<Processes> = layerNodeWith()
-
-/**
- * The memory layer over a given table, so tests and the simulated host can
- * seed and inspect it. A pid not in the table reads as
- * `open /proc/<pid>/stat: no such file or directory`; its stat line goes
- * through the same parser as the real file.
- */
-export const layerMemoryFrom = (table: ProcessTable): Layer.Layer<Processes> =>
-  Layer.succeed(
-    Processes,
-    make(
-      (pid) =>
-        Option.match(table.statLine(pid), {
-          onNone: () => Effect.fail(new SystemError({ op: "open", path: Procfs.statPath(pid), code: "ENOENT" })),
-          onSome: Procfs.parseStat
-        }),
-      (pid, signal, verify) =>
-        whenVerified(pid, verify, Effect.suspend(() => {
-          const outcome = table.signal(pid, signal)
-          return outcome === "ok" ? Effect.void : errnoFailure(pid, signal, outcome)
-        }))
-    )
-  )
-
-/** The memory layer over a fresh, empty {@link ProcessTable}. */
-export const layerMemory: Layer.Layer<Processes> = Layer.suspend(() => layerMemoryFrom(new ProcessTable()))
+/** A `send` primitive's check step: `send` runs only when `check` says the pid is still the process. */
+export const whenChecked = (
+  pid: number,
+  check: Effect.Effect<boolean>,
+  send: Effect.Effect<void, SignalError>
+): Effect.Effect<void, SignalError> =>
+  Effect.flatMap(check, (same) => same ? send : Effect.fail(new ProcessFinished({ pid, reason: "start time differs" })))

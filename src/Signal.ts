@@ -56,6 +56,45 @@ export const SIGSTOP = names.SIGSTOP
 /** `SIGCONT` (18). */
 export const SIGCONT = names.SIGCONT
 
+/** Go's text for each signal (`syscall.Signal.String()` on Linux), as in `signal: killed`. */
+const descriptions: ReadonlyArray<string> = [
+  "",
+  "hangup",
+  "interrupt",
+  "quit",
+  "illegal instruction",
+  "trace/breakpoint trap",
+  "aborted",
+  "bus error",
+  "floating point exception",
+  "killed",
+  "user defined signal 1",
+  "segmentation fault",
+  "user defined signal 2",
+  "broken pipe",
+  "alarm clock",
+  "terminated",
+  "stack fault",
+  "child exited",
+  "continued",
+  "stopped (signal)",
+  "stopped",
+  "stopped (tty input)",
+  "stopped (tty output)",
+  "urgent I/O condition",
+  "CPU time limit exceeded",
+  "file size limit exceeded",
+  "virtual timer expired",
+  "profiling timer expired",
+  "window changed",
+  "I/O possible",
+  "power failure",
+  "bad system call"
+]
+
+/** Go's `syscall.Signal.String()`: `killed` for 9, `terminated` for 15, `signal 40` past the named ones. */
+export const describe = (signal: number): string => descriptions[signal] || `signal ${signal}`
+
 /** The largest signal number the kernel accepts (`_NSIG`); 0 is the existence check. */
 export const maxSignal = 64
 

@@ -2,8 +2,7 @@
  * The saved state of a container, `<root>/<id>/state.json` (runc's
  * `libcontainer.State`), with the JSON key names as property names.
  *
- * {@link decodeJson} reads what runc 1.1.5 writes and what the seed commit
- * (runc 1.2) writes — unknown keys are ignored, missing ones are zero — with
+ * {@link decodeJson} reads what runc 1.1.5 and runc 1.2 write — unknown keys are ignored, missing ones are zero — with
  * Go's rules; {@link encodeJson} writes the bytes runc writes.
  *
  * @since 0.1.0

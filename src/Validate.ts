@@ -1,7 +1,8 @@
 /**
  * runc's `validate.Validate` (`libcontainer/configs/validate`): the checks a
  * config must pass before `Factory.create` touches the disk, run in runc's
- * order, stopping at the first failure, with runc's messages (validate.md).
+ * order, stopping at the first failure, with runc's messages
+ * (`libcontainer/configs/validate/validator.go` and `rootless.go`).
  *
  * Host facts come through the services: namespace files, the rootfs, the
  * network namespace and SELinux through {@link Filesystem}, the cgroup mode
@@ -25,7 +26,7 @@ import * as EvalSymlinks from "./internal/validate/evalSymlinks.js"
 import * as GoFormat from "./internal/validate/goFormat.js"
 import * as Selinux from "./internal/validate/selinux.js"
 
-/** runc's checks, in the order `Validate` runs them (validate.md §2). */
+/** runc's checks, in the order `Validate` runs them (`validator.go`'s `checks`). */
 export const checks = [
   "cgroups",
   "rootfs",
@@ -44,8 +45,8 @@ export const checks = [
 export type Check = typeof checks[number]
 
 /**
- * A config runc's `Validate` rejects. `message` is runc's text (validate.md
- * §13), `check` the rule that failed, `cause` the system error underneath a
+ * A config runc's `Validate` rejects. `message` is runc's text, `check` the
+ * rule that failed, `cause` the system error underneath a
  * rootfs or netns probe failure.
  */
 export class ConfigInvalid extends Data.TaggedError("ConfigInvalid")<{
@@ -84,11 +85,11 @@ const present = (value: unknown): boolean => value !== null && value !== undefin
 const nonEmpty = (list: ReadonlyArray<unknown> | null | undefined): boolean => (list?.length ?? 0) > 0
 
 // ---------------------------------------------------------------------------
-// cgroups (§3)
+// cgroups (`cgroupsCheck`)
 
 /**
  * runc's `ConvertMemorySwapToCgroupV2Value(memorySwap, memory)`
- * (validate.md §12.5): cgroup v1's memory+swap limit as cgroup v2's swap-only
+ * (`libcontainer/cgroups/utils.go`): cgroup v1's memory+swap limit as cgroup v2's swap-only
  * value, or the error runc's cgroups check returns unchanged.
  */
 export const convertMemorySwapToCgroupV2Value = (
@@ -125,7 +126,7 @@ const cgroupsCheck = Effect.fnUntraced(function*(config: Config) {
 })
 
 // ---------------------------------------------------------------------------
-// rootfs (§4)
+// rootfs (`rootfs`)
 
 const workingDirectory = (options: ValidateOptions) =>
   options.cwd !== undefined
@@ -152,7 +153,7 @@ const rootfsCheck = Effect.fnUntraced(function*(config: Config, options: Validat
 })
 
 // ---------------------------------------------------------------------------
-// network, uts, security (§5)
+// network, uts, security (`network`, `uts`, `security`)
 
 const networkCheck = (config: Config) =>
   !contains(config, "NEWNET") && (nonEmpty(config.networks) || nonEmpty(config.routes))
@@ -178,7 +179,7 @@ const securityCheck = Effect.fnUntraced(function*(config: Config) {
 })
 
 // ---------------------------------------------------------------------------
-// namespaces (§6)
+// namespaces (`namespaces`)
 
 /** Go's `os.IsNotExist` on a failed `stat`: ENOENT only. */
 const missing = (path: string) =>
@@ -225,10 +226,10 @@ const namespacesCheck = Effect.fnUntraced(function*(config: Config) {
 })
 
 // ---------------------------------------------------------------------------
-// sysctl (§7)
+// sysctl (`sysctl`)
 
 /**
- * runc's `convertSysctlVariableToDotsSeparator` (validate.md §7.1): a name
+ * runc's `convertSysctlVariableToDotsSeparator`: a name
  * whose first separator is `/` has every `.` and `/` swapped, so
  * `net/ipv4/conf/eno2.100/rp_filter` reads `net.ipv4.conf.eno2/100.rp_filter`;
  * any other name is returned as is.
@@ -298,7 +299,7 @@ const sysctlCheck = Effect.fnUntraced(function*(config: Config) {
 })
 
 // ---------------------------------------------------------------------------
-// intelRdt (§8)
+// intelRdt (`intelrdtCheck`)
 
 const intelRdtCheck = Effect.fnUntraced(function*(config: Config) {
   const rdt = config.intel_rdt
@@ -323,10 +324,10 @@ const intelRdtCheck = Effect.fnUntraced(function*(config: Config) {
 })
 
 // ---------------------------------------------------------------------------
-// rootlessEUID (§9)
+// rootlessEUID (`rootlessEUIDCheck`, `rootless.go`)
 
 /**
- * runc's `Config.HostUID`/`HostGID` (validate.md §12.2): the host id a
+ * runc's `Config.HostUID`/`HostGID` (`libcontainer/configs/config_linux.go`): the host id a
  * container id maps to, or runc's error text. Arithmetic is Go's int64.
  */
 const hostId = (config: Config, kind: "uid" | "gid", id: bigint): Either.Either<bigint, string> => {
@@ -342,7 +343,7 @@ const hostId = (config: Config, kind: "uid" | "gid", id: bigint): Either.Either<
 }
 
 /**
- * runc's `rootlessEUIDMount` (validate.md §9.2): every `uid=<n>`/`gid=<n>`
+ * runc's `rootlessEUIDMount`: every `uid=<n>`/`gid=<n>`
  * option in a mount's data, when `<n>` parses as a Go int, must map to a host
  * id; options that do not parse are ignored.
  */
@@ -379,14 +380,14 @@ const rootlessEUIDCheck = Effect.fnUntraced(function*(config: Config) {
 })
 
 // ---------------------------------------------------------------------------
-// mounts (§10)
+// mounts (`mountsStrict`, `mountsWarn`)
 
 const sameMapping = (a: ReadonlyArray<IDMap>, b: ReadonlyArray<IDMap>): boolean =>
   a.length === b.length && a.every((m, i) =>
     m.container_id === b[i]!.container_id && m.host_id === b[i]!.host_id && m.size === b[i]!.size
   )
 
-/** The first rule of validate.md §10.1–10.2 a mount breaks, as runc's inner message. */
+/** The first rule of `mountsStrict` (and `checkBindOptions`, `checkIDMapMounts`) a mount breaks, as runc's inner message. */
 const mountProblem = (config: Config, mount: Mount): string | undefined => {
   const bind = (mount.flags & MS_BIND) !== 0
   if (bind && mount.data !== "") return "bind mounts cannot have any filesystem-specific options applied"
@@ -409,7 +410,7 @@ const mountProblem = (config: Config, mount: Mount): string | undefined => {
 }
 
 /**
- * runc's strict mount check (`mountsStrict`, validate.md §10.1–10.2): bind
+ * runc's strict mount check (`mountsStrict`): bind
  * mounts take no filesystem data, and id-mapped mounts must be bind mounts
  * of an absolute source with exactly the user namespace's mappings, and not
  * rootless. Fails with `invalid mount <%+v>: <reason>` for the first mount
@@ -426,7 +427,7 @@ const mountsStrict = Effect.fnUntraced(function*(config: Config) {
   }
 })
 
-/** runc's `mountsWarn` (validate.md §10.4): the first relative destination, logged at warning level. */
+/** runc's `mountsWarn`: the first relative destination, logged at warning level. */
 const mountsWarn = (config: Config) => {
   const relative = (config.mounts ?? []).find((mount) => !mount.destination.startsWith("/"))
   if (relative === undefined) return Effect.void
@@ -435,7 +436,7 @@ const mountsWarn = (config: Config) => {
 }
 
 // ---------------------------------------------------------------------------
-// scheduler (§11)
+// scheduler (`scheduler`)
 
 const schedulerCheck = (config: Config) => {
   const scheduler = config.scheduler
@@ -457,7 +458,7 @@ const schedulerCheck = (config: Config) => {
 }
 
 // ---------------------------------------------------------------------------
-// Validate (§2)
+// Validate
 
 /**
  * runc's `validate.Validate`: runs the checks of {@link checks} in order and

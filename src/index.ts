@@ -14,13 +14,19 @@ export * as Container from "./Container.js"
 /** Every service at once: this host (`layerNode`) or a simulated one (`layerMemory`). */
 export * as Libcontainer from "./Libcontainer.js"
 
+/** This host's adapters, one layer per port (node:fs and koffi, `/proc`, pidfd, spawn). */
+export * as NodeHost from "./node/NodeHost.js"
+
+/** The simulated host: one kernel (files, cgroupfs, resctrl, procfs, processes, programs) to seed and inspect. */
+export * as MemoryHost from "./memory/MemoryHost.js"
+
 /** runc's container configuration and its JSON. */
 export * as Config from "./Config.js"
 
 /** state.json and its JSON. */
 export * as State from "./State.js"
 
-/** The four container statuses. */
+/** The four container statuses and what each allows. */
 export * as Status from "./Status.js"
 
 /** runc's config validation, with runc's messages. */
@@ -35,16 +41,16 @@ export * as ContainerError from "./ContainerError.js"
 /** filepath-securejoin's `SecureJoin`, on the Filesystem service. */
 export * as SecureJoin from "./SecureJoin.js"
 
-/** The filesystem service: node:fs with openat2, or an in-memory tree. */
+/** The filesystem port: the file operations the library needs, derived from a host's system calls. */
 export * as Filesystem from "./Filesystem.js"
 
-/** runc's cgroup manager: v1, v2 and systemd paths, freezer, pids. */
+/** runc's cgroup manager over the Filesystem port: v1, v2 and systemd paths, freezer, kill, pids. */
 export * as CgroupManager from "./CgroupManager.js"
 
-/** runc's Intel RDT manager (resctrl). */
+/** runc's Intel RDT manager (resctrl) over the Filesystem port. */
 export * as IntelRdt from "./IntelRdt.js"
 
-/** Host processes: `/proc/<pid>/stat`, liveness, pidfd signalling. */
+/** The process port: `/proc/<pid>/stat`, liveness, signalling without pid reuse, running programs (hooks, `ps`). */
 export * as Processes from "./Processes.js"
 
 /** Signal names and numbers as runc's `kill` accepts them. */

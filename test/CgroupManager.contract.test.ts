@@ -8,9 +8,11 @@
  */
 import { afterAll, describe, expect, layer } from "@effect/vitest"
 import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
 import * as CgroupManagerModule from "../src/CgroupManager.js"
 import { CgroupManager, isNotExistOrNoDevice } from "../src/CgroupManager.js"
 import * as Config from "../src/Config.js"
+import * as MemoryHost from "../src/memory/MemoryHost.js"
 import { type CgroupFixture, leakedRealCgroups, type Sandbox, uniqueName, v1Fixtures, v2Fixtures, withInstantSleeps } from "./support/cgroups.js"
 import { cgroupV1, cgroupV2, describeWith, root } from "./support/prerequisites.js"
 
@@ -155,7 +157,8 @@ for (const fixture of v1Fixtures()) {
           const manager = yield* withPaths({ devices })
           const { result, slept } = yield* withInstantSleeps(Effect.flip(manager.destroy))
           expect(result.message).toBe(`Failed to remove paths: map[devices:${devices}]`)
-          expect(slept).toEqual(backoff)
+          // runc 1.1.5's RemovePaths: five rounds, 10, 20, 40 and 80 ms apart, instead of backing off on each EBUSY
+          expect(slept).toEqual([10, 20, 40, 80])
           expect([yield* manager.getPaths, yield* manager.exists]).toEqual([{ devices }, true])
           yield* sandbox.kill(pid)
           yield* manager.destroy
@@ -239,7 +242,9 @@ for (const fixture of v2Fixtures()) {
 
           yield* manager.freeze("FROZEN")
           expect(yield* manager.getFreezerState).toBe("FROZEN")
-          expect(yield* sandbox.state(sleeper)).toBe("S")
+          // the sleeper, woken to enter the freezer, may still show R for a moment after
+          // cgroup.events says frozen (about one run in five here); it settles in S
+          yield* asleep(sandbox, sleeper)
           expect(yield* sandbox.state(busy)).not.toBe("D")
           expect(yield* sandbox.runs(busy)).toBe(false)
           expect(yield* child.getFreezerState).toBe("THAWED")
@@ -282,8 +287,8 @@ for (const fixture of v2Fixtures()) {
   })
 }
 
-describe("CgroupManager.layerMemory", () => {
-  layer(CgroupManagerModule.layerMemory)((it) => {
+describe("CgroupManager.layer on a fresh MemoryHost", () => {
+  layer(CgroupManagerModule.layer.pipe(Layer.provide(Layer.orDie(MemoryHost.layer()))))((it) => {
     it.effect("is a unified host with nothing in it", () =>
       Effect.gen(function*() {
         const service = yield* CgroupManager

@@ -1,21 +1,27 @@
 /**
- * Container operations (state.md §5, §7): pause, resume, signal (init and
- * all processes), processes, destroy and remove (`runc delete`), on the
- * simulated host in every cgroup layout and against real runc containers on
- * this host.
+ * Container operations (runc's `container_linux.go` and `delete.go`):
+ * pause, resume, signal (init and all processes), processes, destroy and
+ * remove (`runc delete`), on the simulated host in every cgroup layout and
+ * against real runc containers on this host.
  */
 import { describe, expect, it } from "@effect/vitest"
+import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import type * as Scope from "effect/Scope"
 import { existsSync, readFileSync, statSync } from "node:fs"
+import * as CgroupManager from "../src/CgroupManager.js"
 import type { CgroupMode } from "../src/CgroupManager.js"
 import * as Config from "../src/Config.js"
 import * as Container from "../src/Container.js"
 import * as Factory from "../src/Factory.js"
-import * as IntelRdt from "../src/IntelRdt.js"
 import { Filesystem } from "../src/Filesystem.js"
+import * as IntelRdt from "../src/IntelRdt.js"
 import * as Libcontainer from "../src/Libcontainer.js"
+import * as MemoryHostModule from "../src/memory/MemoryHost.js"
+import { MemoryHost } from "../src/memory/MemoryHost.js"
+import { Processes } from "../src/Processes.js"
 import * as Signal from "../src/Signal.js"
 import { busybox, describeWith, root as asRoot, runc as runcBinary } from "./support/prerequisites.js"
 import { type RealStatus, realContainer, runc, runcResult } from "./support/runc.js"
@@ -30,48 +36,53 @@ const stateBytes = (id: string) =>
 
 const reload = (id: string) => Effect.flatMap(Factory.load(root, id), Container.status)
 
-const onMemory = (mode: CgroupMode) => <A, E>(effect: Effect.Effect<A, E, Libcontainer.Services | Libcontainer.Machine>) =>
-  effect.pipe(Effect.provide(Libcontainer.layerMemoryWith({ cgroupMode: mode })))
+/** The cgroupfs files written through the Filesystem port, in order. */
+class CgroupWrites extends Context.Tag("test/CgroupWrites")<CgroupWrites, ReadonlyArray<string>>() {}
 
 /**
- * Runs `body` with the simulated cgroupfs behind the Filesystem, as a real
- * host's filesystem has it: writes under `/sys/fs/cgroup` reach the cgroup
- * tree (the memory Filesystem alone does not hold it). `written` lists them.
+ * A simulated host in `mode` (with CAT resctrl), composed as
+ * `Libcontainer.layerMemoryWith` composes it — the managers over the host's
+ * Filesystem — except that the Filesystem records every write under
+ * `/sys/fs/cgroup` on its way through ({@link CgroupWrites}).
  */
-const withCgroupfs = <A, E, R>(body: (written: ReadonlyArray<string>) => Effect.Effect<A, E, R>) =>
+const onMemory = (mode: CgroupMode) =>
+<A, E>(effect: Effect.Effect<A, E, Libcontainer.Services | MemoryHost | CgroupWrites>) =>
   Effect.gen(function*() {
-    const machine = yield* Libcontainer.Machine
-    const fs = yield* Filesystem
+    const host = yield* Effect.orDie(MemoryHostModule.make({ cgroupMode: mode, resctrl: { cat: true } }))
+    const fs = MemoryHostModule.filesystem(host)
     const written: Array<string> = []
-    const routed: typeof fs = {
+    const record = (path: string) =>
+      Effect.sync(() => {
+        if (path.startsWith("/sys/fs/cgroup/")) written.push(path)
+      })
+    const recording: typeof fs = {
       ...fs,
-      writeFile: (path, data, options) => {
-        if (!path.startsWith("/sys/fs/cgroup/")) return fs.writeFile(path, data, options)
-        written.push(path)
-        return machine.cgroups.host.writeFile(path, data)
-      },
-      writeFileOn: (path, data, types) => {
-        if (!path.startsWith("/sys/fs/cgroup/")) return fs.writeFileOn(path, data, types)
-        written.push(path)
-        return machine.cgroups.host.writeFileOn(path, data, types)
-      }
+      writeFile: (path, data, options) => Effect.zipRight(record(path), fs.writeFile(path, data, options)),
+      writeFileOn: (path, data, types) => Effect.zipRight(record(path), fs.writeFileOn(path, data, types))
     }
-    return yield* Effect.provideService(body(written), Filesystem, routed)
+    const adapters = Layer.mergeAll(
+      Layer.succeed(MemoryHost, host),
+      Layer.succeed(Filesystem, recording),
+      Layer.succeed(Processes, MemoryHostModule.processes(host)),
+      Layer.succeed(CgroupWrites, written)
+    )
+    return yield* effect.pipe(
+      Effect.provide(Layer.merge(CgroupManager.layer, IntelRdt.layer).pipe(Layer.provideMerge(adapters)))
+    )
   })
 
 for (const mode of modes) {
   describe(`Container operations on the simulated host (${mode} cgroups)`, () => {
     const run = onMemory(mode)
-    const resctrl = new IntelRdt.Resctrl({ cat: true })
 
     it.effect("pause freezes a running container's processes; the pause is read back, never written", () =>
       run(Effect.gen(function*() {
-        const machine = yield* Libcontainer.Machine
+        const machine = yield* MemoryHost
         const seeded = yield* seedContainer(root, "p", "running", { children: 1 })
         const before = yield* stateBytes("p")
         const c = yield* Factory.load(root, "p")
         yield* Container.pause(c)
-        expect(Container.lastStatus(c)).toBe("paused")
+        expect(yield* Container.lastStatus(c)).toBe("paused")
         for (const pid of [seeded.init, ...seeded.children]) {
           expect(Option.getOrThrow(machine.processes.get(pid)).frozen).toBe(true)
         }
@@ -83,7 +94,7 @@ for (const mode of modes) {
       run(Effect.gen(function*() {
         yield* seedContainer(root, "c", "created")
         const c = yield* Factory.load(root, "c")
-        expect(Container.lastStatus(c)).toBe("created")
+        expect(yield* Container.lastStatus(c)).toBe("created")
         yield* Container.pause(c)
         expect(yield* reload("c")).toBe("paused")
       })))
@@ -103,7 +114,7 @@ for (const mode of modes) {
 
     it.effect("resume thaws a paused container; anything else is `container not paused`", () =>
       run(Effect.gen(function*() {
-        const machine = yield* Libcontainer.Machine
+        const machine = yield* MemoryHost
         const seeded = yield* seedContainer(root, "p", "paused")
         const before = yield* stateBytes("p")
         yield* Effect.flatMap(Factory.load(root, "p"), Container.resume)
@@ -121,7 +132,7 @@ for (const mode of modes) {
 
     it.effect("signal reaches init only, and SIGTERM stops a container", () =>
       run(Effect.gen(function*() {
-        const machine = yield* Libcontainer.Machine
+        const machine = yield* MemoryHost
         const seeded = yield* seedContainer(root, "r", "running", { children: 1 })
         const c = yield* Factory.load(root, "r")
         yield* Container.signal(c, Signal.names.SIGUSR1)
@@ -132,7 +143,7 @@ for (const mode of modes) {
 
     it.effect("signal to a stopped container, or to a pid now held by another process, is `container not running`", () =>
       run(Effect.gen(function*() {
-        const machine = yield* Libcontainer.Machine
+        const machine = yield* MemoryHost
         yield* seedContainer(root, "s", "stopped")
         const e = yield* Effect.flip(Effect.flatMap(Factory.load(root, "s"), (c) => Container.signal(c, Signal.SIGTERM)))
         expect(e.message).toBe("container not running")
@@ -148,7 +159,7 @@ for (const mode of modes) {
 
     it.effect("SIGKILL to a paused container kills init and thaws the cgroup", () =>
       run(Effect.gen(function*() {
-        const machine = yield* Libcontainer.Machine
+        const machine = yield* MemoryHost
         const seeded = yield* seedContainer(root, "p", "paused")
         const c = yield* Factory.load(root, "p")
         yield* Container.signal(c, Signal.SIGKILL)
@@ -159,7 +170,7 @@ for (const mode of modes) {
 
     it.effect("SIGTERM to a paused container waits, frozen, until it is resumed", () =>
       run(Effect.gen(function*() {
-        const machine = yield* Libcontainer.Machine
+        const machine = yield* MemoryHost
         const seeded = yield* seedContainer(root, "p", "paused")
         const c = yield* Factory.load(root, "p")
         yield* Container.signal(c, Signal.names.SIGHUP)
@@ -170,7 +181,7 @@ for (const mode of modes) {
 
     it.effect("SIGKILL without a private PID namespace kills every process in the cgroup", () =>
       run(Effect.gen(function*() {
-        const machine = yield* Libcontainer.Machine
+        const machine = yield* MemoryHost
         const seeded = yield* seedContainer(root, "h", "running", { privatePid: false, children: 2 })
         const c = yield* Factory.load(root, "h")
         yield* Container.signal(c, Signal.SIGKILL)
@@ -180,7 +191,7 @@ for (const mode of modes) {
 
     it.effect("signal with `all` (runc kill --all) reaches every process, and a frozen cgroup is thawed after", () =>
       run(Effect.gen(function*() {
-        const machine = yield* Libcontainer.Machine
+        const machine = yield* MemoryHost
         const seeded = yield* seedContainer(root, "a", "running", { children: 2 })
         const c = yield* Factory.load(root, "a")
         yield* Container.signal(c, Signal.names.SIGUSR2, { all: true })
@@ -190,7 +201,7 @@ for (const mode of modes) {
 
     // Every path a SIGKILL takes must leave the cgroup thawed: a v1 freezer holds the kill until the
     // thaw, and a v2-frozen cgroup, its processes killed, would still read as paused. The cgroupfs is
-    // behind the Filesystem, as on a real host, so `cgroup.kill` is used where the layout has it.
+    // in the simulated host's tree, as on a real host, so `cgroup.kill` is used where the layout has it.
     for (const privatePid of [false, true]) {
       const ns = privatePid ? "a private PID namespace" : "the host's PID namespace"
       const kills = [
@@ -201,11 +212,12 @@ for (const mode of modes) {
       ] as const
       for (const [name, kill] of kills) {
         it.live(`${name} stops a paused container with ${ns}: nothing is left frozen or alive`, () =>
-          run(withCgroupfs((written) =>
+          run(
             Effect.gen(function*() {
-              const machine = yield* Libcontainer.Machine
-              // the simulated host does not tear a PID namespace down with its init: children only in the host's
-              const seeded = yield* seedContainer(root, "p", "paused", { privatePid, children: privatePid ? 0 : 2 })
+              const written = yield* CgroupWrites
+              const machine = yield* MemoryHost
+              // in a private PID namespace the children die with init, as the kernel tears the namespace down
+              const seeded = yield* seedContainer(root, "p", "paused", { privatePid, namespaceInit: true, children: 2 })
               const c = yield* Factory.load(root, "p")
               yield* kill(c)
               for (const pid of [seeded.init, ...seeded.children]) {
@@ -221,14 +233,14 @@ for (const mode of modes) {
                 expect(yield* reload("p")).toBe("stopped")
               }
             })
-          )))
+          ))
       }
     }
 
     it.effect("destroy of a container last seen as created, paused since, kills init and thaws the cgroup", () =>
-      run(withCgroupfs(() =>
+      run(
         Effect.gen(function*() {
-          const machine = yield* Libcontainer.Machine
+          const machine = yield* MemoryHost
           const seeded = yield* seedContainer(root, "c", "created")
           const c = yield* Factory.load(root, "c")
           expect(yield* Container.status(c)).toBe("created")
@@ -238,12 +250,12 @@ for (const mode of modes) {
           expect(Option.isNone(machine.processes.get(seeded.init))).toBe(true)
           for (const dir of Object.values(seeded.cgroupPaths)) expect(machine.cgroups.exists(dir)).toBe(false)
         })
-      )))
+      ))
 
     it.effect("destroy of a stopped container in the host's PID namespace kills its frozen leftovers and thaws them", () =>
-      run(withCgroupfs(() =>
+      run(
         Effect.gen(function*() {
-          const machine = yield* Libcontainer.Machine
+          const machine = yield* MemoryHost
           const seeded = yield* seedContainer(root, "h", "running", { privatePid: false, children: 2 })
           const c = yield* Factory.load(root, "h")
           machine.processes.exit(seeded.init, 0)
@@ -254,7 +266,7 @@ for (const mode of modes) {
           for (const pid of seeded.children) expect(Option.isNone(machine.processes.get(pid)), `pid ${pid}`).toBe(true)
           for (const dir of Object.values(seeded.cgroupPaths)) expect(machine.cgroups.exists(dir)).toBe(false)
         })
-      )))
+      ))
 
     it.effect("signal with `all` to a stopped container whose cgroup is gone does nothing, as runc", () =>
       run(Effect.gen(function*() {
@@ -292,7 +304,7 @@ for (const mode of modes) {
 
     it.effect("destroy of a stopped container removes its cgroups and state dir", () =>
       run(Effect.gen(function*() {
-        const machine = yield* Libcontainer.Machine
+        const machine = yield* MemoryHost
         const fs = yield* Filesystem
         const seeded = yield* seedContainer(root, "s", "stopped")
         yield* Effect.flatMap(Factory.load(root, "s"), Container.destroy)
@@ -303,7 +315,7 @@ for (const mode of modes) {
 
     it.effect("destroy of a created container kills init first", () =>
       run(Effect.gen(function*() {
-        const machine = yield* Libcontainer.Machine
+        const machine = yield* MemoryHost
         const seeded = yield* seedContainer(root, "c", "created")
         yield* Effect.flatMap(Factory.load(root, "c"), Container.destroy)
         expect(Option.isNone(machine.processes.get(seeded.init))).toBe(true)
@@ -326,7 +338,7 @@ for (const mode of modes) {
     // live clock: remove polls every 100 ms for init to die, as runc does
     it.live("remove (runc delete): stopped and created go; running and paused need force", () =>
       run(Effect.gen(function*() {
-        const machine = yield* Libcontainer.Machine
+        const machine = yield* MemoryHost
         const fs = yield* Filesystem
         const seeded = {
           stopped: yield* seedContainer(root, "stopped", "stopped"),
@@ -359,12 +371,13 @@ for (const mode of modes) {
         const c = yield* Factory.load(root, "rdt")
         const group = yield* Option.getOrThrow(c.intelRdtManager).getPath
         expect(group).toBe("/sys/fs/resctrl/rdt")
+        const { resctrl } = yield* MemoryHost
         expect(resctrl.groupNames()).toContain("rdt")
         expect(resctrl.tasksOf("rdt")).toEqual([seeded.init])
         yield* Container.remove(c, { force: true })
         expect(resctrl.groupNames()).not.toContain("rdt")
         expect((yield* Effect.flip(Factory.load(root, "rdt")))._tag).toBe("ErrNotExist")
-      }).pipe(Effect.provide(IntelRdt.layerMemoryFrom(resctrl)))))
+      })))
 
     it.effect("saveState leaves only state.json behind (temp file renamed over it)", () =>
       run(Effect.gen(function*() {

@@ -70,3 +70,39 @@ describe("errors runc builds around a failing step", () => {
     )
   })
 })
+
+describe("runc's wrapping of an operation's failure", () => {
+  it.effect("keeps the error's class, tag and fields, prefixes the message, and records the wrapping", () =>
+    Effect.gen(function*() {
+      const running = E.withContext("unable to destroy container", new E.ErrRunning())
+      expect(running).toBeInstanceOf(E.ErrRunning)
+      expect(running.message).toBe("unable to destroy container: container still running")
+      expect(E.contextOf(running)).toEqual(["unable to destroy container"])
+      expect(E.ownMessage(running)).toBe("container still running")
+      const caught = yield* Effect.fail(running).pipe(Effect.catchTag("ErrRunning", (e) => Effect.succeed(e.message)))
+      expect(caught).toBe("unable to destroy container: container still running")
+      const cause = new E.SystemError({ op: "rmdir", path: "/sys/fs/cgroup/x", code: "EBUSY" })
+      const removal = E.withContext("unable to destroy container", new E.StateDirRemovalFailed({ cause }))
+      expect(removal.cause).toBe(cause)
+      expect(removal.message).toBe(
+        "unable to destroy container: unable to remove container state dir: rmdir /sys/fs/cgroup/x: device or resource busy"
+      )
+      const twice = E.withContext("outer", removal)
+      expect(E.contextOf(twice)).toEqual(["outer", "unable to destroy container"])
+      expect(E.ownMessage(twice)).toBe("unable to remove container state dir: rmdir /sys/fs/cgroup/x: device or resource busy")
+      expect(E.contextOf(new E.ErrPaused())).toEqual([])
+    }))
+
+  it("texts of the steps and of hooks, as runc 1.2 words them", () => {
+    const busy = new E.SystemError({ op: "rmdir", path: "/c", code: "EBUSY" })
+    expect(new E.KillAllFailed({ cause: new E.ErrNotRunning() }).message).toBe("unable to kill all processes: container not running")
+    expect(new E.IntelRdtRemovalFailed({ cause: busy }).message).toBe(
+      "unable to remove container's IntelRDT group: rmdir /c: device or resource busy"
+    )
+    expect(new E.HookTimedOut({ seconds: 2 }).message).toBe("hook ran past specified timeout of 2.0s")
+    const exited = new E.HookExited({ status: "signal: killed", stdout: "", stderr: "oom" })
+    expect(new E.HookFailed({ name: "poststop", index: 1, cause: exited }).message).toBe(
+      "error running poststop hook #1: signal: killed, stdout: , stderr: oom"
+    )
+  })
+})

@@ -5,8 +5,11 @@
  */
 import { describe, expect, layer } from "@effect/vitest"
 import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
 import { isSystemError, type SystemError } from "../src/ContainerError.js"
 import * as Fs from "../src/Filesystem.js"
+import * as MemoryHost from "../src/memory/MemoryHost.js"
+import * as NodeHost from "../src/node/NodeHost.js"
 import { build, bytes, describeEachLayer, scratch as scratchIn, text } from "./support/filesystemFixtures.js"
 
 /** The failure of `effect`, which must fail. */
@@ -743,7 +746,7 @@ describeEachLayer((fixture) => fixture.name, (it, fixture, scratchBase) => {
 })
 
 describe("layerMemory specifics", () => {
-  layer(Fs.layerMemory)((it) => {
+  layer(Layer.orDie(MemoryHost.layer()))((it) => {
     it.effect("the default host has namespace magic links that openat2 refuses", () =>
       Effect.gen(function*() {
         const fs = yield* Fs.Filesystem
@@ -760,7 +763,7 @@ describe("layerMemory specifics", () => {
 })
 
 describe("layerNode specifics", () => {
-  layer(Fs.layerNode)((it) => {
+  layer(NodeHost.layerFilesystem)((it) => {
     it.effect("openat2 refuses the host's namespace magic links too", () =>
       Effect.gen(function*() {
         const fs = yield* Fs.Filesystem

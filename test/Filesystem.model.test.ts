@@ -18,7 +18,8 @@ import * as Effect from "effect/Effect"
 import * as FastCheck from "effect/FastCheck"
 import type { SystemError } from "../src/ContainerError.js"
 import * as Fs from "../src/Filesystem.js"
-import { MemoryHost } from "../src/internal/memory/MemoryHost.js"
+import * as MemoryHost from "../src/memory/MemoryHost.js"
+import * as NodeHost from "../src/node/NodeHost.js"
 import * as SecureJoin from "../src/SecureJoin.js"
 
 const depth = 128
@@ -149,9 +150,9 @@ const setup = (): Env & { readonly cleanup: () => void } => {
   const m = `${base}${"/n".repeat(depth)}`
   mkdirSync(m, { recursive: true })
   const host = MemoryHost.unsafeMake({ umask: process.umask() })
-  const memory = Fs.makeMemory(host)
+  const memory = MemoryHost.filesystem(host)
   Effect.runSync(memory.makeDirectoryAll(m, 0o755))
-  const node = Effect.runSync(Effect.provide(Fs.Filesystem, Fs.layerNode))
+  const node = Effect.runSync(Effect.provide(Fs.Filesystem, NodeHost.layerFilesystem))
   for (const fs of [node, memory]) {
     Effect.runSync(Effect.gen(function*() {
       yield* fs.makeDirectory(`${m}/a`, 0o755)

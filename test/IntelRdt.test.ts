@@ -7,7 +7,6 @@
 import { describe, expect, it } from "@effect/vitest"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
-import * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
 import * as Logger from "effect/Logger"
 import * as Option from "effect/Option"
@@ -18,7 +17,9 @@ import { join } from "node:path"
 import { SystemError } from "../src/ContainerError.js"
 import * as Filesystem from "../src/Filesystem.js"
 import * as IntelRdt from "../src/IntelRdt.js"
-import * as R from "../src/internal/resctrl.js"
+import * as R from "../src/internal/intelrdt/resctrl.js"
+import * as MemoryHost from "../src/memory/MemoryHost.js"
+import * as NodeHost from "../src/node/NodeHost.js"
 
 const encoder = new TextEncoder()
 const decoder = new TextDecoder()
@@ -94,7 +95,7 @@ const onFilesystem = (name: string, fsLayer: Layer.Layer<Filesystem.Filesystem>,
   fixture: (spec) =>
     Effect.gen(function*() {
       const root = yield* makeRoot
-      const context = yield* Layer.build(Layer.provideMerge(IntelRdt.layerNode({ resctrlRoot: root, checkFileType: false }), fsLayer))
+      const context = yield* Layer.build(Layer.provideMerge(IntelRdt.layerWith({ resctrlRoot: root, checkFileType: false }), fsLayer))
       const fs = Context.get(context, Filesystem.Filesystem)
       yield* layOut(fs, root, spec)
       return {
@@ -113,35 +114,45 @@ const tempRoot = Effect.acquireRelease(
   (dir) => Effect.sync(() => rmSync(dir, { recursive: true, force: true }))
 )
 
-const nodeHarness = onFilesystem("node, resctrl-shaped temp dir", Filesystem.layerNode, tempRoot)
-const memoryFsHarness = onFilesystem("node rules on the memory Filesystem", Filesystem.layerMemory, Effect.succeed("/tmp/resctrl-fake"))
+const nodeHarness = onFilesystem("node, resctrl-shaped temp dir", NodeHost.layerFilesystem, tempRoot)
+const memoryFsHarness = onFilesystem(
+  "the same rules on the memory Filesystem",
+  Layer.orDie(MemoryHost.layer()),
+  Effect.succeed("/tmp/resctrl-fake")
+)
+
+/** The Intel RDT service over a simulated host's Filesystem. */
+const onHost = (host: MemoryHost.SimulatedHost) =>
+  Effect.map(Layer.build(IntelRdt.layer.pipe(Layer.provide(MemoryHost.layerFrom(host)))), (c) => Context.get(c, IntelRdt.IntelRdt))
 
 const simulatedHarness: Harness = {
   name: "memory, simulated resctrl",
   fixture: (spec) =>
     Effect.gen(function*() {
-      const model = new IntelRdt.Resctrl({
-        cat: spec.cat ?? false,
-        mba: spec.mba || spec.mbps ? { mbps: spec.mbps ?? false } : false,
-        monitoring: spec.monitoring === undefined ? false : { features: spec.monitoring }
+      const host = MemoryHost.unsafeMake({
+        resctrl: {
+          cat: spec.cat ?? false,
+          mba: spec.mba || spec.mbps ? { mbps: spec.mbps ?? false } : false,
+          monitoring: spec.monitoring === undefined ? false : { features: spec.monitoring }
+        }
       })
+      const fs = MemoryHost.filesystem(host)
       const root = R.defaultMountpoint
       const group = join(root, "resctrl")
-      Either.getOrThrow(model.makeDirectoryAll(group, 0o755))
+      yield* Effect.orDie(fs.makeDirectoryAll(group, 0o755))
       if (spec.groupSchemata !== undefined && spec.groupSchemata !== "") {
-        Either.getOrThrow(model.writeFile(join(group, "schemata"), spec.groupSchemata))
+        yield* Effect.orDie(fs.writeFile(join(group, "schemata"), encoder.encode(spec.groupSchemata), { flag: "existing" }))
       }
       if (spec.counters !== undefined) {
-        model.setCounters("resctrl", 0, spec.counters)
-        model.setCounters("resctrl", 1, spec.counters)
+        host.resctrl.setCounters("resctrl", 0, spec.counters)
+        host.resctrl.setCounters("resctrl", 1, spec.counters)
       }
-      const context = yield* Layer.build(IntelRdt.layerMemoryFrom(model))
       return {
         root,
         group,
-        rdt: Context.get(context, IntelRdt.IntelRdt),
-        read: (path) => Effect.map(Effect.suspend(() => model.readFile(path)), (bytes) => decoder.decode(bytes)),
-        exists: (path) => Effect.sync(() => Either.isRight(model.stat(path))),
+        rdt: yield* onHost(host),
+        read: (path) => Effect.map(fs.readFile(path), (bytes) => decoder.decode(bytes)),
+        exists: (path) => Effect.isSuccess(fs.stat(path)),
         kernelFormat: true
       }
     })
@@ -317,15 +328,22 @@ for (const h of harnesses) {
 
 // --- root discovery (§3) on the node layer, with statfs and mountinfo injected ---------------
 
-describe("IntelRdt.layerNode root discovery", () => {
+/** This host's Filesystem with `statfs` replaced. */
+const withStatfs = (statfs: (path: string) => Effect.Effect<number, SystemError>) =>
+  Layer.map(NodeHost.layerFilesystem, (context) => {
+    const fs = Context.get(context, Filesystem.Filesystem)
+    return Context.make(Filesystem.Filesystem, { ...fs, statfs })
+  })
+
+describe("IntelRdt root discovery on this host's Filesystem", () => {
   const probe = (statfs: (path: string) => Effect.Effect<number, SystemError>, mountinfo: string) =>
     Effect.gen(function*() {
       const root = yield* tempRoot
-      const fs = Context.get(yield* Layer.build(Filesystem.layerNode), Filesystem.Filesystem)
+      const fs = Context.get(yield* Layer.build(NodeHost.layerFilesystem), Filesystem.Filesystem)
       const mountinfoPath = join(root, "mountinfo")
       yield* Effect.orDie(fs.writeFile(mountinfoPath, encoder.encode(mountinfo)))
       const context = yield* Layer.build(
-        IntelRdt.layerNode({ statfs, mountinfoPath, checkFileType: false }).pipe(Layer.provide(Filesystem.layerNode))
+        IntelRdt.layerWith({ mountinfoPath, checkFileType: false }).pipe(Layer.provide(withStatfs(statfs)))
       )
       return Context.get(context, IntelRdt.IntelRdt)
     })
@@ -378,9 +396,7 @@ describe("IntelRdt.layerNode root discovery", () => {
   it.scoped("a mountinfo that cannot be read fails with the open error", () =>
     Effect.gen(function*() {
       const context = yield* Layer.build(
-        IntelRdt.layerNode({ statfs: sysfsMagic, mountinfoPath: "/nonexistent/mountinfo" }).pipe(
-          Layer.provide(Filesystem.layerNode)
-        )
+        IntelRdt.layerWith({ mountinfoPath: "/nonexistent/mountinfo" }).pipe(Layer.provide(withStatfs(sysfsMagic)))
       )
       const error = yield* Effect.flip(Context.get(context, IntelRdt.IntelRdt).root)
       expect(error.message).toBe("open /nonexistent/mountinfo: no such file or directory")
@@ -388,7 +404,7 @@ describe("IntelRdt.layerNode root discovery", () => {
 
   it.scoped("this machine: no /sys/fs/resctrl, so no RDT (intelrdt.md §9)", () =>
     Effect.gen(function*() {
-      const context = yield* Layer.build(IntelRdt.layerNode().pipe(Layer.provide(Filesystem.layerNode)))
+      const context = yield* Layer.build(IntelRdt.layer.pipe(Layer.provide(NodeHost.layerFilesystem)))
       const rdt = Context.get(context, IntelRdt.IntelRdt)
       if (existsSync("/sys/fs/resctrl")) return
       expect((yield* Effect.flip(rdt.root)).message).toBe("Intel RDT not available")
@@ -399,7 +415,7 @@ describe("IntelRdt.layerNode root discovery", () => {
 
 // --- feature detection and node-only file behaviour ----------------------------------------
 
-describe("IntelRdt.layerNode features and file texts (temp dir)", () => {
+describe("IntelRdt features and file texts on this host's Filesystem (temp dir)", () => {
   const fixture = (spec: Spec) => nodeHarness.fixture(spec)
 
   it.scoped("features follow info/L3, info/MB and the mon_features lines; unknown lines are warned about", () =>
@@ -418,7 +434,7 @@ describe("IntelRdt.layerNode features and file texts (temp dir)", () => {
   it.scoped("an unreadable mon_features leaves MBM and CMT off but keeps CAT", () =>
     Effect.gen(function*() {
       const f = yield* fixture({ cat: true, monitoring: [] })
-      const fs = Context.get(yield* Layer.build(Filesystem.layerNode), Filesystem.Filesystem)
+      const fs = Context.get(yield* Layer.build(NodeHost.layerFilesystem), Filesystem.Filesystem)
       yield* Effect.orDie(fs.remove(join(f.root, "info", "L3_MON", "mon_features")))
       expect(yield* f.rdt.features).toEqual({ cat: true, mba: false, mbm: false, cmt: false })
     }))
@@ -426,7 +442,7 @@ describe("IntelRdt.layerNode features and file texts (temp dir)", () => {
   it.scoped("uint files: negative reads 0, anything else unparsable is runc's error", () =>
     Effect.gen(function*() {
       const f = yield* fixture({ cat: true })
-      const fs = Context.get(yield* Layer.build(Filesystem.layerNode), Filesystem.Filesystem)
+      const fs = Context.get(yield* Layer.build(NodeHost.layerFilesystem), Filesystem.Filesystem)
       const file = join(f.root, "info", "L3", "min_cbm_bits")
       const manager = yield* f.rdt.newManagerUnchecked({ intel_rdt: {} }, "", f.group)
       yield* Effect.orDie(fs.writeFile(file, encoder.encode(" -5\n")))
@@ -440,7 +456,7 @@ describe("IntelRdt.layerNode features and file texts (temp dir)", () => {
   it.scoped("a failed tasks write carries last_cmd_status twice, as runc's Apply wraps it twice", () =>
     Effect.gen(function*() {
       const f = yield* fixture({ cat: true })
-      const fs = Context.get(yield* Layer.build(Filesystem.layerNode), Filesystem.Filesystem)
+      const fs = Context.get(yield* Layer.build(NodeHost.layerFilesystem), Filesystem.Filesystem)
       yield* Effect.orDie(fs.writeFile(join(f.root, "info", "last_cmd_status"), encoder.encode("No task 1235\n")))
       yield* Effect.orDie(fs.makeDirectoryAll(join(f.root, "c1", "tasks"), 0o755))
       const manager = yield* f.rdt.newManagerUnchecked({ intel_rdt: {} }, "c1", "")
@@ -454,7 +470,7 @@ describe("IntelRdt.layerNode features and file texts (temp dir)", () => {
   it.scoped("without a readable last_cmd_status the error stays unwrapped", () =>
     Effect.gen(function*() {
       const f = yield* fixture({ cat: true })
-      const fs = Context.get(yield* Layer.build(Filesystem.layerNode), Filesystem.Filesystem)
+      const fs = Context.get(yield* Layer.build(NodeHost.layerFilesystem), Filesystem.Filesystem)
       yield* Effect.orDie(fs.remove(join(f.root, "info", "last_cmd_status")))
       yield* Effect.orDie(fs.remove(join(f.group, "schemata")))
       yield* Effect.orDie(fs.makeDirectoryAll(join(f.group, "schemata"), 0o755))
@@ -477,29 +493,29 @@ describe("IntelRdt.layerNode features and file texts (temp dir)", () => {
 
 // --- the simulated kernel ------------------------------------------------------------------
 
-describe("IntelRdt.layerMemory (simulated resctrl)", () => {
-  const service = (model: IntelRdt.Resctrl) =>
-    Effect.map(Layer.build(IntelRdt.layerMemoryFrom(model)), (c) => Context.get(c, IntelRdt.IntelRdt))
+describe("IntelRdt on the simulated host's resctrl", () => {
+  const hostWith = (resctrl: MemoryHost.ResctrlOptions) => MemoryHost.unsafeMake({ resctrl })
+  const service = (resctrl: MemoryHost.ResctrlOptions) => onHost(hostWith(resctrl))
 
   it.scoped("the default host has no RDT", () =>
     Effect.gen(function*() {
-      const rdt = Context.get(yield* Layer.build(IntelRdt.layerMemory), IntelRdt.IntelRdt)
+      const rdt = yield* onHost(MemoryHost.unsafeMake())
       expect((yield* Effect.flip(rdt.root)).message).toBe("Intel RDT not available")
       expect(yield* rdt.newManager({ intel_rdt: {} }, "c1", "")).toEqual(Option.none())
     }))
 
   it.scoped("root discovery: default mount, elsewhere via mountinfo, supported but unmounted", () =>
     Effect.gen(function*() {
-      expect(yield* (yield* service(new IntelRdt.Resctrl({ cat: true }))).root).toBe("/sys/fs/resctrl")
-      expect(yield* (yield* service(new IntelRdt.Resctrl({ mba: true, mountpoint: "/mnt/my rdt" }))).root).toBe("/mnt/my rdt")
-      const unmounted = yield* service(new IntelRdt.Resctrl({ supported: true, mountpoint: null }))
+      expect(yield* (yield* service({ cat: true })).root).toBe("/sys/fs/resctrl")
+      expect(yield* (yield* service({ mba: true, mountpoint: "/mnt/my rdt" })).root).toBe("/mnt/my rdt")
+      const unmounted = yield* service({ supported: true, mountpoint: null })
       expect((yield* Effect.flip(unmounted.root))._tag).toBe("IntelRdtNotAvailable")
     }))
 
   it.scoped("the kernel validates schemata and explains in last_cmd_status", () =>
     Effect.gen(function*() {
-      const model = new IntelRdt.Resctrl({ cat: { cbmMask: "fff", minCbmBits: 2 }, mba: true })
-      const rdt = yield* service(model)
+      const host = hostWith({ cat: { cbmMask: "fff", minCbmBits: 2 }, mba: true })
+      const rdt = yield* onHost(host)
       const manager = Option.getOrThrow(yield* rdt.newManager({ intel_rdt: {} }, "c1", ""))
       yield* manager.apply(-1)
       const cases: ReadonlyArray<readonly [string, string]> = [
@@ -521,15 +537,16 @@ describe("IntelRdt.layerMemory (simulated resctrl)", () => {
       }
       // A rejected write changes nothing; an accepted one is rounded up to the bandwidth granularity.
       yield* manager.set({ intel_rdt: { l3_cache_schema: "L3:1=ff0", memBwSchema: "MB:0=55" } })
-      expect(decoder.decode(Either.getOrThrow(model.readFile("/sys/fs/resctrl/c1/schemata")))).toBe(
+      expect(decoder.decode(yield* MemoryHost.filesystem(host).readFile("/sys/fs/resctrl/c1/schemata"))).toBe(
         "L3:0=fff;1=ff0\nMB:0= 60;1=100\n"
       )
     }))
 
   it.scoped("apply of an unknown pid fails with the kernel's explanation; rmdir returns tasks to the root group", () =>
     Effect.gen(function*() {
-      const model = new IntelRdt.Resctrl({ cat: true, hasTask: (pid) => pid !== 1235 })
-      const rdt = yield* service(model)
+      const host = hostWith({ cat: true, hasTask: (pid) => pid !== 1235 })
+      const model = host.resctrl
+      const rdt = yield* onHost(host)
       const manager = Option.getOrThrow(yield* rdt.newManager({ intel_rdt: {} }, "c1", ""))
       const error = yield* Effect.flip(manager.apply(1235))
       const status = "No task 1235\nError while processing task 1235"
@@ -545,8 +562,7 @@ describe("IntelRdt.layerMemory (simulated resctrl)", () => {
 
   it.scoped("groups are limited by the CLOSIDs the hardware has", () =>
     Effect.gen(function*() {
-      const model = new IntelRdt.Resctrl({ cat: { numClosids: 2 } })
-      const rdt = yield* service(model)
+      const rdt = yield* service({ cat: { numClosids: 2 } })
       const first = Option.getOrThrow(yield* rdt.newManager({ intel_rdt: {} }, "c1", ""))
       yield* first.apply(-1)
       const second = Option.getOrThrow(yield* rdt.newManager({ intel_rdt: {} }, "c2", ""))
@@ -558,9 +574,10 @@ describe("IntelRdt.layerMemory (simulated resctrl)", () => {
 
   it.scoped("a closID-only apply needs the group to exist, and then joins it", () =>
     Effect.gen(function*() {
-      const model = new IntelRdt.Resctrl({ cat: true })
-      Either.getOrThrow(model.makeDirectoryAll("/sys/fs/resctrl/shared", 0o755))
-      const rdt = yield* service(model)
+      const host = hostWith({ cat: true })
+      const model = host.resctrl
+      yield* MemoryHost.filesystem(host).makeDirectory("/sys/fs/resctrl/shared", 0o755)
+      const rdt = yield* onHost(host)
       const manager = Option.getOrThrow(yield* rdt.newManager({ intel_rdt: { closID: "shared" } }, "c1", ""))
       yield* manager.apply(7)
       expect(model.tasksOf("shared")).toEqual([7])
@@ -571,10 +588,10 @@ describe("IntelRdt.layerMemory (simulated resctrl)", () => {
 
 // --- destroy is confined to resctrl groups below the root ------------------------------------
 
-describe("IntelRdt destroy on the node layer (temp dir)", () => {
-  const managerFor = (options: IntelRdt.NodeOptions, path: string) =>
+describe("IntelRdt destroy on this host's Filesystem (temp dir)", () => {
+  const managerFor = (options: IntelRdt.Options, path: string) =>
     Effect.gen(function*() {
-      const context = yield* Layer.build(Layer.provideMerge(IntelRdt.layerNode(options), Filesystem.layerNode))
+      const context = yield* Layer.build(Layer.provideMerge(IntelRdt.layerWith(options), NodeHost.layerFilesystem))
       const rdt = Context.get(context, IntelRdt.IntelRdt)
       return yield* rdt.newManagerUnchecked({ intel_rdt: { l3_cache_schema: "L3:0=f" } }, "c", path)
     })
@@ -582,7 +599,7 @@ describe("IntelRdt destroy on the node layer (temp dir)", () => {
   it.scoped("refuses a group off resctrl, outside the root, the root itself, or through a symlink; removes a plain one in test mode", () =>
     Effect.gen(function*() {
       const dir = yield* tempRoot
-      const fs = Context.get(yield* Layer.build(Filesystem.layerNode), Filesystem.Filesystem)
+      const fs = Context.get(yield* Layer.build(NodeHost.layerFilesystem), Filesystem.Filesystem)
       const root = join(dir, "resctrl")
       const victim = join(dir, "victim")
       yield* Effect.orDie(Effect.all([
@@ -592,7 +609,7 @@ describe("IntelRdt destroy on the node layer (temp dir)", () => {
         fs.writeFile(join(victim, "keep"), encoder.encode("keep")),
         fs.symlink(victim, join(root, "link"))
       ]))
-      const refusal = (options: IntelRdt.NodeOptions, path: string) =>
+      const refusal = (options: IntelRdt.Options, path: string) =>
         Effect.map(Effect.flatMap(managerFor(options, path), (m) => Effect.flip(m.destroy)), (e) =>
           e._tag === "ResctrlRemovalRefused" ? e.reason : e.message)
       const checked = { resctrlRoot: root }

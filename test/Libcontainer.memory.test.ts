@@ -11,6 +11,7 @@ import * as Config from "../src/Config.js"
 import * as Factory from "../src/Factory.js"
 import { Filesystem } from "../src/Filesystem.js"
 import * as Libcontainer from "../src/Libcontainer.js"
+import * as MemoryHost from "../src/memory/MemoryHost.js"
 import * as State from "../src/State.js"
 
 const root = "/run/runc"
@@ -93,7 +94,7 @@ describe("Libcontainer.layerMemoryWith", () => {
       expect((yield* Effect.flip(Container.destroy(c))).message).toBe("unable to destroy container: container still running")
       yield* Container.remove(c, { force: true, killPolls: 5 })
       expect((yield* Effect.flip(Factory.load(root, "running")))._tag).toBe("ErrNotExist")
-      const machine = yield* Libcontainer.Machine
+      const machine = yield* MemoryHost.MemoryHost
       expect(machine.cgroups.exists("/sys/fs/cgroup/running")).toBe(false)
     }).pipe(Effect.provide(machine)))
 })

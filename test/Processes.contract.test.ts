@@ -8,13 +8,15 @@ import { describe, expect, it, layer } from "@effect/vitest"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
-import type * as Layer from "effect/Layer"
+import * as Layer from "effect/Layer"
 import type * as Scope from "effect/Scope"
 import { type ChildProcess, spawn } from "node:child_process"
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import * as Pidfd from "../src/internal/node/pidfd.js"
+import * as MemoryHost from "../src/memory/MemoryHost.js"
+import * as NodeHost from "../src/node/NodeHost.js"
+import * as Pidfd from "../src/node/pidfd.js"
 import * as Processes from "../src/Processes.js"
 
 /** How a contract run gets processes to look at. */
@@ -92,7 +94,7 @@ const sleepBinary = ["/usr/bin/sleep", "/bin/sleep"].find(existsSync) ?? "sleep"
 
 const nodeHarness: Harness = {
   name: "node",
-  layer: Processes.layerNode,
+  layer: NodeHost.layerProcesses,
   spawn: (comm) =>
     Effect.gen(function*() {
       const dir = yield* scratch
@@ -134,11 +136,16 @@ const nodeHarness: Harness = {
 
 // --- the simulated host --------------------------------------------------------------------
 
-const table = new Processes.ProcessTable()
+const simulated = MemoryHost.unsafeMake()
+const table = simulated.processes
+
+/** The Processes port of a simulated host. */
+const onHost = (host: MemoryHost.SimulatedHost): Layer.Layer<Processes.Processes> =>
+  Layer.succeed(Processes.Processes, MemoryHost.processes(host))
 
 const memoryHarness: Harness = {
   name: "memory",
-  layer: Processes.layerMemoryFrom(table),
+  layer: onHost(simulated),
   spawn: (comm) =>
     Effect.acquireRelease(
       Effect.sync(() => Either.getOrThrow(table.spawn({ comm })).pid),
@@ -310,7 +317,7 @@ const counting = (overrides: Partial<Pidfd.SignalSyscalls> = {}) => {
     kill: (pid, signal) => (calls.kill++, base.kill(pid, signal)),
     close: (fd) => (calls.close++, base.close(fd))
   }
-  return { calls, layer: Processes.layerNodeWith({ syscalls }) }
+  return { calls, layer: NodeHost.layerProcessesWith({ syscalls }) }
 }
 
 const withLayer = <A, E>(
@@ -430,11 +437,12 @@ describe("Processes.layerNode signalling plumbing", () => {
 
 // --- only in the simulation ----------------------------------------------------------------
 
-describe("Processes.layerMemory", () => {
+describe("Processes on the simulated host", () => {
   it.scoped("a reused pid has a new start time: the old identity is dead and is never signalled", () =>
     Effect.gen(function*() {
-      const t = new Processes.ProcessTable()
-      yield* withLayer(Processes.layerMemoryFrom(t), (p) =>
+      const host = MemoryHost.unsafeMake()
+      const t = host.processes
+      yield* withLayer(onHost(host), (p) =>
         Effect.gen(function*() {
           const first = Either.getOrThrow(t.spawn({ comm: "init" }))
           yield* p.signal(first.pid, 9, { expectedStartTime: first.startTime })
@@ -452,8 +460,9 @@ describe("Processes.layerMemory", () => {
 
   it.scoped("liveness by state letter: D, I and R count, Z and X do not", () =>
     Effect.gen(function*() {
-      const t = new Processes.ProcessTable()
-      yield* withLayer(Processes.layerMemoryFrom(t), (p) =>
+      const host = MemoryHost.unsafeMake()
+      const t = host.processes
+      yield* withLayer(onHost(host), (p) =>
         Effect.gen(function*() {
           for (const [state, alive] of [["D", true], ["I", true], ["R", true], ["Z", false], ["X", false]] as const) {
             const spawned = Either.getOrThrow(t.spawn({ state }))
@@ -465,16 +474,16 @@ describe("Processes.layerMemory", () => {
 
   it.scoped("a protected process answers EPERM", () =>
     Effect.gen(function*() {
-      const t = new Processes.ProcessTable()
-      const { pid } = Either.getOrThrow(t.spawn({ protected: true }))
-      const error = yield* withLayer(Processes.layerMemoryFrom(t), (p) => Effect.flip(p.signal(pid, 9)))
+      const host = MemoryHost.unsafeMake()
+      const { pid } = Either.getOrThrow(host.processes.spawn({ protected: true }))
+      const error = yield* withLayer(onHost(host), (p) => Effect.flip(p.signal(pid, 9)))
       expect(error).toMatchObject({ _tag: "SignalFailed", code: "EPERM" })
       expect(error.message).toBe("operation not permitted")
     }))
 
-  it.scoped("layerMemory starts empty", () =>
+  it.scoped("a fresh host starts empty", () =>
     Effect.gen(function*() {
-      const error = yield* withLayer(Processes.layerMemory, (p) => Effect.flip(p.stat(1000)))
+      const error = yield* withLayer(onHost(MemoryHost.unsafeMake()), (p) => Effect.flip(p.stat(1000)))
       expect(error.message).toBe("open /proc/1000/stat: no such file or directory")
     }))
 })

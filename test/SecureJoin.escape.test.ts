@@ -23,6 +23,7 @@ import * as Fiber from "effect/Fiber"
 import * as Layer from "effect/Layer"
 import { isSystemError } from "../src/ContainerError.js"
 import * as Fs from "../src/Filesystem.js"
+import * as NodeHost from "../src/node/NodeHost.js"
 import * as SecureJoin from "../src/SecureJoin.js"
 import { build, describeEachLayer, scratch, text } from "./support/filesystemFixtures.js"
 
@@ -208,8 +209,8 @@ const stopSwapper = (worker: Worker) =>
 
 describe("escapes on the real host under a truly parallel swapper", () => {
   const resolvers = [
-    { name: "openat2", layer: Fs.layerNode },
-    { name: "userspace resolver", layer: Fs.layerNodeWith({ resolver: "userspace" }) }
+    { name: "openat2", layer: NodeHost.layerFilesystem },
+    { name: "userspace resolver", layer: NodeHost.layerFilesystemWith({ resolver: "userspace" }) }
   ]
   for (const resolver of resolvers) {
     for (const mode of ["symlink", "move-out"] as const) {

@@ -13,11 +13,12 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { describe, expect, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
-import type * as Layer from "effect/Layer"
+import * as Layer from "effect/Layer"
 import type * as Scope from "effect/Scope"
 import { isNotExist, SystemError } from "../src/ContainerError.js"
 import * as Fs from "../src/Filesystem.js"
-import { MemoryHost } from "../src/internal/memory/MemoryHost.js"
+import * as MemoryHost from "../src/memory/MemoryHost.js"
+import * as NodeHost from "../src/node/NodeHost.js"
 import * as SecureJoin from "../src/SecureJoin.js"
 
 interface TreeEntry {
@@ -63,7 +64,7 @@ const targets: ReadonlyArray<Target> = [
     real: true,
     acquire: () =>
       Effect.acquireRelease(
-        Effect.sync(() => ({ dir: realpathSync(mkdtempSync(join(tmpdir(), "securejoin-"))), layer: Fs.layerNode })),
+        Effect.sync(() => ({ dir: realpathSync(mkdtempSync(join(tmpdir(), "securejoin-"))), layer: NodeHost.layerFilesystem })),
         (place) => Effect.sync(() => rmSync(place.dir, { recursive: true, force: true }))
       )
   },
@@ -71,7 +72,10 @@ const targets: ReadonlyArray<Target> = [
     name: "layerMemory",
     real: false,
     acquire: (id) =>
-      Effect.map(MemoryHost.make(), (host) => ({ dir: `/tmp/securejoin-${id}`, layer: Fs.layerMemoryFrom(host) }))
+      Effect.map(Effect.orDie(MemoryHost.make()), (host) => ({
+        dir: `/tmp/securejoin-${id}`,
+        layer: Layer.succeed(Fs.Filesystem, MemoryHost.filesystem(host))
+      }))
   }
 ]
 

@@ -13,8 +13,8 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { afterAll, beforeAll } from "vitest"
 import * as Config from "../src/Config.js"
-import * as IntelRdt from "../src/IntelRdt.js"
 import * as Validate from "../src/Validate.js"
+import { SELINUX_MAGIC } from "../src/internal/filesystemType.js"
 import { describeWith, root, type Prerequisite } from "./support/prerequisites.js"
 import { captureLogs, memoryLayer, nodeLayer, vectorSeed } from "./support/validateHosts.js"
 
@@ -605,13 +605,8 @@ const selinuxHost = (options: { readonly label?: string; readonly ro?: boolean; 
   vectorSeed({
     entries: [
       { type: "file", path: "/proc/filesystems", content: `nodev\tsysfs\n${options.listed === false ? "" : "nodev\tselinuxfs\n"}` },
-      {
-        type: "file",
-        path: "/proc/self/mountinfo",
-        content: "22 1 0:21 / /sys rw,nosuid shared:7 - sysfs sysfs rw\n" +
-          `23 22 0:22 / /sys/fs/selinux ${options.ro === true ? "ro" : "rw"},relatime shared:8 - selinuxfs selinuxfs rw\n`
-      },
-      { type: "dir", path: "/sys/fs/selinux" },
+      // selinuxfs mounted: the host's mount table, hence its /proc/self/mountinfo, shows it
+      { type: "dir", path: "/sys/fs/selinux", filesystem: SELINUX_MAGIC, mountOptions: options.ro === true ? "ro,relatime" : "rw,relatime" },
       { type: "dir", path: "/proc/thread-self" },
       { type: "dir", path: "/proc/thread-self/attr" },
       { type: "file", path: "/proc/thread-self/attr/current", content: `${options.label ?? "system_u:system_r:unconfined_t:s0"}\0` }
@@ -704,7 +699,7 @@ describe("host facts (memory layer, seeded)", () => {
     })
   }
 
-  layer(memoryLayer(vectorSeed(), { resctrl: new IntelRdt.Resctrl({ cat: true }) }))("resctrl with CAT only", (it) => {
+  layer(memoryLayer(vectorSeed(), { resctrl: { cat: true } }))("resctrl with CAT only", (it) => {
     it.effect("accepts an L3 schema and rejects an MB schema", () =>
       Effect.gen(function*() {
         expect(yield* failureOf(base({ intel_rdt: { l3_cache_schema: "L3:0=f" } }))).toBe("ok")

@@ -12,12 +12,12 @@ import * as Logger from "effect/Logger"
 import * as LogLevel from "effect/LogLevel"
 import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
-import { spawn } from "node:child_process"
 import * as Container from "../Container.js"
-import { OperationFailed } from "../ContainerError.js"
+import * as ContainerError from "../ContainerError.js"
 import * as Factory from "../Factory.js"
 import { Filesystem } from "../Filesystem.js"
 import * as Strconv from "../internal/strconv.js"
+import { Processes, statusText } from "../Processes.js"
 import * as Signal from "../Signal.js"
 import * as Commands from "./commands.js"
 import { parseBool } from "./flagset.js"
@@ -141,11 +141,7 @@ const list = ({ out, run }: Context) =>
           }
           const info = yield* fs.stat(entry.container.stateDir).pipe(Effect.option)
           if (Option.isNone(info)) return
-          const record = Container.ociStateFor(
-            entry.container,
-            Container.lastStatus(entry.container),
-            yield* owner(info.value.uid)
-          )
+          const record = yield* Container.lastOciState(entry.container, yield* owner(info.value.uid))
           listed++
           // runc prints ids for -q whatever the format, and checks the format only otherwise
           if (quiet) stdout.write(`${record.id}\n`)
@@ -178,23 +174,22 @@ export const pidIndex = (header: string): number | undefined => {
   return index < 0 ? undefined : index
 }
 
-/** Runs `ps args…` and returns its combined output, failing as Go's `exec.Cmd.CombinedOutput` does. */
+const decoder = new TextDecoder()
+
+/**
+ * Runs `ps args…` through the Processes port (on a simulated host, its
+ * simulated `ps`) and returns its combined output, failing as Go's
+ * `exec.Cmd.CombinedOutput` does.
+ */
 const runPs = (args: ReadonlyArray<string>) =>
-  Effect.async<string, PsFailed>((resume) => {
-    const child = spawn("ps", [...args], { stdio: ["ignore", "pipe", "pipe"] })
-    let output = ""
-    child.stdout.on("data", (d: Buffer) => (output += d.toString()))
-    child.stderr.on("data", (d: Buffer) => (output += d.toString()))
-    child.on("error", (e: NodeJS.ErrnoException) =>
-      resume(Effect.fail(
-        new PsFailed({
-          reason: e.code === "ENOENT" ? `exec: "ps": executable file not found in $PATH` : `exec: "ps": ${e.message}`
-        })
-      )))
-    child.on("close", (code) =>
-      resume(
-        code === 0 ? Effect.succeed(output) : Effect.fail(new PsFailed({ reason: `exit status ${code}: ${output}` }))
-      ))
+  Effect.gen(function*() {
+    const processes = yield* Processes
+    const completed = yield* processes.run({ path: "ps", args: ["ps", ...args], output: "combined" }).pipe(
+      Effect.mapError((e) => new PsFailed({ reason: e.message }))
+    )
+    const output = decoder.decode(completed.stdout)
+    if (completed.status._tag === "Exited" && completed.status.code === 0) return output
+    return yield* new PsFailed({ reason: `${statusText(completed.status)}: ${output}` })
   })
 
 /**
@@ -254,26 +249,25 @@ const kill = ({ run }: Context) =>
     yield* Container.signal(container, number, { all: boolFlag(run, "all") })
   })
 
-/** The steps of `destroy` after which runc's destroy carries on, and what is left to do after each. */
-const unfinishedSteps: Readonly<Record<string, "rdt and state dir" | "state dir">> = {
-  "remove container's cgroup": "rdt and state dir",
-  "remove container's IntelRDT group": "state dir"
-}
+/** What a failed destroy said, and whether it carries on, in runc 1.1.5's `destroy(c)`. */
+const unfinished = (error: Container.DestroyError): "rdt and state dir" | "state dir" | undefined =>
+  error._tag === "CgroupRemovalFailed" ? "rdt and state dir" : error._tag === "IntelRdtRemovalFailed" ? "state dir" : undefined
 
 /**
  * What runc's CLI does when destroying the container fails (its `destroy`
- * helper): the error is logged and the delete still succeeds. runc's
+ * helper): the error is logged and the delete still succeeds. runc 1.1.5's
  * `destroy` goes on past a cgroup or Intel RDT group that cannot be
  * removed, so the state directory goes anyway and the container is no
- * longer listed; the library stops at the first failure, so the rest is
- * done here. The logged text is the failing step's own error, as runc
- * logs it (poststop hooks are not run after such a failure).
+ * longer listed; the library stops at the first failure (runc 1.2's
+ * order), so the rest is done here. The logged text is the failing step's
+ * own error, as runc 1.1.5 logs it (poststop hooks are not run after such a
+ * failure).
  */
-const finishDestroy = (container: Container.Container, failure: OperationFailed) =>
+const finishDestroy = (container: Container.Container, failure: Container.DestroyError) =>
   Effect.gen(function*() {
-    const step = failure.cause instanceof OperationFailed ? failure.cause : undefined
-    yield* Effect.logError(step !== undefined && step.step in unfinishedSteps ? step.cause.message : failure.cause.message)
-    const left = step === undefined ? undefined : unfinishedSteps[step.step]
+    const left = unfinished(failure)
+    const removal = failure._tag === "CgroupRemovalFailed" || failure._tag === "IntelRdtRemovalFailed" ? failure : undefined
+    yield* Effect.logError(removal !== undefined ? removal.cause.message : ContainerError.ownMessage(failure))
     if (left === undefined) return
     if (left === "rdt and state dir" && Option.isSome(container.intelRdtManager)) {
       yield* Effect.ignore(container.intelRdtManager.value.destroy)
@@ -281,6 +275,12 @@ const finishDestroy = (container: Container.Container, failure: OperationFailed)
     const fs = yield* Filesystem
     yield* Effect.ignore(fs.removeAll(container.stateDir))
   })
+
+/** Whether `remove` failed in its destroy (runc's `unable to destroy container: …`), not before it. */
+const failedToDestroy = (error: Container.RemoveError): error is Container.DestroyError =>
+  ContainerError.contextOf(error).includes(destroyContext)
+
+const destroyContext = "unable to destroy container"
 
 const remove = ({ out, run }: Context) =>
   Effect.gen(function*() {
@@ -302,10 +302,7 @@ const remove = ({ out, run }: Context) =>
     if (Option.isNone(loaded)) return
     const container = loaded.value
     yield* Container.remove(container, { force }).pipe(
-      Effect.catchIf(
-        (e): e is OperationFailed => e instanceof OperationFailed && e.step === "destroy container",
-        (failure) => finishDestroy(container, failure)
-      )
+      Effect.catchIf(failedToDestroy, (failure) => finishDestroy(container, failure))
     )
   })
 

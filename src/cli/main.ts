@@ -23,9 +23,9 @@ const invocation = Invocation.resolve(process.argv.slice(2), out)
 if (invocation._tag === "Exit") {
   process.exitCode = invocation.status
 } else {
-  Promise.all([import("effect/Effect"), import("../Libcontainer.js"), import("./app.js")])
-    .then(([Effect, Libcontainer, App]) =>
-      Effect.runPromise(App.execute(invocation, out).pipe(Effect.provide(Libcontainer.layerNode)))
+  Promise.all([import("effect/Effect"), import("./host.js"), import("./app.js")])
+    .then(([Effect, Host, App]) =>
+      Effect.runPromise(App.execute(invocation, out).pipe(Effect.provide(Host.layerNode)))
     )
     .then(
       (status) => {

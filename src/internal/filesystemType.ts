@@ -22,6 +22,8 @@ export const TMPFS_MAGIC = 0x01021994
 export const SYSFS_MAGIC = 0x62656572
 /** `EXT4_SUPER_MAGIC`: ext2, ext3 and ext4. */
 export const EXT4_SUPER_MAGIC = 0xef53
+/** `SELINUX_MAGIC`: selinuxfs. */
+export const SELINUX_MAGIC = 0xf97cff8c
 
 /** The types a cgroup file or directory may be on: cgroup v1 or cgroup2. */
 export const cgroupTypes: ReadonlyArray<number> = [CGROUP_SUPER_MAGIC, CGROUP2_SUPER_MAGIC]
@@ -33,7 +35,8 @@ const names: ReadonlyMap<number, string> = new Map([
   [RDTGROUP_SUPER_MAGIC, "resctrl"],
   [TMPFS_MAGIC, "tmpfs"],
   [SYSFS_MAGIC, "sysfs"],
-  [EXT4_SUPER_MAGIC, "ext4"]
+  [EXT4_SUPER_MAGIC, "ext4"],
+  [SELINUX_MAGIC, "selinuxfs"]
 ])
 
 /** A type's usual name (`cgroup2`, `tmpfs`, …), or its magic in hex (`0x58465342`). */

@@ -1,6 +1,6 @@
 /**
  * `/proc/<pid>/mountinfo` parsing with the behaviour of moby/sys/mountinfo
- * v0.6.2, the version runc vendors (cgroups.md §5.1): lines split on single
+ * v0.6.2, the version runc vendors (`mountinfo_linux.go`): lines split on single
  * spaces, the `-` separator searched from the right, octal escapes undone in
  * root, mount point, fstype and source, and the same error texts — including
  * the two that upstream formats wrongly (`%!q(MISSING)`).

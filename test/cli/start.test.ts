@@ -45,7 +45,7 @@ describe("npm start", () => {
       expect(printed.stdout).toContain("no runc state root at /nonexistent/runc-root")
       expect(printed.stdout).toMatch(/\ndemo {8}0 {11}stopped {5}\S+\/bundle {3}0001-01-01T00:00:00Z {3}\S+\n/)
       expect(JSON.parse(printed.stdout.slice(printed.stdout.indexOf("{"), printed.stdout.lastIndexOf("}") + 1))).toEqual({
-        ociVersion: "1.1.0+dev",
+        ociVersion: "1.0.2-dev",
         id: "demo",
         pid: 0,
         status: "stopped",

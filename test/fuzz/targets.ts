@@ -25,12 +25,12 @@ import * as Factory from "../../src/Factory.js"
 import * as CgroupEnv from "../../src/internal/cgroups/env.js"
 import * as CgroupFiles from "../../src/internal/cgroups/files.js"
 import * as Freezer from "../../src/internal/cgroups/freezer.js"
-import type { CgroupHost } from "../../src/internal/cgroups/host.js"
-import { makeLayout } from "../../src/internal/cgroups/host.js"
+import { makeLayout } from "../../src/internal/cgroups/layout.js"
 import * as ProcCgroup from "../../src/internal/cgroups/procCgroup.js"
-import { MemoryHost } from "../../src/internal/memory/MemoryHost.js"
 import * as Mountinfo from "../../src/internal/mountinfo.js"
-import * as Procfs from "../../src/internal/node/procfs.js"
+import * as Procfs from "../../src/internal/procStat.js"
+import type { FilesystemService } from "../../src/Filesystem.js"
+import * as MemoryHost from "../../src/memory/MemoryHost.js"
 import * as Libcontainer from "../../src/Libcontainer.js"
 import * as State from "../../src/State.js"
 
@@ -191,7 +191,7 @@ const configRoundTrip = target("config JSON: generated configs round-trip", Conf
 })
 
 /** One simulated host for the end-to-end targets, built once. */
-let memory: ManagedRuntime.ManagedRuntime<Libcontainer.Services | MemoryHost, never> | undefined
+let memory: ManagedRuntime.ManagedRuntime<Libcontainer.Services | MemoryHost.MemoryHost, never> | undefined
 const memoryRuntime = () => (memory ??= ManagedRuntime.make(Libcontainer.layerMemory))
 
 const loadErrors = ["ErrInvalidID", "ErrNotExist", "SystemError", "StateCorrupt", "CgroupError", "StateTransitionError", "ErrRunning"]
@@ -199,7 +199,7 @@ const loadErrors = ["ErrInvalidID", "ErrNotExist", "SystemError", "StateCorrupt"
 /** Factory.load of a state.json on the simulated host, then what `runc state` reports: typed all the way. */
 const loadState = target("state.json: Factory.load + ociState (memory host)", jsonInputs(stateDocuments), (input) => {
   const runtime = memoryRuntime()
-  const host = runtime.runSync(MemoryHost)
+  const host = runtime.runSync(MemoryHost.MemoryHost)
   host.fs.mkdir("/run/fuzz", 0o700)
   host.fs.mkdir("/run/fuzz/x", 0o711)
   host.fs.writeFile("/run/fuzz/x/state.json", typeof input === "string" ? new TextEncoder().encode(input) : input, "truncate", 0o600)
@@ -325,7 +325,7 @@ const instantClock: Clock.Clock = {
  * A cgroupfs whose files hold the fuzzed content on the first read and a
  * settled value afterwards (a kernel leaves FREEZING eventually).
  */
-const fuzzedCgroupHost = (files: Readonly<Record<string, string>>): CgroupHost => {
+const fuzzedCgroupHost = (files: Readonly<Record<string, string>>): FilesystemService => {
   const reads = new Map<string, number>()
   const settled: Readonly<Record<string, string>> = { "freezer.state": "THAWED\n", "cgroup.events": "frozen 1\n" }
   const readFile = (path: string) =>
@@ -339,12 +339,13 @@ const fuzzedCgroupHost = (files: Readonly<Record<string, string>>): CgroupHost =
         : Effect.succeed(new TextEncoder().encode(content))
     })
   return {
+    ...MemoryHost.filesystem(MemoryHost.unsafeMake({ bare: true })),
     statfs: () => Effect.succeed(0x63677270),
     lstat: (path) => Effect.fail(new SystemError({ op: "lstat", path, code: "ENOENT" })),
     stat: (path) => Effect.fail(new SystemError({ op: "stat", path, code: "ENOENT" })),
     readLink: (path) => Effect.fail(new SystemError({ op: "readlink", path, code: "EINVAL" })),
     readDirectory: () => Effect.succeed([]),
-    firstEntry: () => Effect.succeed(Option.none()),
+    readDirectoryUnsorted: () => Effect.succeed([]),
     readFile,
     readFileOn: (path) => readFile(path),
     writeFile: () => Effect.void,

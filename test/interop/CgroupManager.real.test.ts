@@ -18,14 +18,14 @@ import { join } from "node:path"
 import * as CgroupManagerModule from "../../src/CgroupManager.js"
 import { CgroupManager } from "../../src/CgroupManager.js"
 import * as Config from "../../src/Config.js"
-import * as Fs from "../../src/Filesystem.js"
+import * as NodeHost from "../../src/node/NodeHost.js"
 import * as State from "../../src/State.js"
 import { leakedRealCgroups, uniqueName, v1Fixtures } from "../support/cgroups.js"
 import { busybox, cgroupV1, cgroupV2, describeWith, root, runc as runcBinary } from "../support/prerequisites.js"
 import { realContainer, runc } from "../support/runc.js"
 
-const real = CgroupManagerModule.layerNode.pipe(Layer.provide(Fs.layerNode))
-const realUnified = CgroupManagerModule.layerNodeWith({ root: "/sys/fs/cgroup/unified" }).pipe(Layer.provide(Fs.layerNode))
+const real = CgroupManagerModule.layer.pipe(Layer.provide(NodeHost.layerFilesystem))
+const realUnified = CgroupManagerModule.layerWith({ root: "/sys/fs/cgroup/unified" }).pipe(Layer.provide(NodeHost.layerFilesystem))
 const realFixture = v1Fixtures().find((f) => f.real)!
 
 const withResources = (path: string) => Config.makeCgroup({ path, Resources: Config.makeResources() })

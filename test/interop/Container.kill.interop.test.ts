@@ -163,6 +163,6 @@ describeWith([asRoot, runcBinary, busybox, cgroupV1], "SIGKILL to a container pa
       expect(statusOf(real.root, real.id)).toBe("gone")
       expect(existsSync(freezer)).toBe(false)
       expect(yield* survivors(procs)).toEqual([])
-      expect(Option.isNone(c.initProcess)).toBe(true)
+      expect(Option.isNone((yield* Container.snapshot(c)).initProcess)).toBe(true)
     }))
 })

@@ -30,7 +30,7 @@ describeWith([root, runcBinary, busybox], "Factory and real runc 1.1.5", () => {
         const shown = yield* Container.ociState(ours)
         expect(shown).toEqual(theirs)
         expect(Container.formatOciState(shown)).toBe(runc(real.root, ["state", real.id]))
-        if (status !== "stopped") expect(Option.getOrThrow(ours.initProcess).pid).toBe(theirs.pid)
+        if (status !== "stopped") expect(Option.getOrThrow((yield* Container.snapshot(ours)).initProcess).pid).toBe(theirs.pid)
         // State(): what runc wrote for the same container, namespace paths included
         const saved = JSON.parse(readFileSync(join(real.root, real.id, "state.json"), "utf8"))
         const current = yield* Container.state(ours)
@@ -39,7 +39,7 @@ describeWith([root, runcBinary, busybox], "Factory and real runc 1.1.5", () => {
         expect(current.namespace_paths).toEqual({ ...saved.namespace_paths, ...timeNs })
         expect(current.cgroup_paths).toEqual(saved.cgroup_paths)
         expect(current.init_process_start).toBe(BigInt(saved.init_process_start))
-        expect(ours.config.labels).toContain(`bundle=${real.bundle}`)
+        expect((yield* Container.snapshot(ours)).config.labels).toContain(`bundle=${real.bundle}`)
       }).pipe(Effect.provide(Libcontainer.layerNode)))
   }
 
@@ -50,7 +50,8 @@ describeWith([root, runcBinary, busybox], "Factory and real runc 1.1.5", () => {
       for (const status of statuses) yield* realContainer(`list-${status}`, status, { root: shared })
       const theirs = JSON.parse(runc(shared, ["list", "--format", "json"])) as Array<{ id: string; status: string }>
       const ours = yield* Factory.list(shared).pipe(Stream.runCollect)
-      const rows = [...ours].map((e) => (e._tag === "Loaded" ? [e.id, Container.lastStatus(e.container)] : [e.id, e.error.message]))
+      const rows = yield* Effect.forEach([...ours], (e) =>
+        e._tag === "Loaded" ? Effect.map(Container.lastStatus(e.container), (s) => [e.id, s]) : Effect.succeed([e.id, e.error.message]))
       expect(rows).toEqual(theirs.map((t) => [t.id, t.status]))
       expect(theirs.map((t) => t.id)).toEqual(statuses.map((s) => `list-${s}`).sort())
     }).pipe(Effect.provide(Libcontainer.layerNode)))

@@ -112,17 +112,24 @@ describe("the packed package, installed in a fresh app", () => {
       import * as Effect from "effect/Effect"
       import * as Stream from "effect/Stream"
       import { Config, Container, Factory, Libcontainer } from "effect-libcontainer"
+      import * as MemoryHost from "effect-libcontainer/MemoryHost"
       import * as Signal from "effect-libcontainer/Signal"
       const program = Effect.gen(function*() {
         const config = Config.make({ rootfs: "/", cgroups: Config.makeCgroup({ path: "/app", Resources: Config.makeResources() }), labels: ["bundle=/b"] })
         yield* Container.saveState(yield* Factory.create("/run/runc", "app", config))
         const loaded = yield* Factory.load("/run/runc", "app")
         const listed = yield* Stream.runCollect(Factory.list("/run/runc"))
-        return { status: yield* Container.status(loaded), listed: [...listed].map((e) => e.id), term: Signal.SIGTERM }
+        const host = yield* MemoryHost.MemoryHost
+        return {
+          status: yield* Container.status(loaded),
+          listed: [...listed].map((e) => e.id),
+          term: Signal.SIGTERM,
+          cgroup: host.cgroups.exists("/sys/fs/cgroup/app")
+        }
       })
       const result = await Effect.runPromise(program.pipe(Effect.provide(Libcontainer.layerMemory)))
       const refused = []
-      for (const path of ["internal/json/GoJson", "internal/json/GoJson.js", "cli/main", "dist/index.js", "src/Factory.ts"]) {
+      for (const path of ["internal/json/GoJson", "internal/json/GoJson.js", "cli/main", "dist/index.js", "src/Factory.ts", "memory/MemoryFs", "node/libc", "container/model"]) {
         await import("effect-libcontainer/" + path).then(() => refused.push(path + ": loaded"), (e) => refused.push(e.code))
       }
       console.log(JSON.stringify({ ...result, refused }))
@@ -133,7 +140,8 @@ describe("the packed package, installed in a fresh app", () => {
       status: "stopped",
       listed: ["app"],
       term: 15,
-      refused: Array(5).fill("ERR_PACKAGE_PATH_NOT_EXPORTED")
+      cgroup: false,
+      refused: Array(8).fill("ERR_PACKAGE_PATH_NOT_EXPORTED")
     })
   })
 
@@ -142,9 +150,10 @@ describe("the packed package, installed in a fresh app", () => {
       join(app, "program.ts"),
       `import * as Effect from "effect/Effect"
 import { Config, Container, ContainerError, Factory, Libcontainer, Signal } from "effect-libcontainer"
+import * as NodeHost from "effect-libcontainer/NodeHost"
 import type { Container as ContainerType } from "effect-libcontainer/Container"
 
-export const program: Effect.Effect<string, Factory.LoadError | ContainerError.OperationFailed | Container.RefreshError> =
+export const program: Effect.Effect<string, Factory.LoadError | Container.SignalError | Container.RefreshError> =
   Effect.gen(function*() {
     const config: Config.Config = Config.make({ rootfs: "/", labels: [] })
     yield* Effect.ignore(Factory.create("/run/runc", "x", config))
@@ -153,8 +162,11 @@ export const program: Effect.Effect<string, Factory.LoadError | ContainerError.O
     return yield* Container.status(loaded)
   }).pipe(
     Effect.catchTag("ErrNotRunning", () => Effect.succeed("stopped")),
+    Effect.catchTag("SignalInitFailed", (e) => Effect.succeed(ContainerError.ownMessage(e))),
     Effect.provide(Libcontainer.layerMemory)
   )
+
+export const filesystemOnly = NodeHost.layerFilesystem
 `
     )
     writeFileSync(
@@ -180,7 +192,7 @@ export const program: Effect.Effect<string, Factory.LoadError | ContainerError.O
       .filter((f) => String(f).endsWith(".d.ts") && !String(f).startsWith("internal"))
       .map((f) => readFileSync(join(app, "node_modules/effect-libcontainer/dist", String(f)), "utf8"))
       .join("\n")
-    for (const name of ["ContainerImpl", "refreshUnlocked", "stateTempPrefix", "signalAllProcesses", "hasPrivatePidNamespace"]) {
+    for (const name of ["initAlive", "moveTo", "ociStateOf", "hookState", "stateTempPrefix", "thawAfterKill", "hasPrivatePidNamespace"]) {
       expect(declarations, name).not.toMatch(new RegExp(`\\b${name}\\b`))
     }
   })

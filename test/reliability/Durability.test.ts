@@ -13,9 +13,9 @@ import * as Container from "../../src/Container.js"
 import * as Factory from "../../src/Factory.js"
 import { Filesystem } from "../../src/Filesystem.js"
 import * as Libcontainer from "../../src/Libcontainer.js"
-import { syscallsOf } from "../../src/internal/memory/MemoryFs.js"
-import { MemoryHost } from "../../src/internal/memory/MemoryHost.js"
-import * as SyscallFilesystem from "../../src/internal/SyscallFilesystem.js"
+import * as Fs from "../../src/Filesystem.js"
+import { syscallsOf } from "../../src/memory/MemoryFs.js"
+import { MemoryHost } from "../../src/memory/MemoryHost.js"
 import { hosts, type TestHost } from "../support/hosts.js"
 import { testConfig } from "./support/scenario.js"
 
@@ -27,7 +27,7 @@ describe("saveState's write sequence (memory host, recorded)", () => {
       const host = yield* MemoryHost
       const calls: Array<string> = []
       const base = syscallsOf(host.fs)
-      const recorded: SyscallFilesystem.Syscalls = {
+      const recorded: Fs.Syscalls = {
         ...base,
         openLockable: (path) => Effect.tap(base.openLockable(path), () => calls.push(`lock ${path}`)),
         readDirectory: (path) => Effect.tap(base.readDirectory(path), () => calls.push(`readdir ${path}`)),
@@ -39,7 +39,7 @@ describe("saveState's write sequence (memory host, recorded)", () => {
       }
       const c = yield* Factory.create("/run/r", "x", testConfig("x"))
       calls.length = 0
-      yield* Container.saveState(c).pipe(Effect.provideService(Filesystem, SyscallFilesystem.make(recorded)))
+      yield* Container.saveState(c).pipe(Effect.provideService(Filesystem, Fs.make(recorded)))
       expect(calls).toEqual([
         "lock /run/r/x",
         "readdir /run/r/x",
@@ -77,7 +77,7 @@ const suite = (host: TestHost) =>
           const listed = yield* Stream.runCollect(Factory.list(root))
           expect([...listed].map((e) => e._tag === "Failed" ? e.error._tag : e._tag)).toEqual(["ErrNotExist"])
           yield* fs.writeFile(`${c.stateDir}/state.json`, text(saved.replace(/"created":"[^"]*"/, "\"created\":\"2020-01-01T00:00:00Z\"")))
-          expect((yield* Factory.load(root, "x")).created).toBe("2020-01-01T00:00:00Z")
+          expect((yield* Container.snapshot(yield* Factory.load(root, "x"))).created).toBe("2020-01-01T00:00:00Z")
         })))
 
     it.live("saveState removes stale state-<digits> files and nothing else", () =>

@@ -17,7 +17,7 @@ import { join } from "node:path"
 import { CgroupManager } from "../../src/CgroupManager.js"
 import * as Config from "../../src/Config.js"
 import { cgroupTypes, Filesystem } from "../../src/Filesystem.js"
-import { MemoryHost } from "../../src/internal/memory/MemoryHost.js"
+import { MemoryHost } from "../../src/memory/MemoryHost.js"
 import * as Libcontainer from "../../src/Libcontainer.js"
 import { snapshotTree } from "./support/scenario.js"
 

@@ -28,7 +28,7 @@ import * as Config from "../../src/Config.js"
 import * as Container from "../../src/Container.js"
 import * as Factory from "../../src/Factory.js"
 import { Filesystem, TMPFS_MAGIC } from "../../src/Filesystem.js"
-import { MemoryHost } from "../../src/internal/memory/MemoryHost.js"
+import { MemoryHost } from "../../src/memory/MemoryHost.js"
 import * as Libcontainer from "../../src/Libcontainer.js"
 import { describeWith, root as rootPrerequisite, runc as runcPresent } from "../support/prerequisites.js"
 import { snapshotTree, testConfig } from "./support/scenario.js"
@@ -266,8 +266,8 @@ for (const stage of stages) {
           yield* writeState(root, "c", withRdt(victim))
           yield* writeState(root, "climb", withRdt(`/sys/fs/resctrl/../..${victim}`))
           yield* writeState(root, "top", withRdt("/sys/fs/resctrl"))
-          const machine = yield* Effect.serviceOption(Libcontainer.Machine)
-          if (Option.isSome(machine)) yield* machine.value.resctrl.makeDirectoryAll("/sys/fs/resctrl/other", 0o755)
+          const machine = yield* Effect.serviceOption(MemoryHost)
+          if (Option.isSome(machine)) yield* (yield* Filesystem).makeDirectory("/sys/fs/resctrl/other", 0o755)
           const before = yield* snapshotTree([victim])
           const outcomes: Array<string> = []
           for (const id of ["c", "climb", "top"]) {

@@ -7,7 +7,11 @@ const count = (task: RunnerTask, totals: { passed: number; failed: number }): vo
     else if (task.result?.state === "fail") totals.failed++
     return
   }
+  const before = totals.failed
   for (const child of task.tasks) count(child, totals)
+  // A file that fails to load, or a suite whose setup (a layer, a beforeAll)
+  // fails, has no failed test of its own but must not read as green.
+  if (task.result?.state === "fail" && totals.failed === before) totals.failed++
 }
 
 /**
@@ -19,12 +23,7 @@ export default class SummaryReporter extends DefaultReporter {
   override onFinished(files: Array<RunnerTestFile> = [], errors: Array<unknown> = []): void {
     super.onFinished(files, errors)
     const totals = { passed: 0, failed: 0 }
-    for (const file of files) {
-      const before = totals.passed + totals.failed
-      count(file, totals)
-      // A file that fails to load has no tests but must not read as green.
-      if (file.result?.state === "fail" && totals.passed + totals.failed === before) totals.failed++
-    }
+    for (const file of files) count(file, totals)
     totals.failed += errors.length
     process.stdout.write(`\n${totals.passed} passed, ${totals.failed} failed\n`)
   }

@@ -1,8 +1,8 @@
 /**
  * Cgroup sandboxes for the CgroupManager suites: the same operations —
  * make a cgroup directory, start a process in some cgroups, look at its
- * state, kill it — on this machine's real cgroupfs (as root) and on a
- * simulated {@link CgroupTree}. Whatever a test creates is thawed, killed
+ * state, kill it — on this machine's real cgroupfs (as root) and on the
+ * simulated host's cgroupfs. Whatever a test creates is thawed, killed
  * and removed when its scope closes, even when the test fails.
  */
 import { type ChildProcess, spawn } from "node:child_process"
@@ -16,8 +16,8 @@ import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import type * as Scope from "effect/Scope"
 import * as CgroupManager from "../../src/CgroupManager.js"
-import * as Fs from "../../src/Filesystem.js"
-import { ProcessTable } from "../../src/internal/memory/ProcessTable.js"
+import * as MemoryHost from "../../src/memory/MemoryHost.js"
+import * as NodeHost from "../../src/node/NodeHost.js"
 import * as Signal from "../../src/Signal.js"
 
 /** What a test may do inside a sandbox. */
@@ -151,13 +151,16 @@ const realSandbox: Effect.Effect<Sandbox, never, Scope.Scope> = Effect.gen(funct
   }
 })
 
-/** A simulated tree and its process table. */
-const memorySandbox = (tree: CgroupManager.CgroupTree): Effect.Effect<Sandbox, never, Scope.Scope> =>
+/** A simulated host's cgroupfs and process table. */
+const memorySandbox = (host: MemoryHost.SimulatedHost): Effect.Effect<Sandbox, never, Scope.Scope> =>
   Effect.gen(function*() {
-    const table = tree.table
+    const tree = host.cgroups
+    const table = host.processes
+    const fs = MemoryHost.filesystem(host)
     const dirs: Array<string> = []
     const pids: Array<number> = []
-    const write = (path: string, data: string) => Effect.ignore(tree.host.writeFile(path, new TextEncoder().encode(data)))
+    const write = (path: string, data: string) =>
+      Effect.ignore(fs.writeFile(path, new TextEncoder().encode(data), { flag: "existing" }))
     yield* Effect.addFinalizer(() =>
       Effect.gen(function*() {
         for (const dir of [...dirs].reverse()) {
@@ -207,51 +210,55 @@ export const realV1Mounts = (): Readonly<Record<string, string>> => {
   return out
 }
 
-const memoryV1Mounts = (tree: CgroupManager.CgroupTree): Readonly<Record<string, string>> => {
+const memoryV1Mounts = (host: MemoryHost.SimulatedHost): Readonly<Record<string, string>> => {
   const out: Record<string, string> = {}
-  for (const h of CgroupManager.thisHostHierarchies) for (const c of h.controllers) out[c] = `/sys/fs/cgroup/${h.dir}`
-  if (tree.mode === "hybrid") out[""] = "/sys/fs/cgroup/unified"
+  for (const h of MemoryHost.thisHostHierarchies) for (const c of h.controllers) out[c] = `/sys/fs/cgroup/${h.dir}`
+  if (host.cgroups.mode === "hybrid") out[""] = "/sys/fs/cgroup/unified"
   return out
 }
 
+/** The cgroup manager over a simulated host's Filesystem. */
+const onMemory = (host: MemoryHost.SimulatedHost): Layer.Layer<CgroupManager.CgroupManager> =>
+  CgroupManager.layer.pipe(Layer.provide(MemoryHost.layerFrom(host)))
+
 /** The v1 flavour: this hybrid machine's fs manager, and a simulated hybrid tree laid out the same way. */
 export const v1Fixtures = (): ReadonlyArray<CgroupFixture> => {
-  const tree = new CgroupManager.CgroupTree(new ProcessTable(), { mode: "hybrid" })
+  const host = MemoryHost.unsafeMake({ cgroupMode: "hybrid" })
   return [
     {
-      name: "layerNode (real cgroupfs, hybrid)",
+      name: "layer on NodeHost (real cgroupfs, hybrid)",
       real: true,
-      layer: CgroupManager.layerNode.pipe(Layer.provide(Fs.layerNode)),
+      layer: CgroupManager.layer.pipe(Layer.provide(NodeHost.layerFilesystem)),
       mounts: realV1Mounts(),
       sandbox: realSandbox
     },
     {
-      name: "layerMemoryFrom (simulated hybrid tree)",
+      name: "layer on MemoryHost (simulated hybrid cgroupfs)",
       real: false,
-      layer: CgroupManager.layerMemoryFrom(tree),
-      mounts: memoryV1Mounts(tree),
-      sandbox: memorySandbox(tree)
+      layer: onMemory(host),
+      mounts: memoryV1Mounts(host),
+      sandbox: memorySandbox(host)
     }
   ]
 }
 
 /** The v2 flavour: fs2 on this machine's cgroup2 mount (`root` moved to it), and a simulated unified tree. */
 export const v2Fixtures = (): ReadonlyArray<CgroupFixture> => {
-  const tree = new CgroupManager.CgroupTree(new ProcessTable(), { mode: "unified" })
+  const host = MemoryHost.unsafeMake({ cgroupMode: "unified" })
   return [
     {
-      name: "layerNodeWith({ root: /sys/fs/cgroup/unified }) (real cgroup2)",
+      name: "layerWith({ root: /sys/fs/cgroup/unified }) on NodeHost (real cgroup2)",
       real: true,
-      layer: CgroupManager.layerNodeWith({ root: "/sys/fs/cgroup/unified" }).pipe(Layer.provide(Fs.layerNode)),
+      layer: CgroupManager.layerWith({ root: "/sys/fs/cgroup/unified" }).pipe(Layer.provide(NodeHost.layerFilesystem)),
       mounts: { "": "/sys/fs/cgroup/unified" },
       sandbox: realSandbox
     },
     {
-      name: "layerMemoryFrom (simulated unified tree)",
+      name: "layer on MemoryHost (simulated unified cgroupfs)",
       real: false,
-      layer: CgroupManager.layerMemoryFrom(tree),
+      layer: onMemory(host),
       mounts: { "": "/sys/fs/cgroup" },
-      sandbox: memorySandbox(tree)
+      sandbox: memorySandbox(host)
     }
   ]
 }

@@ -87,7 +87,7 @@ export const region = (source: string, name: string | undefined): string | undef
 export const asPublished = (code: string): string =>
   code
     .replaceAll(`"../src/index.js"`, `"effect-libcontainer"`)
-    .replace(/"\.\.\/src\/([A-Za-z]+)\.js"/g, `"effect-libcontainer/$1"`)
+    .replace(/"\.\.\/src\/(?:node\/|memory\/)?([A-Za-z]+)\.js"/g, `"effect-libcontainer/$1"`)
 
 /** The code an example marker (`examples/x.ts#name`) points at, as the docs show it. */
 export const exampleCode = (target: string): string | undefined => {

@@ -9,10 +9,12 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { describe, layer, type Vitest } from "@effect/vitest"
 import * as Effect from "effect/Effect"
-import type * as Layer from "effect/Layer"
+import * as Layer from "effect/Layer"
 import { afterAll, beforeAll } from "vitest"
 import type { SystemError } from "../../src/ContainerError.js"
 import * as Fs from "../../src/Filesystem.js"
+import * as MemoryHost from "../../src/memory/MemoryHost.js"
+import * as NodeHost from "../../src/node/NodeHost.js"
 
 /** One layer under test and the umask it creates files with. */
 export interface FilesystemFixture {
@@ -33,7 +35,7 @@ let memoryDirs = 0
 export const fixtures: ReadonlyArray<FilesystemFixture> = [
   {
     name: "layerNode",
-    layer: Fs.layerNode,
+    layer: NodeHost.layerFilesystem,
     real: true,
     umask: process.umask(),
     acquire: () => realDir("fs-contract-"),
@@ -41,7 +43,7 @@ export const fixtures: ReadonlyArray<FilesystemFixture> = [
   },
   {
     name: "layerNode (userspace resolver)",
-    layer: Fs.layerNodeWith({ resolver: "userspace" }),
+    layer: NodeHost.layerFilesystemWith({ resolver: "userspace" }),
     real: true,
     umask: process.umask(),
     acquire: () => realDir("fs-contract-us-"),
@@ -49,7 +51,7 @@ export const fixtures: ReadonlyArray<FilesystemFixture> = [
   },
   {
     name: "layerMemory",
-    layer: Fs.layerMemory,
+    layer: Layer.orDie(MemoryHost.layer()),
     real: false,
     umask: 0o022,
     acquire: () => `/tmp/fs-contract-${++memoryDirs}`,

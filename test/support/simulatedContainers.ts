@@ -12,7 +12,7 @@ import * as Config from "../../src/Config.js"
 import * as Container from "../../src/Container.js"
 import * as Factory from "../../src/Factory.js"
 import { Filesystem } from "../../src/Filesystem.js"
-import { Machine } from "../../src/Libcontainer.js"
+import { MemoryHost } from "../../src/memory/MemoryHost.js"
 import * as State from "../../src/State.js"
 import type { Status } from "../../src/Status.js"
 
@@ -22,8 +22,14 @@ export interface SeedOptions {
   readonly annotations?: Readonly<Record<string, string>>
   /** Give the container its own PID namespace (runc's default spec does); true by default. */
   readonly privatePid?: boolean
-  /** Processes besides init to start in the container's cgroups. */
+  /** Processes besides init to start in the container's cgroups, as children of init. */
   readonly children?: number
+  /**
+   * Start init as the init of a new PID namespace (with `privatePid`), as
+   * runc does: unhandled signals other than SIGKILL and SIGSTOP are dropped,
+   * and its children die with it. Default: a plain process.
+   */
+  readonly namespaceInit?: boolean
   /** state.json's `created`. */
   readonly created?: string
   /** Give the container an Intel RDT group (`intel_rdt: {}`) with its processes in it; the host must have resctrl. */
@@ -48,7 +54,7 @@ export const seededCreated = "2026-11-29T10:07:59.89537064Z"
 /** Makes container `id` under `root` on the simulated host and brings it to `status`. */
 export const seedContainer = (root: string, id: string, status: Status, options: SeedOptions = {}) =>
   Effect.gen(function*() {
-    const machine = yield* Machine
+    const machine = yield* MemoryHost
     const fs = yield* Filesystem
     const bundle = `/bundles/${id}`
     yield* fs.makeDirectoryAll(`${bundle}/rootfs`, 0o755)
@@ -67,7 +73,10 @@ export const seedContainer = (root: string, id: string, status: Status, options:
     const cgroupPaths = yield* created.cgroupManager.getPaths
     const dirs = [...new Set(Object.values(cgroupPaths))]
     for (const dir of dirs) yield* machine.cgroups.mkdir(dir)
-    const init = yield* machine.processes.spawn({ comm: status === "created" ? "runc:[2:INIT]" : "sleep" })
+    const init = yield* machine.processes.spawn({
+      comm: status === "created" ? "runc:[2:INIT]" : "sleep",
+      namespaceInit: options.namespaceInit === true && options.privatePid !== false
+    })
     const children: Array<number> = []
     for (let i = 0; i < (options.children ?? 0); i++) {
       children.push((yield* machine.processes.spawn({ comm: "sleep", ppid: init.pid })).pid)

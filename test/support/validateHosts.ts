@@ -9,11 +9,9 @@ import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Logger from "effect/Logger"
 import * as CgroupManager from "../../src/CgroupManager.js"
-import * as Fs from "../../src/Filesystem.js"
-import { MemoryHost, type MemoryHostSeed } from "../../src/internal/memory/MemoryHost.js"
 import * as IntelRdt from "../../src/IntelRdt.js"
 import * as Libcontainer from "../../src/Libcontainer.js"
-import { ProcessTable } from "../../src/Processes.js"
+import * as MemoryHost from "../../src/memory/MemoryHost.js"
 import type { Services } from "../../src/Validate.js"
 
 /** A CgroupManager whose mode probe fails (the real layers never do); nothing else is used by validation. */
@@ -27,7 +25,7 @@ export const failingCgroupMode: Layer.Layer<CgroupManager.CgroupManager> = Layer
 export const nodeLayer: Layer.Layer<Services> = Libcontainer.layerNode
 
 /** The vectors' environment on a simulated host, plus `entries`. */
-export const vectorSeed = (seed: MemoryHostSeed = {}): MemoryHostSeed => ({
+export const vectorSeed = (seed: MemoryHost.Seed = {}): MemoryHost.Seed => ({
   ...seed,
   entries: [
     { type: "dir", path: "/var", mode: 0o755 },
@@ -36,19 +34,17 @@ export const vectorSeed = (seed: MemoryHostSeed = {}): MemoryHostSeed => ({
   ]
 })
 
-/** A memory host from `seed` with a simulated cgroup tree of the given mode (hybrid by default) and resctrl. */
+/** A memory host from `seed` with a cgroupfs of the given layout (hybrid by default) and, when given, resctrl. */
 export const memoryLayer = (
-  seed: MemoryHostSeed = vectorSeed(),
-  options: { readonly mode?: CgroupManager.CgroupMode | "failing"; readonly resctrl?: IntelRdt.Resctrl } = {}
+  seed: MemoryHost.Seed = vectorSeed(),
+  options: { readonly mode?: CgroupManager.CgroupMode | "failing"; readonly resctrl?: MemoryHost.ResctrlOptions } = {}
 ): Layer.Layer<Services> =>
-  Layer.mergeAll(
-    Fs.layerMemoryFrom(MemoryHost.unsafeMake(seed)),
-    options.resctrl === undefined ? IntelRdt.layerMemory : IntelRdt.layerMemoryFrom(options.resctrl),
-    options.mode === "failing"
-      ? failingCgroupMode
-      : CgroupManager.layerMemoryFrom(
-        new CgroupManager.CgroupTree(new ProcessTable(), { mode: options.mode ?? "hybrid" })
-      )
+  Layer.merge(options.mode === "failing" ? failingCgroupMode : CgroupManager.layer, IntelRdt.layer).pipe(
+    Layer.provideMerge(Layer.orDie(MemoryHost.layer({
+      ...seed,
+      cgroupMode: options.mode === "failing" || options.mode === undefined ? "hybrid" : options.mode,
+      ...(options.resctrl === undefined ? {} : { resctrl: options.resctrl })
+    })))
   )
 
 /** A logged line: level, message and annotations. */

@@ -10,13 +10,15 @@ import type { SystemError } from "../../ContainerError.js"
 import * as Mountinfo from "../mountinfo.js"
 import { CgroupError } from "./errors.js"
 import { readProcfsFile } from "./files.js"
-import type { CgroupHost, Layout } from "./host.js"
+import type { FilesystemService } from "../../Filesystem.js"
+import type { Layout } from "./layout.js"
 import * as Mode from "./mode.js"
 import * as V1Mounts from "./v1Mounts.js"
 
 /** The facts the v1 cgroup root is derived from. */
 export interface HostFacts {
-  readonly host: CgroupHost
+  /** The filesystem every cgroup, procfs and mountinfo file is read and written through. */
+  readonly fs: FilesystemService
   readonly layout: Layout
   /** `IsCgroup2UnifiedMode`, cached. */
   readonly unified: Effect.Effect<boolean>
@@ -24,7 +26,7 @@ export interface HostFacts {
   readonly hybrid: Effect.Effect<boolean>
   /** `IsRunningSystemd`, cached. */
   readonly systemdRunning: Effect.Effect<boolean>
-  /** The `cgroup` entries of mountinfo, read once (result and error cached, cgroups.md §5.2). */
+  /** The `cgroup` entries of mountinfo, read once (result and error cached, as runc's `readCgroupMountinfo`). */
   readonly v1Mounts: Effect.Effect<ReadonlyArray<Mountinfo.MountInfo>, CgroupError | SystemError>
   /**
    * Where each hierarchy was found (`FindCgroupMountpoint`), by cgroup root
@@ -37,27 +39,27 @@ export interface HostFacts {
 
 /** What every cgroup rule is evaluated against. */
 export interface CgroupEnv extends HostFacts {
-  /** The v1 cgroup root (`rootPath`, cgroups.md §4.4), cached after its first success. */
+  /** The v1 cgroup root (runc's `rootPath` in `fs/paths.go`), cached after its first success. */
   readonly cgroupRoot: Effect.Effect<string, CgroupError | SystemError>
 }
 
-const readV1Mounts = (host: CgroupHost, layout: Layout) =>
-  Effect.flatMap(Effect.suspend(() => readProcfsFile(host, layout, layout.mountinfoPath, Mountinfo.maxBytes)), (content) =>
+const readV1Mounts = (fs: FilesystemService, layout: Layout) =>
+  Effect.flatMap(Effect.suspend(() => readProcfsFile(fs, layout, layout.mountinfoPath, Mountinfo.maxBytes)), (content) =>
     Effect.mapError(
       Mountinfo.parse(content, Mountinfo.fstypeFilter("cgroup")),
       (error) => new CgroupError({ message: error.message })
     ))
 
 /** The environment of one service; the probes run on first use. */
-export const make = (host: CgroupHost, layout: Layout): Effect.Effect<CgroupEnv> =>
+export const make = (fs: FilesystemService, layout: Layout): Effect.Effect<CgroupEnv> =>
   Effect.gen(function*() {
     const facts: HostFacts = {
-      host,
+      fs,
       layout,
-      unified: yield* cachedForever(Mode.isUnified(host, layout)),
-      hybrid: yield* cachedForever(Mode.isHybrid(host, layout)),
-      systemdRunning: yield* cachedForever(Mode.isRunningSystemd(host, layout)),
-      v1Mounts: yield* cachedForever(readV1Mounts(host, layout)),
+      unified: yield* cachedForever(Mode.isUnified(fs, layout)),
+      hybrid: yield* cachedForever(Mode.isHybrid(fs, layout)),
+      systemdRunning: yield* cachedForever(Mode.isRunningSystemd(fs, layout)),
+      v1Mounts: yield* cachedForever(readV1Mounts(fs, layout)),
       mountpoints: new Map()
     }
     return { ...facts, cgroupRoot: yield* cachedOnSuccess(V1Mounts.rootPath(facts)) }

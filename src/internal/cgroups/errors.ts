@@ -5,7 +5,6 @@
  */
 import * as Data from "effect/Data"
 import type { SystemError } from "../../ContainerError.js"
-import { withoutStack } from "../withoutStack.js"
 
 /**
  * What kind of cgroup failure this is, where callers need to branch on it:
@@ -19,7 +18,7 @@ import { withoutStack } from "../withoutStack.js"
 export type CgroupErrorReason = "NotFound" | "DbusRequired" | "WrongFilesystem"
 
 /**
- * A cgroup failure with runc's text (cgroups.md §10), e.g. `cgroups/manager.New:
+ * A cgroup failure with runc's text, e.g. `cgroups/manager.New:
  * config must not be nil` or `unknown freezer.state "X"`. `cause` is the
  * system error underneath, when there is one, so callers can tell ENOENT and
  * ENODEV apart as runc does.
@@ -30,13 +29,9 @@ export class CgroupError extends Data.TaggedError("CgroupError")<{
   readonly reason?: CgroupErrorReason
 }> {}
 
-/**
- * runc's `NotFoundError`: `mountpoint for <subsystem> not found`. Built
- * without a stack trace: `new` meets one for every hierarchy this host does
- * not mount, and skips it.
- */
+/** runc's `NotFoundError`: `mountpoint for <subsystem> not found`. */
 export const notFound = (subsystem: string): CgroupError =>
-  withoutStack(() => new CgroupError({ message: `mountpoint for ${subsystem} not found`, reason: "NotFound" }))
+  new CgroupError({ message: `mountpoint for ${subsystem} not found`, reason: "NotFound" })
 
 /** runc's `cgroups.IsNotFound`. */
 export const isNotFound = (error: unknown): boolean => error instanceof CgroupError && error.reason === "NotFound"

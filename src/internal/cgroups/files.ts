@@ -19,11 +19,11 @@ import * as Effect from "effect/Effect"
 import { SystemError } from "../../ContainerError.js"
 import { cgroupTypes, PROC_SUPER_MAGIC, type WrongFilesystem } from "../filesystemType.js"
 import * as Strconv from "../strconv.js"
-import { withoutStack } from "../withoutStack.js"
 import type { CgroupEnv } from "./env.js"
 import { CgroupError } from "./errors.js"
 import { cleanPath, join } from "./goPath.js"
-import type { CgroupHost, Layout } from "./host.js"
+import type { FilesystemService } from "../../Filesystem.js"
+import type { Layout } from "./layout.js"
 import { scanLines } from "./procCgroup.js"
 
 /**
@@ -50,7 +50,7 @@ const isBeneathRoot = (env: CgroupEnv, path: string): boolean => path.startsWith
 
 const asOpenat2 = (error: CgroupError | SystemError): CgroupError | SystemError =>
   error._tag === "SystemError" && error.op === "open"
-    ? withoutStack(() => new SystemError({ op: "openat2", path: error.path, code: error.code }))
+    ? new SystemError({ op: "openat2", path: error.path, code: error.code })
     : error
 
 /** runc's `errNotCgroupfs`: the opened file is not on a cgroup filesystem; nothing was read or written. */
@@ -63,8 +63,8 @@ const refusedAs = (refusal: (path: string) => CgroupError) => (error: SystemErro
 /** Opens `path` for reading, checks it is a cgroup file (outside test mode), reads it whole, bounded. */
 const readPath = (env: CgroupEnv, path: string): Effect.Effect<Uint8Array, CgroupError | SystemError> => {
   const read = env.layout.checkFileType
-    ? Effect.mapError(env.host.readFileOn(path, cgroupTypes, { maxBytes: maxFileBytes }), refusedAs(notCgroupFile))
-    : env.host.readFile(path, { maxBytes: maxFileBytes })
+    ? Effect.mapError(env.fs.readFileOn(path, cgroupTypes, { maxBytes: maxFileBytes }), refusedAs(notCgroupFile))
+    : env.fs.readFile(path, { maxBytes: maxFileBytes })
   return isBeneathRoot(env, path) ? Effect.mapError(read, asOpenat2) : read
 }
 
@@ -78,14 +78,14 @@ const notProcfsFile = (path: string): CgroupError =>
  * `open <path>: not a procfs file`.
  */
 export const readProcfsFile = (
-  host: CgroupHost,
+  fs: FilesystemService,
   layout: Layout,
   path: string,
   maxBytes: number
 ): Effect.Effect<Uint8Array, CgroupError | SystemError> =>
   layout.checkFileType
-    ? Effect.mapError(host.readFileOn(path, [PROC_SUPER_MAGIC], { maxBytes }), refusedAs(notProcfsFile))
-    : host.readFile(path, { maxBytes })
+    ? Effect.mapError(fs.readFileOn(path, [PROC_SUPER_MAGIC], { maxBytes }), refusedAs(notProcfsFile))
+    : fs.readFile(path, { maxBytes })
 
 /** runc's `cgroups.ReadFile(dir, file)`: the whole content, as bytes. */
 export const readBytes = (env: CgroupEnv, dir: string, file: string): Effect.Effect<Uint8Array, CgroupError | SystemError> =>
@@ -108,8 +108,8 @@ export const writeRaw = (env: CgroupEnv, dir: string, file: string, data: string
   Effect.flatMap(filePath(dir, file), (path) => {
     const bytes = encoder.encode(data)
     const write = env.layout.checkFileType
-      ? Effect.mapError(env.host.writeFileOn(path, bytes, cgroupTypes), refusedAs(notCgroupFile))
-      : env.host.writeFile(path, bytes)
+      ? Effect.mapError(env.fs.writeFileOn(path, bytes, cgroupTypes), refusedAs(notCgroupFile))
+      : env.fs.writeFile(path, bytes, { flag: "existing" })
     return isBeneathRoot(env, path) ? Effect.mapError(write, asOpenat2) : write
   })
 

@@ -1,5 +1,6 @@
 /**
- * The freezer protocols (cgroups.md §8.4–8.8): v1's `freezer.state` (with
+ * The freezer protocols (runc's `libcontainer/cgroups/fs/freezer.go` and
+ * `fs2/freezer.go`): v1's `freezer.state` (with
  * `freezer.self_freezing` to tell a cgroup frozen through an ancestor, and
  * runc's retry-and-thaw loop while the kernel reports FREEZING) and v2's
  * `cgroup.freeze` (confirmed by polling `cgroup.events` for `frozen 1`).

@@ -1,6 +1,6 @@
 /**
- * The cgroup v2 "fs2" manager's directory (`defaultDirPath`, cgroups.md
- * §6.2): an absolute inner path under the unified mount point, a relative
+ * The cgroup v2 "fs2" manager's directory (`defaultDirPath` in runc's
+ * `libcontainer/cgroups/fs2/defaultpath.go`): an absolute inner path under the unified mount point, a relative
  * one under the *parent* of the calling process's own cgroup.
  */
 import * as Effect from "effect/Effect"
@@ -15,7 +15,7 @@ import * as ProcCgroup from "./procCgroup.js"
 /** The own cgroup from `0::<path>` of `/proc/self/cgroup`. */
 const ownUnifiedCgroup = (env: CgroupEnv) =>
   Effect.flatMap(
-    readProcfsFile(env.host, env.layout, env.layout.procSelfCgroupPath, ProcCgroup.maxBytes),
+    readProcfsFile(env.fs, env.layout, env.layout.procSelfCgroupPath, ProcCgroup.maxBytes),
     ProcCgroup.parseV2
   )
 

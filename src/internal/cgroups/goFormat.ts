@@ -17,7 +17,7 @@ export const goMap = (map: Readonly<Record<string, string>>): string =>
 export const pointerPlaceholder = "0xc000010000"
 
 /**
- * `fmt.Sprintf("%+v", cg)` of the seed's `*configs.Cgroup`: fields in
+ * `fmt.Sprintf("%+v", cg)` of runc's `*configs.Cgroup` (1.1.5 and 1.2 alike): fields in
  * declaration order, strings unquoted, nil pointers `<nil>`, the never
  * serialised `SystemdProps` as an empty slice.
  */

@@ -1,6 +1,6 @@
 /**
  * The Go `path/filepath` functions the cgroup path rules are written in
- * (cgroups.md Appendix A), for POSIX paths: variadic `Join`, `Dir`, `Base`,
+ * (Go 1.19's `path/filepath`, POSIX only): variadic `Join`, `Dir`, `Base`,
  * `Rel`, and runc's `utils.CleanPath`. `Clean` itself lives in
  * `internal/path.ts`.
  */

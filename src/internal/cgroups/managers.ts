@@ -1,5 +1,6 @@
 /**
- * The four managers `manager.New` can return (cgroups.md §4, §6, §7, §8):
+ * The four managers runc's `manager.New` can return
+ * (`libcontainer/cgroups/manager/new.go`):
  * fs (v1), legacy systemd (v1), fs2 (v2) and unified systemd (v2), each with
  * runc's choice of which path an operation looks at. The systemd ones share
  * their cgroupfs behaviour with fs/fs2; stopping the unit on destroy needs
@@ -8,14 +9,30 @@
 import * as Effect from "effect/Effect"
 import type { FreezerState, Manager } from "../../CgroupManager.js"
 import type { Cgroup } from "../../Config.js"
+import type { SystemError } from "../../ContainerError.js"
 import type { CgroupEnv } from "./env.js"
 import { CgroupError, dbusRequired, subsystemDoesNotExist } from "./errors.js"
+import * as Files from "./files.js"
 import * as Freezer from "./freezer.js"
 import { getAllPids } from "./pids.js"
 import { removePath, removePaths } from "./remove.js"
 import { unitName } from "./systemdPaths.js"
 
-const exists = (env: CgroupEnv, path: string): Effect.Effect<boolean> => Effect.isSuccess(env.host.stat(path))
+const exists = (env: CgroupEnv, path: string): Effect.Effect<boolean> => Effect.isSuccess(env.fs.stat(path))
+
+/**
+ * runc 1.2's `cgroup.kill` step of `signalAllProcesses`: `1` written to the
+ * unified cgroup's `cgroup.kill` (through the same checked write as every
+ * cgroup file); false when there is no unified cgroup or no such file.
+ */
+const killVia = (env: CgroupEnv, dir: string): Effect.Effect<boolean, CgroupError | SystemError> =>
+  dir === ""
+    ? Effect.succeed(false)
+    : Files.writeFile(env, dir, "cgroup.kill", "1").pipe(
+      Effect.as(true),
+      Effect.catchIf((e) => e._tag === "SystemError" && e.code === "ENOENT", () => Effect.succeed(false)),
+      Effect.withSpan("CgroupManager.kill")
+    )
 
 const notConfigured = () => new CgroupError({ message: "cannot toggle freezer: cgroups not configured for container" })
 
@@ -58,6 +75,7 @@ const v1Manager = (
         if (!systemd && path("freezer") === "") return Effect.fail(notConfigured())
         return Freezer.setStateV1(env, path("freezer"), state)
       }).pipe(Effect.withSpan("CgroupManager.freeze")),
+    kill: Effect.suspend(() => killVia(env, path(""))),
     destroy: Effect.suspend(() =>
       (systemd
         // runc removes the paths whether or not the stop worked, and reports the stop failure first.
@@ -86,6 +104,7 @@ const v2Manager = (env: CgroupEnv, cg: Cgroup, dir: string, systemd: boolean): M
     Effect.suspend(() =>
       cg.Resources === undefined ? Effect.fail(notConfigured()) : Freezer.setStateV2(env, dir, state)
     ).pipe(Effect.withSpan("CgroupManager.freeze")),
+  kill: Effect.suspend(() => killVia(env, dir)),
   destroy: Effect.suspend(() =>
     (systemd ? Effect.zipRight(stopUnit(cg), removePath(env, dir)) : removePath(env, dir)).pipe(
       Effect.withSpan("CgroupManager.destroy")

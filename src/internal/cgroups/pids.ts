@@ -1,5 +1,6 @@
 /**
- * runc's `GetAllPids(path)` (cgroups.md §8.2): `filepath.WalkDir` over the
+ * runc's `GetAllPids(path)` (`libcontainer/cgroups/getallpids.go`):
+ * `filepath.WalkDir` over the
  * cgroup, reading `cgroup.procs` of every directory before its children,
  * children in byte order. The first failure ends the walk.
  */
@@ -14,7 +15,7 @@ const walk = (env: CgroupEnv, dir: string, into: Array<number>): Effect.Effect<v
   Effect.gen(function*() {
     // One push per pid: a spread's arguments live on the stack, and a cgroup can hold 200,000 pids.
     for (const pid of yield* readProcs(env, dir)) into.push(pid)
-    for (const entry of yield* env.host.readDirectory(dir)) {
+    for (const entry of yield* env.fs.readDirectory(dir)) {
       if (entry.type === "Directory") yield* walk(env, join(dir, entry.name), into)
     }
   })
@@ -26,7 +27,7 @@ const walk = (env: CgroupEnv, dir: string, into: Array<number>): Effect.Effect<v
  */
 export const getAllPids = (env: CgroupEnv, path: string): Effect.Effect<ReadonlyArray<number>, CgroupError | SystemError> =>
   Effect.gen(function*() {
-    const info = yield* env.host.lstat(path)
+    const info = yield* env.fs.lstat(path)
     const pids: Array<number> = []
     if (info.type === "Directory") yield* walk(env, path, pids)
     return pids

@@ -1,7 +1,8 @@
 /**
  * `/proc/<pid>/cgroup` parsing, in runc's two flavours: the v1 map of
- * controller (or `name=` hierarchy) to cgroup path (`ParseCgroupFile`,
- * cgroups.md §5.4), and the single unified path fs2 looks for (§6.3).
+ * controller (or `name=` hierarchy) to cgroup path (`ParseCgroupFile` in
+ * `libcontainer/cgroups/utils.go`), and the single unified path fs2 looks
+ * for (`parseCgroupFromReader` in `cgroups/fs2/defaultpath.go`).
  */
 import * as Either from "effect/Either"
 import * as Strconv from "../strconv.js"

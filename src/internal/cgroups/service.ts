@@ -1,6 +1,6 @@
 /**
- * runc's `manager.New` / `manager.NewWithPaths` (cgroups.md §3) over a
- * host: validates the config, detects the mode once, and picks fs, fs2 or a
+ * runc's `manager.New` / `manager.NewWithPaths`
+ * (`libcontainer/cgroups/manager/new.go`) over a host's Filesystem: validates the config, detects the mode once, and picks fs, fs2 or a
  * systemd flavour, computing paths when none are given.
  */
 import * as Effect from "effect/Effect"
@@ -13,7 +13,8 @@ import { CgroupError, v1NoUnified } from "./errors.js"
 import * as Fs2Paths from "./fs2Paths.js"
 import { goMap } from "./goFormat.js"
 import { isAbs } from "./goPath.js"
-import type { CgroupHost, Layout } from "./host.js"
+import type { FilesystemService } from "../../Filesystem.js"
+import type { Layout } from "./layout.js"
 import * as Managers from "./managers.js"
 import { modeOf } from "./mode.js"
 import * as SystemdPaths from "./systemdPaths.js"
@@ -38,8 +39,8 @@ const unifiedPath = (paths: Paths | null): Effect.Effect<string, CgroupError> =>
 const unifiedSet = (cg: Cgroup): boolean => cg.Resources !== undefined && cg.Resources.unified != null
 
 /** The service over `host`, laid out as `layout`. */
-export const make = (host: CgroupHost, layout: Layout): Effect.Effect<CgroupManagerService> =>
-  Effect.map(Env.make(host, layout), (env): CgroupManagerService => {
+export const make = (fs: FilesystemService, layout: Layout): Effect.Effect<CgroupManagerService> =>
+  Effect.map(Env.make(fs, layout), (env): CgroupManagerService => {
     const mode = Effect.zipWith(env.unified, env.hybrid, modeOf)
 
     // Untraced: Load runs it once per container, and a span would cost more than the work.

@@ -1,5 +1,6 @@
 /**
- * The systemd managers' paths, computed without D-Bus (cgroups.md §7):
+ * The systemd managers' paths, computed without D-Bus (runc's
+ * `libcontainer/cgroups/systemd/common.go`, `v1.go` and `v2.go`):
  * slice expansion, the unit name, the v1 per-hierarchy paths and the v2
  * unified path. The one v2 case that asks systemd itself (a rootless
  * container's user manager) fails with a `DbusRequired` error.
@@ -84,5 +85,5 @@ export const unifiedPath = Effect.fn("CgroupManager.systemdUnifiedPath")(functio
       "use the fs cgroup driver (Systemd: false) or pass the cgroup path explicitly"
     )
   }
-  return yield* secureJoinVFS(env.layout.root, join(slice, unitName(cg)), env.host)
+  return yield* secureJoinVFS(env.layout.root, join(slice, unitName(cg)), env.fs)
 })

@@ -1,5 +1,6 @@
 /**
- * Finding cgroup v1 hierarchies (cgroups.md §4.4, §4.7–4.9, §5.3): where a
+ * Finding cgroup v1 hierarchies (runc's `libcontainer/cgroups/v1_utils.go`,
+ * `utils.go` and `fs/paths.go`): where a
  * controller is mounted, the v1 cgroup root, and the calling process's own
  * cgroup path in a hierarchy.
  */
@@ -29,7 +30,7 @@ export interface CgroupMount {
 /** The calling process's `/proc/self/cgroup`, parsed the v1 way; read afresh on every call, as runc does. */
 export const ownCgroups = (facts: HostFacts): Effect.Effect<ReadonlyMap<string, string>, CgroupError | SystemError> =>
   Effect.flatMap(
-    readProcfsFile(facts.host, facts.layout, facts.layout.procSelfCgroupPath, ProcCgroup.maxBytes),
+    readProcfsFile(facts.fs, facts.layout, facts.layout.procSelfCgroupPath, ProcCgroup.maxBytes),
     ProcCgroup.parseV1
   )
 
@@ -58,9 +59,9 @@ export const findMountpointAndRoot = (
 /** Whether `path` is a mount point: its device differs from its parent's. */
 const isMountpointDirectory = (facts: HostFacts, path: string): Effect.Effect<boolean, SystemError> =>
   Effect.gen(function*() {
-    const info = yield* facts.host.lstat(path)
+    const info = yield* facts.fs.lstat(path)
     if (info.type !== "Directory") return false
-    const parent = yield* facts.host.lstat(dir(path))
+    const parent = yield* facts.fs.lstat(dir(path))
     return info.dev !== parent.dev
   })
 
@@ -75,9 +76,9 @@ const tryDefaultPath = (facts: HostFacts, cgroupPath: string, subsystem: string)
   if (!root.startsWith(cgroupPath)) return Effect.succeedNone
   const name = subsystem.startsWith(namePrefix) ? subsystem.slice(namePrefix.length) : subsystem
   return Effect.gen(function*() {
-    const path = yield* secureJoinVFS(root, name, facts.host)
+    const path = yield* secureJoinVFS(root, name, facts.fs)
     if (!(yield* isMountpointDirectory(facts, path))) return Option.none<string>()
-    return (yield* facts.host.statfs(path)) === CGROUP_SUPER_MAGIC ? Option.some(path) : Option.none<string>()
+    return (yield* facts.fs.statfs(path)) === CGROUP_SUPER_MAGIC ? Option.some(path) : Option.none<string>()
   }).pipe(Effect.orElseSucceed(Option.none<string>))
 }
 
@@ -124,7 +125,7 @@ const lookUpMountpoint = (
   })
 
 /**
- * runc's `GetCgroupMounts(all)` on a v1 host (§5.3): the mounts carrying the
+ * runc's `GetCgroupMounts(all)` on a v1 host: the mounts carrying the
  * hierarchies `/proc/self/cgroup` names, the first one per hierarchy unless
  * `all`.
  */
@@ -165,18 +166,19 @@ export const rootPath = (facts: HostFacts): Effect.Effect<string, CgroupError | 
     const first = mounts[0]
     if (first === undefined) return yield* new CgroupError({ message: "no cgroup mount found in mountinfo" })
     const root = dir(first.mountpoint)
-    yield* facts.host.stat(root)
+    yield* facts.fs.stat(root)
     return root
   })
 
 const isDefaultRoot = (facts: HostFacts): Effect.Effect<boolean> => {
-  const { host, layout } = facts
+  const { fs, layout } = facts
   return Effect.gen(function*() {
     if (!(yield* isMountpointDirectory(facts, layout.root))) return false
-    if ((yield* host.statfs(layout.root)) !== TMPFS_MAGIC) return false
-    const first = yield* host.firstEntry(layout.root)
-    if (Option.isNone(first)) return false
-    return (yield* host.statfs(join(layout.root, first.value))) === CGROUP_SUPER_MAGIC
+    if ((yield* fs.statfs(layout.root)) !== TMPFS_MAGIC) return false
+    // runc's Readdirnames(1): whichever entry the kernel lists first
+    const [first] = yield* fs.readDirectoryUnsorted(layout.root, { limit: 1 })
+    if (first === undefined) return false
+    return (yield* fs.statfs(join(layout.root, first.name))) === CGROUP_SUPER_MAGIC
   }).pipe(Effect.orElseSucceed(() => false))
 }
 

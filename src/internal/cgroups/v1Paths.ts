@@ -1,5 +1,6 @@
 /**
- * The cgroup v1 "fs" manager's paths (cgroups.md §4.2–4.6): the subsystem
+ * The cgroup v1 "fs" manager's paths (`initPaths` and `subsysPath` in
+ * runc's `libcontainer/cgroups/fs/paths.go`): the subsystem
  * list, the inner path from `path` / `parent` / `name`, and one directory
  * per mounted hierarchy.
  */

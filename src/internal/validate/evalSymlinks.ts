@@ -1,7 +1,7 @@
 /**
  * Go's `filepath.Abs` and `filepath.EvalSymlinks` on POSIX, over the
  * {@link Filesystem} service so they resolve on the real host and on the
- * simulated one alike (validate.md §4).
+ * simulated one alike (runc's `rootfs` check resolves the rootfs with them).
  *
  * EvalSymlinks walks the path one component at a time: `.` is skipped, `..`
  * removes the last resolved component lexically, every other component is

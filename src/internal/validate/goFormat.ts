@@ -1,6 +1,6 @@
 /**
  * Go's `%+v` rendering of a `*configs.Mount`, which runc embeds in its mount
- * messages (validate.md §10): fields in declaration order, strings raw, nil
+ * messages (`mountsStrict` in `libcontainer/configs/validate/validator.go`): fields in declaration order, strings raw, nil
  * pointers `<nil>`, nil or empty slices `[]`, integers in decimal. A non-nil
  * `RecAttr` prints as a heap address in Go; it renders as the same fixed
  * placeholder the cgroup rendering uses.
@@ -9,7 +9,7 @@ import type { IDMap, Mount } from "../../Config.js"
 import { pointerPlaceholder } from "../cgroups/goFormat.js"
 
 export {
-  /** `%+v` of a `*configs.Cgroup` (validate.md §3). */
+  /** `%+v` of a `*configs.Cgroup`, as `cgroupsCheck` prints it. */
   goCgroup as cgroup
 } from "../cgroups/goFormat.js"
 

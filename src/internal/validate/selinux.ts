@@ -1,6 +1,6 @@
 /**
  * Whether SELinux is enabled, as the go-selinux `GetEnabled` runc vendors
- * decides it (validate.md §12.4), from file reads through the
+ * decides it (`go-selinux/selinux_linux.go`), from file reads through the
  * {@link Filesystem} service only — so the simulated host can be seeded to
  * either answer.
  *

@@ -10,16 +10,15 @@
  */
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
-import * as Option from "effect/Option"
 import * as CgroupManager from "../../../src/CgroupManager.js"
 import { SystemError } from "../../../src/ContainerError.js"
 import * as Fs from "../../../src/Filesystem.js"
 import * as Env from "../../../src/internal/cgroups/env.js"
-import { type LayoutOptions, makeLayout } from "../../../src/internal/cgroups/host.js"
+import { type LayoutOptions, makeLayout } from "../../../src/internal/cgroups/layout.js"
 import { CGROUP2_SUPER_MAGIC, CGROUP_SUPER_MAGIC, TMPFS_MAGIC } from "../../../src/internal/cgroups/mode.js"
-import * as NodeHost from "../../../src/internal/cgroups/nodeHost.js"
-import { MemoryHost, type SimulatedHost } from "../../../src/internal/memory/MemoryHost.js"
-import { rootDevice, type SeedEntry } from "../../../src/internal/memory/MemoryFs.js"
+import { PROC_SUPER_MAGIC } from "../../../src/internal/filesystemType.js"
+import { rootDevice, type SeedEntry } from "../../../src/memory/MemoryFs.js"
+import * as MemoryHost from "../../../src/memory/MemoryHost.js"
 
 /** One cgroup mount of a fake host. */
 export interface FakeMount {
@@ -72,7 +71,7 @@ export const scriptedStatfs = (fs: Fs.FilesystemService, types: ReadonlyArray<re
 
 /** What a fake host gives a test: the simulated host (to inspect or change) and the rules running on it. */
 export interface FakeHost {
-  readonly host: SimulatedHost
+  readonly host: MemoryHost.SimulatedHost
   readonly fs: Fs.FilesystemService
   readonly layer: Layer.Layer<CgroupManager.CgroupManager>
   readonly env: Effect.Effect<Env.CgroupEnv>
@@ -82,8 +81,12 @@ export interface FakeHost {
 export const fakeHost = (spec: FakeHostSpec): FakeHost => {
   const mounts = new Map<string, number>([["/sys/fs/cgroup", spec.rootType ?? TMPFS_MAGIC]])
   for (const m of spec.mounts) mounts.set(m.mountpoint, m.fstype === "cgroup2" ? CGROUP2_SUPER_MAGIC : CGROUP_SUPER_MAGIC)
+  // the default tree without the kernel's procfs and cgroupfs: every file below is what the spec says
   const host = MemoryHost.unsafeMake({
+    bare: true,
     entries: [
+      ...MemoryHost.defaultEntries,
+      { type: "dir", path: "/proc", mode: 0o555, filesystem: PROC_SUPER_MAGIC, device: rootDevice },
       { type: "dir", path: "/proc/self", mode: 0o555 },
       { type: "file", path: "/proc/self/mountinfo", content: mountinfoOf(spec.mounts, spec.otherMounts) },
       { type: "file", path: "/proc/self/cgroup", content: spec.procSelfCgroup },
@@ -91,18 +94,22 @@ export const fakeHost = (spec: FakeHostSpec): FakeHost => {
       ...(spec.entries ?? [])
     ]
   })
-  const fs = Fs.makeMemory(host)
-  const statfs = scriptedStatfs(fs, [
-    ["/sys/fs/cgroup", spec.rootType ?? TMPFS_MAGIC],
-    ...spec.mounts.map((m) => [m.mountpoint, m.fstype === "cgroup2" ? CGROUP2_SUPER_MAGIC : CGROUP_SUPER_MAGIC] as const)
-  ])
-  const firstEntry = (path: string) => Effect.map(fs.readDirectory(path), (entries) => Option.fromNullable(entries[0]?.name))
-  const options = { statfs, firstEntry, ...spec.layout }
+  const plain = MemoryHost.filesystem(host)
+  // a scripted statfs, and the raw readdir order taken as the sorted one
+  const fs: Fs.FilesystemService = {
+    ...plain,
+    statfs: scriptedStatfs(plain, [
+      ["/sys/fs/cgroup", spec.rootType ?? TMPFS_MAGIC],
+      ...spec.mounts.map((m) => [m.mountpoint, m.fstype === "cgroup2" ? CGROUP2_SUPER_MAGIC : CGROUP_SUPER_MAGIC] as const)
+    ]),
+    readDirectoryUnsorted: (path, options) =>
+      Effect.map(plain.readDirectory(path), (entries) => entries.slice(0, options?.limit ?? entries.length))
+  }
   return {
     host,
     fs,
-    layer: CgroupManager.layerNodeWith(options).pipe(Layer.provide(Fs.layerMemoryFrom(host))),
-    env: Env.make(NodeHost.make(fs, { statfs, firstEntry }), makeLayout(spec.layout))
+    layer: CgroupManager.layerWith(spec.layout ?? {}).pipe(Layer.provide(Layer.succeed(Fs.Filesystem, fs))),
+    env: Env.make(fs, makeLayout(spec.layout))
   }
 }
 

@@ -13,7 +13,7 @@ import * as TestClock from "effect/TestClock"
 import { CgroupManager, type FreezerState } from "../../../src/CgroupManager.js"
 import * as Config from "../../../src/Config.js"
 import { CGROUP2_SUPER_MAGIC } from "../../../src/internal/cgroups/mode.js"
-import type { SeedEntry } from "../../../src/internal/memory/MemoryFs.js"
+import type { SeedEntry } from "../../../src/memory/MemoryFs.js"
 import { withInstantSleeps } from "../../support/cgroups.js"
 import { bytes, fakeHost, separateMounts, text } from "./fixtures.js"
 

@@ -7,7 +7,9 @@ import { describe, expect, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
 import { CgroupManager } from "../../../src/CgroupManager.js"
 import * as Config from "../../../src/Config.js"
-import type { SeedEntry } from "../../../src/internal/memory/MemoryFs.js"
+import type { SeedEntry } from "../../../src/memory/MemoryFs.js"
+import { withInstantSleeps } from "../../support/cgroups.js"
+import { captureLogs } from "../../support/validateHosts.js"
 import { fakeHost, separateMounts } from "./fixtures.js"
 
 const root = "/sys/fs/cgroup/devices/c"
@@ -97,10 +99,24 @@ describe("destroy on plain directories", () => {
       ])
       const m = yield* managerOn({ devices: root, freezer: "/sys/fs/cgroup/freezer/c", victim: "/etc/precious" })
         .pipe(Effect.provide(fake.layer))
-      const error = yield* Effect.flip(m.destroy)
+      // runc 1.1.5's RemovePaths: five rounds, 10, 20, 40 and 80 ms apart, before it gives up
+      const { result: error, slept } = yield* withInstantSleeps(Effect.flip(m.destroy))
+      expect(slept).toEqual([10, 20, 40, 80])
       expect(error.message).toBe(`Failed to remove paths: map[devices:${root} victim:/etc/precious]`)
       expect(yield* m.getPaths).toEqual({ devices: root, victim: "/etc/precious" })
       expect((yield* fake.fs.lstat("/etc/precious")).type).toBe("File")
+    }))
+
+  it.effect("logs a path it cannot remove as runc 1.1.5 does: a warning in the first round, an error in the last", () =>
+    Effect.gen(function*() {
+      const fake = hostWith(procs(root, "1\n"))
+      const m = yield* managerOn({ devices: root }).pipe(Effect.provide(fake.layer))
+      const { result: [, lines] } = yield* withInstantSleeps(captureLogs(Effect.flip(m.destroy)))
+      const cause = `rmdir ${root}: directory not empty`
+      expect(lines).toEqual([
+        { level: "WARN", message: "Failed to remove cgroup (will retry)", annotations: { error: cause } },
+        { level: "ERROR", message: "Failed to remove cgroup", annotations: { error: cause } }
+      ])
     }))
 
   it.effect("refuses a directory off cgroupfs and a hierarchy root, removing nothing; never follows a symlink", () =>
@@ -114,7 +130,9 @@ describe("destroy on plain directories", () => {
       ])
       const m = yield* managerOn({ devices: "/tmp/victim", freezer: "/sys/fs/cgroup/freezer", link: root })
         .pipe(Effect.provide(fake.layer))
-      const error = yield* Effect.flip(m.destroy)
+      // the refusals are not retried; the symlink, an rmdir failure like any other, is
+      const { result: error, slept } = yield* withInstantSleeps(Effect.flip(m.destroy))
+      expect(slept).toEqual([10, 20, 40, 80])
       expect([error.message, error._tag === "CgroupError" && error.reason]).toEqual([
         `Failed to remove paths: map[devices:/tmp/victim freezer:/sys/fs/cgroup/freezer link:${root}]: rmdir /tmp/victim: not a cgroup directory`,
         "WrongFilesystem"

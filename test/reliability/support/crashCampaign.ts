@@ -11,6 +11,7 @@ import * as Data from "effect/Data"
 import * as Effect from "effect/Effect"
 import * as Random from "effect/Random"
 import type * as Scope from "effect/Scope"
+import * as SynchronizedRef from "effect/SynchronizedRef"
 import { spawn } from "node:child_process"
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
@@ -153,7 +154,7 @@ const victimLoop = (bundle: string, root: string, id: string, kills: number, opt
         tally.failures.push(`${id} kill ${i}: load failed: ${loaded.left.message}`)
         continue
       }
-      const which = whichState(loaded.right, states)
+      const which = whichState(yield* Container.snapshot(loaded.right), states)
       if (which === "small") tally.small++
       else if (which === "large") tally.large++
       else tally.failures.push(`${id} kill ${i}: ${which}`)
@@ -178,10 +179,9 @@ export const runCrashCampaign = (
     )
     const ids = Array.from({ length: options.parallel }, (_, i) => `victim-${i}`)
     for (const id of ids) {
-      const c = yield* Factory.create(root, id, config(id)) as Effect.Effect<Container.ContainerImpl, Factory.CreateError, Factory.Services>
+      const c = yield* Factory.create(root, id, config(id))
       const [small] = crashStates(config(id))
-      c.created = small.created
-      c.config = small.config
+      yield* SynchronizedRef.update(c.model, (model) => ({ ...model, created: small.created, config: small.config }))
       yield* Container.saveState(c)
     }
     const share = Math.ceil(options.kills / options.parallel)

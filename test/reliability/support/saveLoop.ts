@@ -9,6 +9,7 @@
  *   node <bundle of this file> <root> <id>
  */
 import * as Effect from "effect/Effect"
+import * as SynchronizedRef from "effect/SynchronizedRef"
 import * as Container from "../../../src/Container.js"
 import * as Factory from "../../../src/Factory.js"
 import * as Libcontainer from "../../../src/Libcontainer.js"
@@ -18,12 +19,10 @@ const [root = "", id = ""] = process.argv.slice(2)
 
 const program = Effect.gen(function*() {
   const container = yield* Factory.load(root, id)
-  const states = crashStates(container.config)
-  const target = container as Container.ContainerImpl
+  const states = crashStates((yield* Container.snapshot(container)).config)
   for (let n = 0;; n++) {
     const next = states[n % 2]!
-    target.created = next.created
-    target.config = next.config
+    yield* SynchronizedRef.update(container.model, (model) => ({ ...model, created: next.created, config: next.config }))
     yield* Container.saveState(container)
     process.stdout.write(n === 0 ? "ready\n" : ".")
   }

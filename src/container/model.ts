@@ -1,0 +1,122 @@
+/**
+ * The container value: what never changes (id, root, state dir, managers)
+ * as plain fields, and what does (config, init process, creation time,
+ * runc's state object) as one {@link Model} in a `SynchronizedRef` — whose
+ * `modifyEffect` is runc's container mutex: one operation at a time on a
+ * container, each seeing the model the previous one left.
+ */
+import * as Effect from "effect/Effect"
+import type * as Exit from "effect/Exit"
+import type * as Option from "effect/Option"
+import * as SynchronizedRef from "effect/SynchronizedRef"
+import type { Manager as CgroupManager } from "../CgroupManager.js"
+import type * as Config from "../Config.js"
+import type { FileIdentity } from "../Filesystem.js"
+import type { Manager as IntelRdtManager } from "../IntelRdt.js"
+import type { Status } from "../Status.js"
+import { type MachineState, statusOf } from "./stateMachine.js"
+
+/** The init process of a container, as far as the library knows it. */
+export interface InitProcess {
+  readonly pid: number
+  /** Field 22 of `/proc/<pid>/stat` when the process started; tells a reused pid apart. */
+  readonly startTime: bigint
+  /** What fds 0, 1 and 2 pointed at (state.json's `external_descriptors`). */
+  readonly externalDescriptors?: ReadonlyArray<string>
+}
+
+/** What changes over a container's life, as runc keeps it in its `linuxContainer` under the mutex. */
+export interface Model {
+  /** The configuration: the caller's for Create, state.json's for Load. */
+  readonly config: Config.Config
+  /** Present for a loaded container (runc's `nonChildProcess`); absent after Create and after destroy. */
+  readonly initProcess: Option.Option<InitProcess>
+  /** When the init process became ready (RFC 3339); Go's zero time until then. */
+  readonly created: string
+  /** runc's state object (`containerState`): what the status was last seen as. */
+  readonly state: MachineState
+}
+
+const TypeId: unique symbol = Symbol.for("effect-libcontainer/Container")
+
+/** A container, as runc's factory returns it (`libcontainer.Container`). */
+export interface Container {
+  readonly [TypeId]: typeof TypeId
+  /** The id given to Create or Load (for Load, not the id inside state.json). */
+  readonly id: string
+  /** The state root given to Create or Load. */
+  readonly root: string
+  /** `SecureJoin(root, id)`. */
+  readonly stateDir: string
+  readonly cgroupManager: CgroupManager
+  /** Present when `config.intel_rdt` is set and resctrl is available. */
+  readonly intelRdtManager: Option.Option<IntelRdtManager>
+  /** The state root as Create or Load opened it; destroy refuses a root replaced since. */
+  readonly rootIdentity: Option.Option<FileIdentity>
+  /** What changes, behind runc's container mutex (see the module documentation). */
+  readonly model: SynchronizedRef.SynchronizedRef<Model>
+}
+
+/** What {@link make} builds a container from. */
+export interface Options extends Model {
+  readonly id: string
+  readonly root: string
+  readonly stateDir: string
+  readonly cgroupManager: CgroupManager
+  readonly intelRdtManager: Option.Option<IntelRdtManager>
+  readonly rootIdentity: Option.Option<FileIdentity>
+}
+
+/** A container value (what runc's `newContainer` assembles for Create and Load). */
+export const make = (options: Options): Effect.Effect<Container> =>
+  Effect.map(SynchronizedRef.make<Model>({
+    config: options.config,
+    initProcess: options.initProcess,
+    created: options.created,
+    state: options.state
+  }), (model) => ({
+    [TypeId]: TypeId,
+    id: options.id,
+    root: options.root,
+    stateDir: options.stateDir,
+    cgroupManager: options.cgroupManager,
+    intelRdtManager: options.intelRdtManager,
+    rootIdentity: options.rootIdentity,
+    model
+  }))
+
+/** Whether a value is a {@link Container}. */
+export const isContainer = (u: unknown): u is Container => typeof u === "object" && u !== null && TypeId in u
+
+/** The model now, without waiting for an operation in progress. */
+export const snapshot = (c: Container): Effect.Effect<Model> => SynchronizedRef.get(c.model)
+
+/** The status the container's state object holds now, without refreshing. */
+export const lastStatus = (c: Container): Effect.Effect<Status> => Effect.map(snapshot(c), (m) => statusOf(m.state))
+
+/**
+ * @internal
+ * The model an operation works on while it holds the mutex: it reads
+ * `model` and replaces it as runc's code assigns `c.state` and
+ * `c.initProcess` along the way.
+ */
+export interface Draft {
+  model: Model
+}
+
+/**
+ * @internal
+ * runc's container mutex: `body` runs alone on this container, with a
+ * {@link Draft} of its model; the draft's model is kept when `body` ends —
+ * when it fails too, as runc's `destroy` leaves a container stopped even
+ * when a poststop hook failed.
+ */
+export const exclusive = <A, E, R>(c: Container, body: (draft: Draft) => Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
+  Effect.flatten(SynchronizedRef.modifyEffect(c.model, (model) => {
+    const draft: Draft = { model }
+    return Effect.map(Effect.exit(body(draft)), (exit): readonly [Exit.Exit<A, E>, Model] => [exit, draft.model])
+  }))
+
+/** Whether the config gives the container its own PID namespace (a NEWPID entry without a path), runc's `IsPrivate(NEWPID)`. @internal */
+export const hasPrivatePidNamespace = (config: Config.Config): boolean =>
+  (config.namespaces ?? []).some((ns) => ns.type === "NEWPID" && ns.path === "")
