@@ -11,7 +11,7 @@ import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
-import { CgroupError, CgroupManager, isNotExistOrNoDevice } from "./CgroupManager.js"
+import { CgroupError, CgroupManager, type CgroupManagerService, isNotExistOrNoDevice } from "./CgroupManager.js"
 import type * as Config from "./Config.js"
 import * as ContainerModel from "./container/model.js"
 import { loaded, stopped } from "./container/stateMachine.js"
@@ -32,9 +32,12 @@ import {
 } from "./ContainerError.js"
 import { type DirectoryEntry, Filesystem, type FilesystemService } from "./Filesystem.js"
 import { IntelRdt } from "./IntelRdt.js"
-import { zeroTime } from "./internal/json/GoSchema.js"
+import { decodeText } from "./internal/json/GoDecoder.js"
+import { decoderOf, zeroTime } from "./internal/json/GoSchema.js"
+import * as Lean from "./internal/leanLoad.js"
 import { clean } from "./internal/path.js"
-import type { Processes } from "./Processes.js"
+import { Processes, type ProcessesService } from "./Processes.js"
+import type * as Scope from "effect/Scope"
 import { secureJoinVFS } from "./SecureJoin.js"
 import * as State from "./State.js"
 import * as Validate from "./Validate.js"
@@ -165,8 +168,8 @@ const loadState = (fs: FilesystemService, root: string, stateDir: string) =>
     return { saved, rootIdentity: file.rootIdentity }
   })
 
-/** {@link load} without its span, for {@link list}; SecureJoin goes straight to the filesystem. */
-const loadUntraced = (root: string, id: string): Effect.Effect<Container, LoadError, Services> =>
+/** {@link load} the careful way, without its span: SecureJoin, `readFileInRoot`, the managers and the refresh as effects. */
+const loadCarefully = (root: string, id: string): Effect.Effect<Container, LoadError, Services> =>
   Effect.gen(function*() {
     if (root === "") return yield* new ErrRootNotSet()
     yield* ContainerId.validate(id)
@@ -196,6 +199,79 @@ const loadUntraced = (root: string, id: string): Effect.Effect<Container, LoadEr
     return container
   })
 
+const stateDecoder = decoderOf(State.State)
+
+/** state.json decoded with Go's rules, or `undefined` where the decoder refuses it. */
+const decodeState: Lean.DecodeState = (bytes) => {
+  const decoded = decodeText(stateDecoder, bytes, "State")
+  return decoded._tag === "Ok" ? decoded.value : undefined
+}
+
+/** What the lean path of one `list` or `load` works with: the held root and the services it asks. */
+interface LeanContext {
+  readonly reader: Lean.Reader
+  readonly processes: ProcessesService
+  readonly cgroups: CgroupManagerService
+}
+
+/**
+ * The lean path's context for `root`, its descriptor held until the scope
+ * closes; `undefined` (every container then goes the careful way) when the
+ * root cannot be opened or the cgroup mode is unknown.
+ */
+const leanContext = (
+  fs: FilesystemService,
+  root: string
+): Effect.Effect<LeanContext | undefined, never, CgroupManager | Processes | Scope.Scope> =>
+  Effect.gen(function*() {
+    const cgroups = yield* CgroupManager
+    const mode = yield* Effect.either(cgroups.mode)
+    if (mode._tag === "Left") return undefined
+    const held = yield* Effect.acquireRelease(
+      Effect.sync(() => fs.direct.openRoot(root)),
+      (held) => Effect.sync(() => typeof held === "string" ? undefined : held.close())
+    )
+    if (typeof held === "string") return undefined
+    return {
+      reader: { direct: fs.direct, held, root, decode: decodeState, unified: mode.right === "unified" },
+      processes: yield* Processes,
+      cgroups
+    }
+  })
+
+/**
+ * Loads `id` the lean way (see `internal/leanLoad.ts`): the container, or
+ * `undefined` to load it carefully. The status comes out as the careful
+ * refresh leaves it: freezer, then `hasInit`, then `exec.fifo`.
+ */
+const loadLean = (context: LeanContext, id: string): Effect.Effect<Container | undefined> => {
+  if (!ContainerId.isValid(id)) return Effect.succeed(undefined)
+  const read = Lean.read(context.reader, id)
+  if (read === undefined) return Effect.succeed(undefined)
+  const { saved } = read
+  return Effect.flatMap(context.processes.isAlive(saved.init_process_pid, saved.init_process_start), (alive) =>
+    Effect.match(context.cgroups.newWithPaths(saved.config.cgroups, saved.cgroup_paths), {
+      onFailure: () => undefined,
+      onSuccess: (cgroupManager) =>
+        ContainerModel.unsafeMake({
+          id,
+          root: context.reader.root,
+          stateDir: read.stateDir,
+          config: saved.config,
+          cgroupManager,
+          intelRdtManager: Option.none(),
+          rootIdentity: Option.some(read.rootIdentity),
+          initProcess: Option.some({
+            pid: saved.init_process_pid,
+            startTime: saved.init_process_start,
+            ...(saved.external_descriptors != null ? { externalDescriptors: saved.external_descriptors } : {})
+          }),
+          created: saved.created,
+          state: { kind: Lean.statusAfter(context.reader.direct, read, alive) }
+        })
+    }))
+}
+
 /**
  * runc's `Load(root, id)`: reads `<root>/<id>/state.json` (missing root,
  * dir or file: {@link ErrNotExist}; unreadable or not runc's JSON:
@@ -203,11 +279,22 @@ const loadUntraced = (root: string, id: string): Effect.Effect<Container, LoadEr
  * rebuilds the cgroup manager from the saved paths and the Intel RDT
  * manager, and refreshes the status from the live system. The id inside
  * state.json is ignored. Nothing is written.
+ *
+ * A container as runc leaves it is read the lean way (one `openat2` of
+ * state.json with no symlink on the way, plain code, no error objects);
+ * anything else — symlinks, missing or corrupt files, a paused container —
+ * the careful way, with SecureJoin and every check as effects. Both give
+ * the same container (see `internal/leanLoad.ts`).
  */
 export const load: (root: string, id: string) => Effect.Effect<Container, LoadError, Services> = Effect.fn(
   "Factory.load"
 )(function*(root: string, id: string) {
-  return yield* loadUntraced(root, id)
+  if (root === "") return yield* new ErrRootNotSet()
+  const fs = yield* Filesystem
+  const lean = yield* Effect.scoped(
+    Effect.flatMap(leanContext(fs, root), (context) => context === undefined ? Effect.succeed(undefined) : loadLean(context, id))
+  )
+  return lean ?? (yield* loadCarefully(root, id))
 })
 
 /** One entry of {@link list}: a loaded container, or why the entry could not be loaded. */
@@ -234,26 +321,35 @@ const listChunkSize = 32
  * its error, never the end of the stream. Non-directories and symlinks are
  * skipped as runc skips them; a missing root is an empty stream. Entries are
  * loaded a few at a time and streamed, so memory stays flat however many
- * containers there are.
+ * containers there are; the root is held open while the stream runs, for
+ * the lean reads of Load.
  */
 export const list = (
   root: string,
   options: ListOptions = {}
 ): Stream.Stream<ListEntry, ErrRootNotSet | SystemError, Services> =>
-  Stream.unwrap(
+  Stream.unwrapScoped(
     Effect.gen(function*() {
       if (root === "") return yield* new ErrRootNotSet()
       const fs = yield* Filesystem
       const entries = yield* fs.readDirectory(root).pipe(
         Effect.catchIf((e) => e.code === "ENOENT", () => Effect.succeed([]))
       )
-      const loadEntry = (entry: DirectoryEntry) =>
-        loadUntraced(root, entry.name).pipe(
+      const context = entries.length === 0 ? undefined : yield* leanContext(fs, root)
+      const careful = (id: string) =>
+        loadCarefully(root, id).pipe(
           Effect.match({
-            onFailure: (error): ListEntry => ({ _tag: "Failed", id: entry.name, error }),
-            onSuccess: (container): ListEntry => ({ _tag: "Loaded", id: entry.name, container })
+            onFailure: (error): ListEntry => ({ _tag: "Failed", id, error }),
+            onSuccess: (container): ListEntry => ({ _tag: "Loaded", id, container })
           })
         )
+      const loadEntry = (entry: DirectoryEntry): Effect.Effect<ListEntry, never, Services> =>
+        context === undefined
+          ? careful(entry.name)
+          : Effect.flatMap(loadLean(context, entry.name), (container) =>
+            container === undefined
+              ? careful(entry.name)
+              : Effect.succeed<ListEntry>({ _tag: "Loaded", id: entry.name, container }))
       const concurrency = Math.max(1, options.concurrency ?? 1)
       return Stream.fromIterable(entries.filter((entry) => entry.type === "Directory")).pipe(
         Stream.rechunk(listChunkSize),

@@ -385,5 +385,6 @@ export const make = (sys: Syscalls): FilesystemService => ({
         maxBytes: options?.maxBytes ?? defaultMaxReadBytes
       })
     ),
-  lockDirectory: Effect.fn("Filesystem.lockDirectory")(lockDirectory(sys))
+  lockDirectory: Effect.fn("Filesystem.lockDirectory")(lockDirectory(sys)),
+  direct: sys.direct
 })

@@ -17,6 +17,8 @@ type KoffiFunction = ReturnType<ReturnType<KoffiModule["load"]>["func"]>
 interface Bindings {
   readonly koffi: KoffiModule
   readonly syscall: KoffiFunction
+  /** `syscall(2)` with openat2's four arguments, bound with a fixed signature: no per-call type list. */
+  readonly syscall4: KoffiFunction
   readonly open: KoffiFunction
   readonly openat: KoffiFunction
   readonly fstatfs: KoffiFunction
@@ -45,6 +47,8 @@ const load = (): Bindings => {
     bindings = {
       koffi,
       syscall: lib.func("long syscall(long number, ...)"),
+      // glibc's syscall(2) reads its arguments as longs from the registers the fixed form fills too
+      syscall4: lib.func("long syscall(long number, long a, const char *b, void *c, unsigned long d)"),
       // open(2) without O_CREAT takes no mode, so the fixed two-argument form is exact.
       open: lib.func("int open(const char *path, int flags)"),
       openat: lib.func("int openat(int dirfd, const char *path, int flags)"),
@@ -94,6 +98,20 @@ export const syscall = (number: number, ...args: ReadonlyArray<SyscallArg>): Sys
 }
 
 const EINVAL = 22
+
+/**
+ * `openat2(dirfd, path, how, how.length)` through the fixed-signature
+ * binding: `how` is a `struct open_how` the caller prepared once (see
+ * `openat2.ts`'s `encodeOpenHow`). The fd, or -1 and the errno; no retry.
+ * A path with a NUL byte is EINVAL.
+ */
+export const openat2 = (sysOpenat2: number, dirfd: number, path: string, how: Buffer): SyscallResult => {
+  if (path.includes("\0")) return { value: -1, errno: EINVAL }
+  const b = load()
+  b.koffi.errno(0)
+  const value = Number(b.syscall4(sysOpenat2, dirfd, path, how, how.length))
+  return value < 0 ? { value: -1, errno: b.koffi.errno() } : { value, errno: 0 }
+}
 /** `O_CLOEXEC` on x86-64 and arm64, the architectures {@link constants} covers. */
 const O_CLOEXEC = 0x80000
 
