@@ -33,9 +33,10 @@ import {
 import { type DirectoryEntry, Filesystem, type FilesystemService } from "./Filesystem.js"
 import { IntelRdt } from "./IntelRdt.js"
 import { decodeText } from "./internal/json/GoDecoder.js"
-import { decoderOf, zeroTime } from "./internal/json/GoSchema.js"
+import { zeroTime } from "./internal/json/GoSchema.js"
 import * as Lean from "./internal/leanLoad.js"
 import { clean } from "./internal/path.js"
+import * as RuncTypes from "./internal/runcTypes.js"
 import { Processes, type ProcessesService } from "./Processes.js"
 import type * as Scope from "effect/Scope"
 import { secureJoinVFS } from "./SecureJoin.js"
@@ -199,11 +200,9 @@ const loadCarefully = (root: string, id: string): Effect.Effect<Container, LoadE
     return container
   })
 
-const stateDecoder = decoderOf(State.State)
-
 /** state.json decoded with Go's rules, or `undefined` where the decoder refuses it. */
 const decodeState: Lean.DecodeState = (bytes) => {
-  const decoded = decodeText(stateDecoder, bytes, "State")
+  const decoded = decodeText(RuncTypes.State.decoder, bytes, "State")
   return decoded._tag === "Ok" ? decoded.value : undefined
 }
 

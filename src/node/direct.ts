@@ -20,6 +20,7 @@ import {
 } from "./openat2Syscall.js"
 
 const { O_DIRECTORY, O_NONBLOCK, O_RDONLY } = fs.constants
+const AT_FDCWD = -100
 
 /** The errno name of anything node:fs or koffi threw; a bad argument (a NUL in a path) is EINVAL, as in Go. */
 export const codeOf = (e: unknown): string => {
@@ -46,6 +47,46 @@ export const typeOf = (stats: fs.Stats | fs.Dirent): FileType =>
     : stats.isSocket()
     ? "Socket"
     : "Unknown"
+
+const fileTypes: ReadonlyMap<number, FileType> = new Map([
+  [0o100000, "File"],
+  [0o040000, "Directory"],
+  [0o120000, "SymbolicLink"],
+  [0o010000, "FIFO"],
+  [0o020000, "CharacterDevice"],
+  [0o060000, "BlockDevice"],
+  [0o140000, "Socket"]
+])
+
+/** The {@link FileType} of `st_mode`'s `S_IFMT` bits. */
+const typeOfMode = (mode: number): FileType => fileTypes.get(mode & 0o170000) ?? "Unknown"
+
+/** The port's {@link FileInfo} of a `statx` result (the same values node's stats give). */
+const infoOfStatx = (stats: Libc.Statx): FileInfo => ({
+  type: typeOfMode(stats.mode),
+  mode: stats.mode & 0o7777,
+  uid: stats.uid,
+  gid: stats.gid,
+  size: stats.size,
+  ino: stats.ino,
+  dev: stats.dev,
+  nlink: stats.nlink,
+  mtimeMs: stats.mtimeMs
+})
+
+/** `fstat(2)`: through `statx` where the C library has it (no `Date`s made), else node's. */
+const fstat = (fd: number): FileInfo | string => {
+  if (Libc.constants !== undefined) {
+    const stats = Libc.statx(fd, "", Libc.AT_EMPTY_PATH)
+    if (typeof stats === "number") return Errno.nameOf(stats)
+    if (stats !== undefined) return infoOfStatx(stats)
+  }
+  try {
+    return infoOf(fs.fstatSync(fd))
+  } catch (e) {
+    return codeOf(e)
+  }
+}
 
 /** The port's {@link FileInfo} of node's stats. */
 export const infoOf = (stats: fs.Stats): FileInfo => ({
@@ -131,13 +172,12 @@ const heldRoot = (fd: number, identity: { readonly dev: number; readonly ino: nu
       const opened = Libc.openat2(constants.SYS_openat2, fd, `${dir}/${name}`, openHow(constants))
       if (opened.value < 0) return Errno.nameOf(opened.errno)
       try {
-        const stats = fs.fstatSync(opened.value)
-        if (!stats.isFile()) return "EINVAL"
+        const stats = fstat(opened.value)
+        if (typeof stats === "string") return stats
+        if (stats.type !== "File") return "EINVAL"
         if (stats.size > maxBytes) return "EFBIG"
         reserve(stats.size, maxBytes)
         return readAll(opened.value, stats.size, maxBytes)
-      } catch (e) {
-        return codeOf(e)
       } finally {
         closeQuietly(opened.value)
       }
@@ -181,13 +221,12 @@ export const calls: DirectCalls = {
   openRoot: (path) => {
     const opened = openExisting(path, O_RDONLY | O_DIRECTORY | O_NONBLOCK)
     if (typeof opened === "string") return opened
-    try {
-      const stats = fs.fstatSync(opened)
-      return heldRoot(opened, { dev: stats.dev, ino: stats.ino })
-    } catch (e) {
+    const stats = fstat(opened)
+    if (typeof stats === "string") {
       closeQuietly(opened)
-      return codeOf(e)
+      return stats
     }
+    return heldRoot(opened, { dev: stats.dev, ino: stats.ino })
   },
   readFileOn: (path, types, maxBytes) => {
     const opened = openExisting(path, O_RDONLY | O_NONBLOCK)
@@ -196,14 +235,18 @@ export const calls: DirectCalls = {
       const type = filesystemOf(opened)
       if (typeof type === "string") return type
       if (!types.includes(type)) return type
-      return readAll(opened, fs.fstatSync(opened).size, maxBytes)
-    } catch (e) {
-      return codeOf(e)
+      const stats = fstat(opened)
+      return typeof stats === "string" ? stats : readAll(opened, stats.size, maxBytes)
     } finally {
       closeQuietly(opened)
     }
   },
   stat: (path) => {
+    if (Libc.constants !== undefined) {
+      const stats = Libc.statx(AT_FDCWD, path, 0)
+      if (typeof stats === "number") return Errno.nameOf(stats)
+      if (stats !== undefined) return infoOfStatx(stats)
+    }
     try {
       const stats = fs.statSync(path, { throwIfNoEntry: false })
       return stats === undefined ? "ENOENT" : infoOf(stats)

@@ -26,6 +26,8 @@ interface Bindings {
   readonly lseek: KoffiFunction
   /** glibc 2.30+; absent from some C libraries, where directories are listed through `/proc/self/fd`. */
   readonly getdents64: KoffiFunction | undefined
+  /** glibc 2.28+; absent elsewhere, where node's `fstatSync`/`statSync` stand in. */
+  readonly statx: KoffiFunction | undefined
   /** `sizeof(long)`: the width of `struct statfs`'s `f_type`. */
   readonly longSize: number
 }
@@ -56,6 +58,7 @@ const load = (): Bindings => {
       unlinkat: lib.func("int unlinkat(int dirfd, const char *path, int flags)"),
       lseek: lib.func("int64_t lseek(int fd, int64_t offset, int whence)"),
       getdents64: optional(() => lib.func("intptr_t getdents64(int fd, void *buf, size_t count)")),
+      statx: optional(() => lib.func("int statx(int dirfd, const char *path, int flags, unsigned int mask, void *buf)")),
       longSize: koffi.sizeof("long")
     }
   }
@@ -169,6 +172,66 @@ export const fstatfs = (fd: number): SyscallResult => {
 }
 
 const littleEndian = endianness() === "LE"
+
+/** `AT_EMPTY_PATH`: `statx` of the descriptor itself. */
+export const AT_EMPTY_PATH = 0x1000
+/** `STATX_BASIC_STATS`: type, mode, nlink, uid, gid, times, ino, size, blocks. */
+export const STATX_BASIC_STATS = 0x7ff
+
+/** What {@link statx} read: `struct statx`, the same layout on every architecture. */
+export interface Statx {
+  readonly mode: number
+  readonly uid: number
+  readonly gid: number
+  readonly nlink: number
+  readonly ino: number
+  readonly size: number
+  /** `st_dev` as glibc's `makedev` encodes it, as node reports it. */
+  readonly dev: number
+  readonly mtimeMs: number
+}
+
+const statxBuffer = Buffer.alloc(256)
+
+const u64 = (offset: number): number =>
+  Number(littleEndian ? statxBuffer.readBigUInt64LE(offset) : statxBuffer.readBigUInt64BE(offset))
+
+const u32 = (offset: number): number => littleEndian ? statxBuffer.readUInt32LE(offset) : statxBuffer.readUInt32BE(offset)
+
+/** glibc's `gnu_dev_makedev`. */
+const makedev = (major: number, minor: number): number =>
+  Number(
+    ((BigInt(major) & 0xfffff000n) << 32n) | ((BigInt(major) & 0xfffn) << 8n) |
+      ((BigInt(minor) & 0xffffff00n) << 12n) | (BigInt(minor) & 0xffn)
+  )
+
+/**
+ * `statx(dirfd, path, flags, STATX_BASIC_STATS)`: the basic stats, or the
+ * errno (a number); `undefined` where the C library has no `statx`. With
+ * `AT_EMPTY_PATH` and `""`, the descriptor itself. Unlike node's stats, no
+ * `Date` is made.
+ */
+export const statx = (dirfd: number, path: string, flags: number): Statx | number | undefined => {
+  const b = load()
+  if (b.statx === undefined) return undefined
+  if (path.includes("\0")) return EINVAL
+  b.koffi.errno(0)
+  if ((b.statx(dirfd, path, flags, STATX_BASIC_STATS, statxBuffer) as number) < 0) return b.koffi.errno()
+  const mode = littleEndian ? statxBuffer.readUInt16LE(28) : statxBuffer.readUInt16BE(28)
+  const minor = u32(140)
+  const major = u32(136)
+  return {
+    mode,
+    nlink: u32(16),
+    uid: u32(20),
+    gid: u32(24),
+    ino: u64(32),
+    size: u64(40),
+    dev: major < 0x1000 && minor < 0x100 ? (major << 8) | minor : makedev(major, minor),
+    mtimeMs: Number(littleEndian ? statxBuffer.readBigInt64LE(112) : statxBuffer.readBigInt64BE(112)) * 1000 +
+      u32(120) / 1e6
+  }
+}
 const SEEK_SET = 0
 
 /** One entry `getdents64(2)` returned: the name and the raw `d_type`. */
