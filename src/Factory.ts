@@ -32,11 +32,9 @@ import {
 } from "./ContainerError.js"
 import { type DirectoryEntry, Filesystem, type FilesystemService } from "./Filesystem.js"
 import { IntelRdt } from "./IntelRdt.js"
-import { decodeText } from "./internal/json/GoDecoder.js"
 import { zeroTime } from "./internal/json/GoSchema.js"
 import * as Lean from "./internal/leanLoad.js"
 import { clean } from "./internal/path.js"
-import * as RuncTypes from "./internal/runcTypes.js"
 import { Processes, type ProcessesService } from "./Processes.js"
 import type * as Scope from "effect/Scope"
 import { secureJoinVFS } from "./SecureJoin.js"
@@ -200,12 +198,6 @@ const loadCarefully = (root: string, id: string): Effect.Effect<Container, LoadE
     return container
   })
 
-/** state.json decoded with Go's rules, or `undefined` where the decoder refuses it. */
-const decodeState: Lean.DecodeState = (bytes) => {
-  const decoded = decodeText(RuncTypes.State.decoder, bytes, "State")
-  return decoded._tag === "Ok" ? decoded.value : undefined
-}
-
 /** What the lean path of one `list` or `load` works with: the held root and the services it asks. */
 interface LeanContext {
   readonly reader: Lean.Reader
@@ -232,7 +224,7 @@ const leanContext = (
     )
     if (typeof held === "string") return undefined
     return {
-      reader: { direct: fs.direct, held, root, decode: decodeState, unified: mode.right === "unified" },
+      reader: { direct: fs.direct, held, root, unified: mode.right === "unified" },
       processes: yield* Processes,
       cgroups
     }
@@ -244,7 +236,6 @@ const leanContext = (
  * refresh leaves it: freezer, then `hasInit`, then `exec.fifo`.
  */
 const loadLean = (context: LeanContext, id: string): Effect.Effect<Container | undefined> => {
-  if (!ContainerId.isValid(id)) return Effect.succeed(undefined)
   const read = Lean.read(context.reader, id)
   if (read === undefined) return Effect.succeed(undefined)
   const { saved } = read

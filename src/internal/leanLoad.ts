@@ -23,7 +23,10 @@ import type { Status } from "../Status.js"
 import type { DirectCalls, FileIdentity, HeldRoot } from "../Filesystem.js"
 import type * as State from "../State.js"
 import { CGROUP2_SUPER_MAGIC, CGROUP_SUPER_MAGIC } from "./filesystemType.js"
+import { isValid } from "./containerId.js"
+import { decodeText } from "./json/GoDecoder.js"
 import { clean, join } from "./path.js"
+import * as RuncTypes from "./runcTypes.js"
 
 /** The largest state.json Load reads (`Factory.maxStateBytes`). */
 export const maxStateBytes = 16 * 1024 * 1024
@@ -33,8 +36,15 @@ const maxCgroupFileBytes = 32 * 1024 * 1024
 
 const cgroupTypes: ReadonlyArray<number> = [CGROUP_SUPER_MAGIC, CGROUP2_SUPER_MAGIC]
 
-/** What a state.json decodes to, or `undefined` when the decoder refuses it (the careful path then says why). */
-export type DecodeState = (bytes: Uint8Array) => State.State | undefined
+/**
+ * A state.json decoded with Go's rules (`State.decodeJson`'s decoder,
+ * without its schema), or `undefined` when the decoder refuses it: the
+ * careful path then says why.
+ */
+export const decodeState = (bytes: Uint8Array): State.State | undefined => {
+  const decoded = decodeText(RuncTypes.State.decoder, bytes, "State")
+  return decoded._tag === "Ok" ? decoded.value : undefined
+}
 
 /** A container the lean path read: everything `Load` needs but the liveness of its init process. */
 export interface Read {
@@ -45,12 +55,11 @@ export interface Read {
   readonly rootIdentity: FileIdentity
 }
 
-/** What the lean reads need: the direct calls, the held root, the decoder and the host's cgroup mode. */
+/** What the lean reads need: the direct calls, the held root and the host's cgroup mode. */
 export interface Reader {
   readonly direct: DirectCalls
   readonly held: HeldRoot
   readonly root: string
-  readonly decode: DecodeState
   /** Whether the cgroup manager runs in unified (cgroup v2) mode: which freezer file is read. */
   readonly unified: boolean
 }
@@ -116,14 +125,15 @@ const freezerOf = (direct: DirectCalls, saved: State.State, unified: boolean): "
 }
 
 /**
- * Reads container `id` the lean way: state.json through the held root,
- * decoded, and the freezer checked — the first of runc's three status
- * checks. `undefined` hands the container to the careful path.
+ * Reads container `id` the lean way: a valid id, state.json through the
+ * held root, decoded, and the freezer checked — the first of runc's three
+ * status checks. `undefined` hands the container to the careful path.
  */
 export const read = (reader: Reader, id: string): Read | undefined => {
+  if (!isValid(id)) return undefined
   const content = reader.held.readFile(id, "state.json", maxStateBytes)
   if (typeof content === "string") return undefined
-  const saved = reader.decode(content)
+  const saved = decodeState(content)
   if (saved === undefined || saved.config.intel_rdt != null) return undefined
   if (freezerOf(reader.direct, saved, reader.unified) === undefined) return undefined
   return { id, stateDir: clean(`${reader.root}/${id}`), saved, rootIdentity: reader.held.identity }

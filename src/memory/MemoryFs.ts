@@ -1434,7 +1434,9 @@ const directCallsOf = (fs: MemoryFs): DirectCalls => ({
     if (Either.isRight(read)) return read.right
     return read.left._tag === "WrongFilesystem" ? read.left.type : read.left.code
   },
-  stat: (path) => codeOr(fs.stat(path))
+  stat: (path) => codeOr(fs.stat(path)),
+  readDirectory: (path) => codeOr(fs.readDirectory(path)),
+  readFile: (path, maxBytes) => codeOr(fs.readFile(path, { maxBytes }))
 })
 
 /**

@@ -7,7 +7,8 @@
  * here: the CLI's `list` runs on these alone.
  */
 import * as fs from "node:fs"
-import type { DirectCalls, FileInfo, FileType, HeldRoot } from "../Filesystem.js"
+import type { DirectCalls, DirectoryEntry, FileInfo, FileType, HeldRoot } from "../Filesystem.js"
+import { compareBytes } from "../internal/byteOrder.js"
 import * as Errno from "../internal/errno.js"
 import * as Libc from "./libc.js"
 import {
@@ -235,6 +236,26 @@ export const calls: DirectCalls = {
       const type = filesystemOf(opened)
       if (typeof type === "string") return type
       if (!types.includes(type)) return type
+      const stats = fstat(opened)
+      return typeof stats === "string" ? stats : readAll(opened, stats.size, maxBytes)
+    } finally {
+      closeQuietly(opened)
+    }
+  },
+  readDirectory: (path) => {
+    try {
+      // scandir opens with O_DIRECTORY: anything but a directory (a FIFO included) fails at once with ENOTDIR
+      return fs.readdirSync(path, { withFileTypes: true })
+        .map((entry): DirectoryEntry => ({ name: entry.name, type: typeOf(entry) }))
+        .sort((a, b) => compareBytes(a.name, b.name))
+    } catch (e) {
+      return codeOf(e)
+    }
+  },
+  readFile: (path, maxBytes) => {
+    const opened = openExisting(path, O_RDONLY | O_NONBLOCK)
+    if (typeof opened === "string") return opened
+    try {
       const stats = fstat(opened)
       return typeof stats === "string" ? stats : readAll(opened, stats.size, maxBytes)
     } finally {
