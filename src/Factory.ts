@@ -11,7 +11,13 @@ import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
-import { CgroupError, CgroupManager, type CgroupManagerService, isNotExistOrNoDevice } from "./CgroupManager.js"
+import {
+  CgroupError,
+  CgroupManager,
+  type CgroupManagerService,
+  isNotExistOrNoDevice,
+  type Manager as CgroupManagerOf
+} from "./CgroupManager.js"
 import type * as Config from "./Config.js"
 import * as ContainerModel from "./container/model.js"
 import { loaded, stopped } from "./container/stateMachine.js"
@@ -30,7 +36,7 @@ import {
   StateCorrupt,
   SystemError
 } from "./ContainerError.js"
-import { type DirectoryEntry, Filesystem, type FilesystemService } from "./Filesystem.js"
+import { Filesystem, type FilesystemService } from "./Filesystem.js"
 import { IntelRdt } from "./IntelRdt.js"
 import { zeroTime } from "./internal/json/GoSchema.js"
 import * as Lean from "./internal/leanLoad.js"
@@ -230,37 +236,55 @@ const leanContext = (
     }
   })
 
+/** The container a lean read describes, with its manager and the status runc's refresh would give. */
+const leanContainer = (context: LeanContext, read: Lean.Read, cgroupManager: CgroupManagerOf, alive: boolean): Container => {
+  const { saved } = read
+  return ContainerModel.unsafeMake({
+    id: read.id,
+    root: context.reader.root,
+    stateDir: read.stateDir,
+    config: saved.config,
+    cgroupManager,
+    intelRdtManager: Option.none(),
+    rootIdentity: Option.some(read.rootIdentity),
+    initProcess: Option.some({
+      pid: saved.init_process_pid,
+      startTime: saved.init_process_start,
+      ...(saved.external_descriptors != null ? { externalDescriptors: saved.external_descriptors } : {})
+    }),
+    created: saved.created,
+    state: { kind: Lean.statusAfter(context.reader.direct, read, alive) }
+  })
+}
+
 /**
- * Loads `id` the lean way (see `internal/leanLoad.ts`): the container, or
- * `undefined` to load it carefully. The status comes out as the careful
+ * Loads `ids` the lean way (see `internal/leanLoad.ts`), as one effect: the
+ * reads, the freezer and `hasInit` are plain calls (where the Processes
+ * service answers `hasInit` without effects), then each container's
+ * manager is built from its saved paths. `undefined` at an index hands
+ * that container to the careful way. Each status comes out as the careful
  * refresh leaves it: freezer, then `hasInit`, then `exec.fifo`.
  */
-const loadLean = (context: LeanContext, id: string): Effect.Effect<Container | undefined> => {
-  const read = Lean.read(context.reader, id)
-  if (read === undefined) return Effect.succeed(undefined)
-  const { saved } = read
-  return Effect.flatMap(context.processes.isAlive(saved.init_process_pid, saved.init_process_start), (alive) =>
-    Effect.match(context.cgroups.newWithPaths(saved.config.cgroups, saved.cgroup_paths), {
-      onFailure: () => undefined,
-      onSuccess: (cgroupManager) =>
-        ContainerModel.unsafeMake({
-          id,
-          root: context.reader.root,
-          stateDir: read.stateDir,
-          config: saved.config,
-          cgroupManager,
-          intelRdtManager: Option.none(),
-          rootIdentity: Option.some(read.rootIdentity),
-          initProcess: Option.some({
-            pid: saved.init_process_pid,
-            startTime: saved.init_process_start,
-            ...(saved.external_descriptors != null ? { externalDescriptors: saved.external_descriptors } : {})
-          }),
-          created: saved.created,
-          state: { kind: Lean.statusAfter(context.reader.direct, read, alive) }
-        })
-    }))
-}
+const loadLean = (context: LeanContext, ids: ReadonlyArray<string>): Effect.Effect<Array<Container | undefined>> =>
+  Effect.suspend(() => {
+    const isAliveNow = context.processes.isAliveNow
+    const reads = ids.map((id) => Lean.read(context.reader, id))
+    const alive = isAliveNow === undefined
+      ? undefined
+      : reads.map((read) => read !== undefined && isAliveNow(read.saved.init_process_pid, read.saved.init_process_start))
+    return Effect.forEach(reads, (read, i) => {
+      if (read === undefined) return Effect.succeed(undefined)
+      const { saved } = read
+      const status = alive === undefined
+        ? context.processes.isAlive(saved.init_process_pid, saved.init_process_start)
+        : Effect.succeed(alive[i]!)
+      return Effect.flatMap(status, (isAlive) =>
+        Effect.match(context.cgroups.newWithPaths(saved.config.cgroups, saved.cgroup_paths), {
+          onFailure: () => undefined,
+          onSuccess: (manager) => leanContainer(context, read, manager, isAlive)
+        }))
+    })
+  })
 
 /**
  * runc's `Load(root, id)`: reads `<root>/<id>/state.json` (missing root,
@@ -282,7 +306,10 @@ export const load: (root: string, id: string) => Effect.Effect<Container, LoadEr
   if (root === "") return yield* new ErrRootNotSet()
   const fs = yield* Filesystem
   const lean = yield* Effect.scoped(
-    Effect.flatMap(leanContext(fs, root), (context) => context === undefined ? Effect.succeed(undefined) : loadLean(context, id))
+    Effect.flatMap(
+      leanContext(fs, root),
+      (context) => context === undefined ? Effect.succeed(undefined) : Effect.map(loadLean(context, [id]), (loaded) => loaded[0])
+    )
   )
   return lean ?? (yield* loadCarefully(root, id))
 })
@@ -333,22 +360,26 @@ export const list = (
             onSuccess: (container): ListEntry => ({ _tag: "Loaded", id, container })
           })
         )
-      const loadEntry = (entry: DirectoryEntry): Effect.Effect<ListEntry, never, Services> =>
-        context === undefined
-          ? careful(entry.name)
-          : Effect.flatMap(loadLean(context, entry.name), (container) =>
-            container === undefined
-              ? careful(entry.name)
-              : Effect.succeed<ListEntry>({ _tag: "Loaded", id: entry.name, container }))
       const concurrency = Math.max(1, options.concurrency ?? 1)
-      return Stream.fromIterable(entries.filter((entry) => entry.type === "Directory")).pipe(
+      const carefully = (ids: ReadonlyArray<string>) =>
+        Effect.forEach(ids, careful, concurrency > 1 ? { concurrency } : {})
+      // one effect per chunk for what the lean path loads; only what it hands back takes effects of its own
+      const loadChunk = (ids: ReadonlyArray<string>): Effect.Effect<Array<ListEntry>, never, Services> =>
+        context === undefined ? carefully(ids) : Effect.flatMap(loadLean(context, ids), (lean) => {
+          const handed = ids.filter((_, i) => lean[i] === undefined)
+          const done = (loaded: ReadonlyArray<ListEntry>): Array<ListEntry> => {
+            let next = 0
+            return ids.map((id, i) => {
+              const container = lean[i]
+              return container === undefined ? loaded[next++]! : { _tag: "Loaded", id, container }
+            })
+          }
+          return handed.length === 0 ? Effect.succeed(done([])) : Effect.map(carefully(handed), done)
+        })
+      const names = entries.filter((entry) => entry.type === "Directory").map((entry) => entry.name)
+      return Stream.fromIterable(names).pipe(
         Stream.rechunk(listChunkSize),
-        Stream.mapChunksEffect((chunk) =>
-          Effect.map(
-            Effect.forEach(chunk, loadEntry, concurrency > 1 ? { concurrency } : {}),
-            Chunk.unsafeFromArray
-          )
-        )
+        Stream.mapChunksEffect((chunk) => Effect.map(loadChunk(Chunk.toReadonlyArray(chunk)), Chunk.unsafeFromArray))
       )
     }).pipe(Effect.withSpan("Factory.list"))
   )

@@ -1415,7 +1415,7 @@ const codeOr = <A>(result: Either.Either<A, SystemError>): A | string =>
  * A MemoryFs's calls as the port's direct calls: the same inode walks as
  * the effectful ones, failures reduced to their errno names.
  */
-const directCallsOf = (fs: MemoryFs): DirectCalls => ({
+export const directCallsOf = (fs: MemoryFs): DirectCalls => ({
   openRoot: (path) => {
     const opened = fs.directoryAt(path)
     if (Either.isLeft(opened)) return opened.left.code
