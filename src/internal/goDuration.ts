@@ -1,9 +1,28 @@
 /**
  * Go's `time.ParseDuration` (Go 1.19, `time/format.go`): what a
  * `DurationFlag` such as `runc events --interval` accepts — `300ms`,
- * `1.5h`, `2h45m`, `-1s`, `0` — and its error texts.
+ * `1.5h`, `2h45m`, `-1s`, `0` — and its error texts (with the `time`
+ * package's own quoting).
  */
-import * as Strconv from "./strconv.js"
+const encoder = new TextEncoder()
+const hex = (b: number) => b.toString(16).padStart(2, "0")
+
+/**
+ * The `time` package's own `quote`: `"` and `\` escaped, any byte of a
+ * character below a space or beyond ASCII written as `\xNN`.
+ */
+const quote = (s: string): string => {
+  let out = "\""
+  for (const c of s) {
+    const code = c.codePointAt(0)!
+    if (code < 0x20 || code >= 0x80) {
+      for (const b of encoder.encode(c)) out += `\\x${hex(b)}`
+    } else {
+      out += c === "\"" || c === "\\" ? `\\${c}` : c
+    }
+  }
+  return `${out}"`
+}
 
 /** A parsed duration in nanoseconds, or Go's error text. */
 export type DurationResult =
@@ -27,7 +46,7 @@ const isDigit = (c: string | undefined): boolean => c !== undefined && c >= "0" 
 
 /** Go's `time.ParseDuration(s)`. */
 export const parseDuration = (orig: string): DurationResult => {
-  const invalid = (): DurationResult => ({ _tag: "Err", message: `time: invalid duration ${Strconv.quote(orig)}` })
+  const invalid = (): DurationResult => ({ _tag: "Err", message: `time: invalid duration ${quote(orig)}` })
   let s = orig
   let negative = false
   if (s !== "" && (s[0] === "-" || s[0] === "+")) {
@@ -77,12 +96,12 @@ export const parseDuration = (orig: string): DurationResult => {
     if (!pre && !post) return invalid()
     let k = 0
     while (k < s.length && !(s[k] === "." || isDigit(s[k]))) k++
-    if (k === 0) return { _tag: "Err", message: `time: missing unit in duration ${Strconv.quote(orig)}` }
+    if (k === 0) return { _tag: "Err", message: `time: missing unit in duration ${quote(orig)}` }
     const name = s.slice(0, k)
     s = s.slice(k)
     const unit = Object.prototype.hasOwnProperty.call(units, name) ? units[name]! : undefined
     if (unit === undefined) {
-      return { _tag: "Err", message: `time: unknown unit ${Strconv.quote(name)} in duration ${Strconv.quote(orig)}` }
+      return { _tag: "Err", message: `time: unknown unit ${quote(name)} in duration ${quote(orig)}` }
     }
     if (whole > limit / unit) return invalid()
     let value = whole * unit
