@@ -20,12 +20,14 @@ import * as Strconv from "../internal/strconv.js"
 import { Processes, statusText } from "../Processes.js"
 import * as Signal from "../Signal.js"
 import * as Commands from "./commands.js"
+import * as Events from "./events.js"
 import { parseBool } from "./flagset.js"
 import * as Invocation from "./invocation.js"
 import * as Logrus from "./logrus.js"
 import * as Owner from "./owner.js"
 import { Buffered, type Output, WriteFailed } from "./stdio.js"
 import * as Tabwriter from "./tabwriter.js"
+import * as Update from "./update.js"
 
 export type { Output } from "./stdio.js"
 
@@ -313,7 +315,9 @@ const actions: Readonly<Record<string, (context: Context) => Effect.Effect<void,
   pause,
   resume,
   kill,
-  delete: remove
+  delete: remove,
+  events: (context) => Events.execute({ ...context, load }),
+  update: (context) => Update.execute({ ...context, load })
 }
 
 const messageOf = (error: unknown): string =>

@@ -9,6 +9,8 @@
  * Plain TypeScript without Effect: the CLI answers help, version and usage
  * errors before it loads anything heavy.
  */
+import { parseInt } from "../internal/cgroups/stats/goText.js"
+import { parseDuration } from "../internal/goDuration.js"
 import * as Strconv from "../internal/strconv.js"
 
 /** A flag: its names (`["format", "f"]`), whether it takes a value, its help text and default. */
@@ -20,7 +22,25 @@ export interface Flag {
   readonly usage: string
   /** A string flag's value when it is not given; help shows it as `(default: "…")` unless empty. */
   readonly defaultValue?: string
+  /**
+   * For a flag Go parses as it reads it (urfave's `IntFlag`, `DurationFlag`):
+   * why a value is refused (`parse error`, `value out of range`), or
+   * nothing. The default is then shown bare in help (`(default: 5s)`).
+   */
+  readonly check?: (value: string) => string | undefined
+  /** Left out of help (urfave's `Hidden`). */
+  readonly hidden?: boolean
 }
+
+/** Go's `intValue.Set`: `strconv.ParseInt(s, 0, 64)`, refused as `parse error` or `value out of range`. */
+export const checkInt = (value: string): string | undefined => {
+  const parsed = parseInt(value, 0, 64)
+  return parsed._tag === "Ok" ? undefined : parsed.kind === "syntax" ? "parse error" : "value out of range"
+}
+
+/** Go's `durationValue.Set`: `time.ParseDuration`, refused as `parse error`. */
+export const checkDuration = (value: string): string | undefined =>
+  parseDuration(value)._tag === "Ok" ? undefined : "parse error"
 
 /** The result of {@link parse}: the values given, by canonical name, and the arguments left. */
 export interface Parsed {
@@ -109,6 +129,8 @@ export const parse = (flags: ReadonlyArray<Flag>, args: ReadonlyArray<string>): 
         if (i >= args.length) return stop(`flag needs an argument: -${name}`)
         value = args[i++]!
       }
+      const refused = flag.check?.(value)
+      if (refused !== undefined) return stop(`invalid value ${Strconv.quote(value)} for flag -${name}: ${refused}`)
       values.set(flag.names[0]!, value)
     }
     visited.add(name)
@@ -184,6 +206,6 @@ export const helpLine = (flag: Flag): string => {
     .join(", ")
   const fallback = flag.defaultValue === undefined || flag.defaultValue === ""
     ? ""
-    : ` (default: ${Strconv.quote(flag.defaultValue)})`
+    : ` (default: ${flag.check === undefined ? Strconv.quote(flag.defaultValue) : flag.defaultValue})`
   return `${names}\t${(flag.usage + fallback).trim()}`
 }

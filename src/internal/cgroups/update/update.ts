@@ -215,6 +215,9 @@ export interface UpdatedConfig {
   readonly applyIntelRdt: boolean
 }
 
+/** What runc logs when kernel memory limits are given. */
+export const kernelMemoryWarning = "Kernel memory settings are ignored and will be removed"
+
 const deref = <A>(value: A | null, field: string): Either.Either<A, UpdateNilResource> =>
   value === null ? Either.left(new UpdateNilResource({ field })) : Either.right(value)
 
@@ -240,9 +243,10 @@ export const applyUpdate = (
 ): Either.Either<UpdatedConfig, UpdateNilResource | UpdateRdtNotEnabled> =>
   Either.gen(function*() {
     const memory = yield* deref(update.memory, "memory")
+    // `*Kernel != 0 || *KernelTCP != 0`: KernelTCP is dereferenced only when Kernel is 0
     const kernel = yield* deref(memory.kernel, "memory.kernel")
-    const kernelTCP = yield* deref(memory.kernelTCP, "memory.kernelTCP")
-    const warnings = kernel !== 0n || kernelTCP !== 0n ? ["Kernel memory settings are ignored and will be removed"] : []
+    const warn = kernel !== 0n || (yield* deref(memory.kernelTCP, "memory.kernelTCP")) !== 0n
+    const warnings = warn ? [kernelMemoryWarning] : []
     const blockIO = yield* deref(update.blockIO, "blockIO")
     const weight = yield* deref(blockIO.weight, "blockIO.weight")
     const cpu = yield* deref(update.cpu, "cpu")
