@@ -3,7 +3,8 @@
  * its operations, in runc's words, one module each under `container/`:
  * {@link status} refreshes from the live system, {@link state} is runc's
  * `State()`, {@link ociState} is what `runc state` prints, {@link saveState}
- * writes state.json atomically; {@link pause}, {@link resume},
+ * writes state.json atomically; {@link start} (`runc start`, through
+ * `exec.fifo`), {@link pause}, {@link resume},
  * {@link signal}, {@link processes}, {@link destroy} and {@link remove}
  * (`runc delete`) act on it.
  *
@@ -86,6 +87,16 @@ export {
   /** Options of `signal`. */
   type SignalOptions
 } from "./container/signal.js"
+export {
+  /** `runc start` refused, in runc's words. */
+  CannotStart,
+  /** Opening, reading or removing `exec.fifo` failed. */
+  ExecFifoFailed,
+  /** What `runc start` does: releases a created container's init through `exec.fifo`. */
+  start,
+  /** Every way `start` can fail. */
+  type StartError
+} from "./container/start.js"
 export {
   /** runc's `State()`. */
   state,
