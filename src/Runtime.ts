@@ -33,38 +33,20 @@
  */
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
-import * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
-import * as Logger from "effect/Logger"
-import * as LogLevel from "effect/LogLevel"
-import * as Option from "effect/Option"
-import * as Random from "effect/Random"
-import * as Ref from "effect/Ref"
 import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
-import * as Container from "./Container.js"
+import type * as Container from "./Container.js"
 import { ErrExist, type ErrInvalidID, ErrNotExist, type JsonDecodeError, type JsonEncodeError, type SystemError } from "./ContainerError.js"
-import * as Factory from "./Factory.js"
-import { Filesystem } from "./Filesystem.js"
-import * as Errno from "./internal/errno.js"
-import * as GoPath from "./internal/path.js"
-import { type Command, type GlobalOptions, toArgv } from "./internal/runtime/argv.js"
-import {
-  CannotExec,
-  type RuntimeFailed,
-  RuntimeNotFound,
-  type RuntimeVersionUnknown,
-  type RuntimeVersionUnsupported
-} from "./internal/runtime/errors.js"
-import { failureOf, lastError, type LogEntry, parseLog } from "./internal/runtime/log.js"
-import { checkSupported, parseVersion, type RuntimeVersion } from "./internal/runtime/version.js"
-import { type ProcessInvalid, type SpecInvalid, type SpecNotFound } from "./internal/specconv/errors.js"
-import { encodeProcess, specConfig, validateProcessSpec } from "./internal/specconv/load.js"
-import { bundleDirectory, type PreflightError, preflight, readBundleSpec } from "./internal/specconv/preflight.js"
-import { applyExecFlags, checkTerminal, type ExecFlags, initProcess } from "./internal/specconv/process.js"
+import type * as Factory from "./Factory.js"
+import type { CannotExec, RuntimeFailed, RuntimeNotFound, RuntimeVersionUnknown, RuntimeVersionUnsupported } from "./internal/runtime/errors.js"
+import * as Internal from "./internal/runtime/service.js"
+import type { RuntimeVersion } from "./internal/runtime/version.js"
+import type { ProcessInvalid, SpecInvalid, SpecNotFound } from "./internal/specconv/errors.js"
+import type { PreflightError } from "./internal/specconv/preflight.js"
+import type { ExecFlags } from "./internal/specconv/process.js"
 import type { Process } from "./internal/specconv/spec.js"
-import { type ExitStatus, Processes, SpawnFailed } from "./Processes.js"
-import * as Signal from "./Signal.js"
+import type { ExitStatus, SpawnFailed } from "./Processes.js"
 
 export {
   /** `container id cannot be empty`. */
@@ -163,10 +145,22 @@ export interface RunOptions extends CreateOptions {
  */
 export type ExecProcess = Omit<ExecFlags, "tty">
 
-/** A whole OCI process to run as it is (`runc exec --process <file>`). */
+/** A whole OCI process to run as it is (what `runc exec --process <file>` reads). */
 export interface ExecProcessSpec {
   readonly process: Process
 }
+
+/**
+ * A process document to read, as `runc exec --process <file>` reads it
+ * (relative to the working directory), after the container's status is
+ * checked: Go's JSON rules and texts, then `validateProcessSpec`.
+ */
+export interface ExecProcessFile {
+  readonly processFile: string
+}
+
+/** What {@link exec} runs: the bundle's process changed by exec's flags, a whole process, or a process file. */
+export type ExecRequest = ExecProcess | ExecProcessSpec | ExecProcessFile
 
 /** Options of {@link exec} (`runc exec`'s flags). */
 export interface ExecOptions {
@@ -290,24 +284,24 @@ export interface RuntimeService {
   readonly exec: {
     (
       container: Container.Container,
-      process: ExecProcess | ExecProcessSpec,
+      process: ExecRequest,
       options: ExecOptions & { readonly detach: true }
     ): Effect.Effect<Detached, ExecError>
     (
       container: Container.Container,
-      process: ExecProcess | ExecProcessSpec,
+      process: ExecRequest,
       options?: ExecOptions & { readonly detach?: false }
     ): Effect.Effect<Exited, ExecError>
     (
       container: Container.Container,
-      process: ExecProcess | ExecProcessSpec,
+      process: ExecRequest,
       options?: ExecOptions
     ): Effect.Effect<Exited | Detached, ExecError>
   }
   /** A foreground `runc exec` whose output comes as a stream, ending with the exit. */
   readonly execStream: (
     container: Container.Container,
-    process: ExecProcess | ExecProcessSpec,
+    process: ExecRequest,
     options?: Omit<ExecOptions, "detach" | "stdio"> & { readonly stdin?: Input }
   ) => Stream.Stream<OutputEvent, ExecError>
   /** `runc delete`, natively: a stopped container is destroyed; with `force`, any container is killed first. */
@@ -376,398 +370,14 @@ export interface Settings {
   readonly rootless?: "true" | "false" | "auto"
 }
 
-const decoder = new TextDecoder()
-const nullSource: Source = { _tag: "Null" }
-const nullSink: Sink = { _tag: "Null" }
-
-const absolute = (path: string, cwd: string): string => GoPath.clean(path.startsWith("/") ? path : GoPath.join(cwd, path))
-
-const sourceOf = (input: Input | undefined, cwd: string): Source =>
-  input === undefined || input === "null"
-    ? nullSource
-    : input === "inherit"
-    ? { _tag: "Inherit" }
-    : { _tag: "File", path: absolute(input.file, cwd) }
-
-const sinkOf = (output: Output | undefined, cwd: string): Sink =>
-  output === undefined || output === "null"
-    ? nullSink
-    : output === "inherit"
-    ? { _tag: "Inherit" }
-    : { _tag: "File", path: absolute(output.file, cwd), append: output.append === true }
-
-const wiringOf = (stdio: Stdio | undefined, cwd: string): Wiring => ({
-  stdin: sourceOf(stdio?.stdin, cwd),
-  stdout: sinkOf(stdio?.stdout, cwd),
-  stderr: sinkOf(stdio?.stderr, cwd)
-})
-
-/** The prefixes runc puts before the error that ends a command. */
-const fatalPrefixes = ["runc create failed: ", "runc run failed: ", "exec failed: "]
-
-const isContainer = (target: Target): target is Container.Container => Container.isContainer(target)
-
 /**
  * The service over a host's primitives, with the library's services of the
  * context (the state root is read and the created container loaded through
- * them).
+ * them). The rules — pre-flight, argv, log mapping, interruption — are in
+ * `internal/runtime/service.ts`, the same for every host.
  */
-export const make = (
-  primitives: Primitives,
-  settings: Settings = {}
-): Effect.Effect<RuntimeService, never, Factory.Services> =>
-  Effect.gen(function*() {
-    const context = yield* Effect.context<Factory.Services>()
-    const provide = <A, E>(effect: Effect.Effect<A, E, Factory.Services>): Effect.Effect<A, E> =>
-      Effect.provide(effect, context)
-    const fs = Context.get(context, Filesystem)
-    const processes = Context.get(context, Processes)
-    const known = yield* Ref.make(Option.none<RuntimeVersion>())
-    const globals: GlobalOptions = {
-      ...(settings.systemdCgroup === true ? { systemdCgroup: true } : {}),
-      ...(settings.rootless !== undefined ? { rootless: settings.rootless } : {})
-    }
-
-    const notFound = <E>(e: E | SpawnFailed): E | RuntimeNotFound =>
-      e instanceof SpawnFailed
-        ? new RuntimeNotFound({ binary: primitives.binary, reason: e.code === "ENOENT" ? "ENOENT" : Errno.textOf(e.code) })
-        : e
-
-    const readVersion = Effect.gen(function*() {
-      const chunks: Array<Uint8Array> = []
-      const spawned = yield* primitives.spawn(["--version"], {
-        stdin: nullSource,
-        stdout: { _tag: "Collect", onData: (data) => chunks.push(data) },
-        stderr: nullSink
-      }).pipe(
-        Effect.mapError(notFound),
-        Effect.catchTag("SystemError", (e) => new RuntimeNotFound({ binary: primitives.binary, reason: e.message }))
-      )
-      yield* spawned.exit
-      const text = chunks.map((chunk) => decoder.decode(chunk, { stream: true })).join("") + decoder.decode()
-      return yield* Either.flatMap(parseVersion(primitives.binary, text), checkSupported)
-    })
-
-    const version: Effect.Effect<RuntimeVersion, VersionError> = Effect.flatMap(
-      Ref.get(known),
-      Option.match({
-        onSome: Effect.succeed,
-        onNone: () => Effect.tap(readVersion, (v) => Ref.set(known, Option.some(v)))
-      })
-    )
-
-    /** A fresh scratch directory for one call, removed afterwards. */
-    const scratch = <A, E>(use: (dir: string) => Effect.Effect<A, E>): Effect.Effect<A, E | SystemError> =>
-      Effect.acquireUseRelease(
-        Effect.gen(function*() {
-          for (let attempt = 0;; attempt++) {
-            const name = `libcontainer-runtime-${(yield* Random.nextIntBetween(0, 0x7fffffff)).toString(36)}`
-            const dir = GoPath.join(primitives.temporaryDirectory, name)
-            const made = yield* Effect.either(fs.makeDirectory(dir, 0o700))
-            if (Either.isRight(made)) return dir
-            if (made.left.code !== "EEXIST" || attempt >= 100) return yield* made.left
-          }
-        }),
-        use,
-        (dir) => Effect.ignore(fs.removeAll(dir))
-      )
-
-    /** The runtime's warnings, logged here as its own lines were (`runc` logs `invalid configuration`, say). */
-    const replay = (entries: ReadonlyArray<LogEntry>) =>
-      Effect.forEach(entries, (entry) =>
-        entry.level === "warning"
-          ? Effect.logWarning(entry.message).pipe(Effect.annotateLogs(entry.fields))
-          : Effect.void, { discard: true })
-
-    interface Ran {
-      readonly status: ExitStatus
-      readonly entries: ReadonlyArray<LogEntry>
-      readonly log: string
-    }
-
-    /**
-     * Runs one command of the runtime to its end. `onInterrupt` is what an
-     * interrupted wait does before waiting for the runtime to exit.
-     */
-    const invoke = (
-      dir: string,
-      root: string,
-      command: Command,
-      wiring: Wiring,
-      onInterrupt: Effect.Effect<void> = Effect.void
-    ): Effect.Effect<Ran, RuntimeNotFound | SystemError> =>
-      Effect.gen(function*() {
-        const log = GoPath.join(dir, "log.json")
-        const argv = toArgv({ ...globals, root, log, logFormat: "json" }, command)
-        const spawned = yield* primitives.spawn(argv, wiring).pipe(Effect.mapError(notFound))
-        const status = yield* spawned.exit.pipe(
-          Effect.onInterrupt(() => Effect.race(onInterrupt.pipe(Effect.zipRight(Effect.never)), spawned.exit))
-        )
-        const text = decoder.decode(yield* fs.readFile(log).pipe(Effect.orElseSucceed(() => new Uint8Array(0))))
-        const entries = parseLog(text)
-        yield* replay(entries)
-        return { status, entries, log: text }
-      })
-
-    const failure = (ran: Ran, command: Command, name: string) =>
-      failureOf({
-        runtime: name,
-        command: command._tag.toLowerCase(),
-        id: command.id,
-        exitCode: ran.status._tag === "Exited" ? ran.status.code : null,
-        ...(ran.status._tag === "Signaled" ? { signal: Signal.describe(ran.status.signal) } : {}),
-        log: ran.log
-      })
-
-    /** The runtime's own error that ended a foreground command, if it logged one. */
-    const fatalError = (ran: Ran, runtime: string): boolean => {
-      if (ran.status._tag === "Signaled") return true
-      const error = lastError(ran.entries)
-      if (error === undefined) return false
-      return runtime !== "runc" || fatalPrefixes.some((prefix) => error.message.startsWith(prefix))
-    }
-
-    /** runc create's and run's checks of the bundle, quietly (the runtime logs its own warnings). */
-    const prepare = (root: string, id: string, options: CreateOptions, detach: boolean, cwd: string) =>
-      Effect.gen(function*() {
-        const bundle = yield* provide(bundleDirectory(options.bundle, cwd))
-        return yield* provide(
-          preflight(fs.readFile(GoPath.join(bundle, specConfig)), {
-            bundle,
-            cgroupName: id,
-            container: { root, id },
-            terminal: options.consoleSocket === undefined ? { detach } : { detach, consoleSocket: options.consoleSocket },
-            ...(settings.systemdCgroup === true ? { useSystemdCgroup: true } : {}),
-            ...(options.noPivot === true ? { noPivotRoot: true } : {}),
-            ...(options.noNewKeyring === true ? { noNewKeyring: true } : {}),
-            rootlessEUID: primitives.euid !== 0,
-            rootlessCgroups: settings.rootless === "true" || (settings.rootless !== "false" && primitives.euid !== 0)
-          })
-        ).pipe(Logger.withMinimumLogLevel(LogLevel.Error))
-      })
-
-    const createFlags = (options: CreateOptions) => ({
-      bundle: options.bundle,
-      ...(options.pidFile === undefined ? {} : { pidFile: options.pidFile }),
-      ...(options.consoleSocket === undefined ? {} : { consoleSocket: options.consoleSocket }),
-      ...(options.noPivot === true ? { noPivot: true } : {}),
-      ...(options.noNewKeyring === true ? { noNewKeyring: true } : {}),
-      ...(options.preserveFds === undefined ? {} : { preserveFds: options.preserveFds })
-    })
-
-    const load = (target: Target) =>
-      isContainer(target) ? Effect.succeed(target) : provide(Factory.load(target.root, target.id))
-
-    const create = (root: string, id: string, options: CreateOptions) =>
-      Effect.gen(function*() {
-        const runtime = yield* version
-        const cwd = yield* primitives.cwd
-        const stateRoot = absolute(root, cwd)
-        yield* prepare(stateRoot, id, options, true, cwd)
-        yield* scratch((dir) =>
-          Effect.gen(function*() {
-            const command: Command = { _tag: "Create", id, options: createFlags(options) }
-            const ran = yield* invoke(dir, stateRoot, command, wiringOf(options.stdio, cwd))
-            if (ran.status._tag !== "Exited" || ran.status.code !== 0) {
-              return yield* failure(ran, command, runtime.runtime)
-            }
-          })
-        )
-        return yield* provide(Factory.load(stateRoot, id))
-      })
-
-    const start = (target: Target) =>
-      Effect.gen(function*() {
-        const container = yield* load(target)
-        yield* provide(Container.start(container))
-        return container
-      })
-
-    /** SIGKILL to the container once it exists, until the runtime has exited. */
-    const killContainer = (root: string, id: string) =>
-      Effect.gen(function*() {
-        for (;;) {
-          const killed = yield* provide(
-            Factory.load(root, id).pipe(Effect.flatMap((c) => Container.signal(c, Signal.SIGKILL, { all: true })))
-          ).pipe(Effect.as(true), Effect.orElseSucceed(() => false))
-          if (killed) return
-          yield* Effect.sleep("20 millis")
-        }
-      })
-
-    /** SIGKILL to the process whose pid the runtime writes to `pidFile`, once it is there. */
-    const killProcess = (pidFile: string) =>
-      Effect.gen(function*() {
-        for (;;) {
-          const pid = yield* fs.readFile(pidFile).pipe(
-            Effect.map((bytes) => Number(decoder.decode(bytes).trim())),
-            Effect.orElseSucceed(() => 0)
-          )
-          if (Number.isInteger(pid) && pid > 0) return yield* Effect.ignore(processes.signal(pid, Signal.SIGKILL))
-          yield* Effect.sleep("20 millis")
-        }
-      })
-
-    /** Removes a container if it is still there, whatever its status. */
-    const removeIfThere = (root: string, id: string) =>
-      provide(Factory.load(root, id).pipe(Effect.flatMap((c) => Container.remove(c, { force: true })))).pipe(
-        Effect.catchAll((e) => e._tag === "ErrNotExist" ? Effect.void : Effect.logWarning(`delete ${id}: ${e.message}`))
-      )
-
-    const runForeground = (root: string, id: string, options: RunOptions, wiring: Wiring) =>
-      Effect.gen(function*() {
-        const runtime = yield* version
-        const cwd = yield* primitives.cwd
-        const stateRoot = absolute(root, cwd)
-        yield* prepare(stateRoot, id, options, false, cwd)
-        return yield* scratch((dir) =>
-          Effect.gen(function*() {
-            const command: Command = {
-              _tag: "Run",
-              id,
-              options: {
-                ...createFlags(options),
-                ...(options.keep === true ? { keep: true } : {}),
-                ...(options.noSubreaper === true ? { noSubreaper: true } : {})
-              }
-            }
-            const stop = killContainer(stateRoot, id)
-            const ran = yield* invoke(dir, stateRoot, command, wiring, stop).pipe(
-              Effect.onInterrupt(() => options.keep === true ? Effect.void : removeIfThere(stateRoot, id))
-            )
-            if (fatalError(ran, runtime.runtime)) return yield* failure(ran, command, runtime.runtime)
-            const exited: Exited = { _tag: "Exited", exitCode: ran.status._tag === "Exited" ? ran.status.code : 1 }
-            return exited
-          })
-        )
-      })
-
-    const runDetached = (root: string, id: string, options: RunOptions) =>
-      Effect.gen(function*() {
-        const container = yield* create(root, id, options)
-        yield* provide(Container.start(container)).pipe(
-          Effect.tapError(() => options.keep === true ? Effect.void : Effect.ignore(provide(Container.remove(container, { force: true }))))
-        )
-        return container
-      })
-
-    const run = (root: string, id: string, options: RunOptions): Effect.Effect<Container.Container | Exited, RunError> =>
-      Effect.suspend((): Effect.Effect<Container.Container | Exited, RunError> =>
-        options.detach === true
-          ? runDetached(root, id, options)
-          : Effect.flatMap(primitives.cwd, (cwd) => runForeground(root, id, options, wiringOf(options.stdio, cwd)))
-      )
-
-    /** runc's `getProcess`: the bundle's process with exec's flags applied, or the given process. */
-    const processFor = (container: Container.Container, process: ExecProcess | ExecProcessSpec, tty: boolean) =>
-      Effect.gen(function*() {
-        if ("process" in process) return yield* validateProcessSpec(process.process)
-        if (process.args.length === 0) return yield* new CannotExec({ reason: "no-args" })
-        const model = yield* Container.snapshot(container)
-        const bundle = (model.config.labels ?? []).find((l) => l.startsWith("bundle="))?.slice("bundle=".length) ?? ""
-        const spec = yield* provide(Effect.flatMap(bundleDirectory(bundle, "/"), readBundleSpec))
-        return yield* applyExecFlags(spec.process!, { ...process, tty })
-      })
-
-    const execWith = (container: Container.Container, process: ExecProcess | ExecProcessSpec, options: ExecOptions, wiring: Wiring) =>
-      Effect.gen(function*() {
-        const runtime = yield* version
-        const status = yield* provide(Container.status(container))
-        if (status === "stopped") return yield* new CannotExec({ reason: "stopped" })
-        if (status === "paused" && options.ignorePaused !== true) return yield* new CannotExec({ reason: "paused" })
-        const spec = yield* processFor(container, process, options.tty === true)
-        const detach = options.detach === true
-        yield* checkTerminal(spec, options.consoleSocket === undefined ? { detach } : { detach, consoleSocket: options.consoleSocket })
-        yield* initProcess(spec)
-        return yield* scratch((dir) =>
-          Effect.gen(function*() {
-            const processFile = GoPath.join(dir, "process.json")
-            const text = yield* encodeProcess(spec)
-            yield* fs.writeFile(processFile, new TextEncoder().encode(text), { flag: "exclusive", mode: 0o600 })
-            const cwd = yield* primitives.cwd
-            const pidFile = options.pidFile === undefined ? GoPath.join(dir, "exec.pid") : absolute(options.pidFile, cwd)
-            const command: Command = {
-              _tag: "Exec",
-              id: container.id,
-              args: [],
-              options: {
-                processFile,
-                pidFile,
-                ...(detach ? { detach: true } : {}),
-                ...(options.consoleSocket === undefined ? {} : { consoleSocket: options.consoleSocket }),
-                ...(options.preserveFds === undefined ? {} : { preserveFds: options.preserveFds }),
-                ...(options.cgroups === undefined ? {} : { cgroups: options.cgroups }),
-                ...(options.ignorePaused === true ? { ignorePaused: true } : {})
-              }
-            }
-            const ran = yield* invoke(dir, container.root, command, wiring, killProcess(pidFile))
-            if (detach) {
-              if (ran.status._tag !== "Exited" || ran.status.code !== 0) return yield* failure(ran, command, runtime.runtime)
-              const pid = Number(decoder.decode(yield* fs.readFile(pidFile)).trim())
-              const detached: Detached = { _tag: "Detached", pid }
-              return detached
-            }
-            if (fatalError(ran, runtime.runtime)) return yield* failure(ran, command, runtime.runtime)
-            const exited: Exited = { _tag: "Exited", exitCode: ran.status._tag === "Exited" ? ran.status.code : 1 }
-            return exited
-          })
-        )
-      })
-
-    const exec = (container: Container.Container, process: ExecProcess | ExecProcessSpec, options: ExecOptions = {}) =>
-      Effect.flatMap(primitives.cwd, (cwd) => execWith(container, process, options, wiringOf(options.stdio, cwd)))
-
-    /** A foreground command whose stdout and stderr are collected into a stream, the exit last. */
-    const streamed = <E>(
-      stdin: Input | undefined,
-      body: (wiring: Wiring) => Effect.Effect<Exited, E>
-    ): Stream.Stream<OutputEvent, E> =>
-      Stream.asyncScoped<OutputEvent, E>((emit) =>
-        Effect.gen(function*() {
-          const cwd = yield* primitives.cwd
-          const wiring: Wiring = {
-            stdin: sourceOf(stdin, cwd),
-            stdout: { _tag: "Collect", onData: (data) => void emit.single({ _tag: "Stdout", data }) },
-            stderr: { _tag: "Collect", onData: (data) => void emit.single({ _tag: "Stderr", data }) }
-          }
-          yield* Effect.forkScoped(
-            body(wiring).pipe(
-              Effect.matchEffect({
-                onFailure: (e) => Effect.promise(() => emit.fail(e)),
-                onSuccess: (exited) => Effect.promise(() => emit.single(exited).then(() => emit.end()))
-              })
-            )
-          )
-        })
-      )
-
-    const remove = (target: Target, options: DeleteOptions = {}) =>
-      Effect.gen(function*() {
-        const loaded = yield* Effect.either(load(target))
-        if (Either.isRight(loaded)) return yield* provide(Container.remove(loaded.right, options))
-        if (loaded.left._tag !== "ErrNotExist" || isContainer(target)) return yield* loaded.left
-        // A create that died before writing state.json leaves a bare state dir: runc's delete removes it.
-        yield* Effect.ignore(fs.removeAll(GoPath.join(target.root, target.id)))
-        if (options.force !== true) return yield* loaded.left
-      })
-
-    const service: RuntimeService = {
-      binary: primitives.binary,
-      version: Effect.withSpan(version, "Runtime.version"),
-      create: (root, id, options) => Effect.withSpan(create(root, id, options), "Runtime.create"),
-      start: (target) => Effect.withSpan(start(target), "Runtime.start"),
-      run: ((root: string, id: string, options: RunOptions) => Effect.withSpan(run(root, id, options), "Runtime.run")) as RuntimeService["run"],
-      runStream: (root, id, options) =>
-        streamed(options.stdin, (wiring) => runForeground(root, id, { ...options, detach: false }, wiring)),
-      exec: ((container: Container.Container, process: ExecProcess | ExecProcessSpec, options?: ExecOptions) =>
-        Effect.withSpan(exec(container, process, options), "Runtime.exec")) as RuntimeService["exec"],
-      execStream: (container, process, options = {}) =>
-        streamed(options.stdin, (wiring) =>
-          execWith(container, process, { ...options, detach: false }, wiring) as Effect.Effect<Exited, ExecError>),
-      delete: (target, options) => Effect.withSpan(remove(target, options), "Runtime.delete")
-    }
-    return service
-  })
+export const make: (primitives: Primitives, settings?: Settings) => Effect.Effect<RuntimeService, never, Factory.Services> =
+  Internal.make
 
 /** The service from `primitives` as a layer over the library's services. */
 export const layer = (primitives: Primitives, settings?: Settings): Layer.Layer<Runtime, never, Factory.Services> =>
@@ -808,26 +418,26 @@ export const runStream = (
 export const exec: {
   (
     container: Container.Container,
-    process: ExecProcess | ExecProcessSpec,
+    process: ExecRequest,
     options: ExecOptions & { readonly detach: true }
   ): Effect.Effect<Detached, ExecError, Runtime>
   (
     container: Container.Container,
-    process: ExecProcess | ExecProcessSpec,
+    process: ExecRequest,
     options?: ExecOptions & { readonly detach?: false }
   ): Effect.Effect<Exited, ExecError, Runtime>
   (
     container: Container.Container,
-    process: ExecProcess | ExecProcessSpec,
+    process: ExecRequest,
     options?: ExecOptions
   ): Effect.Effect<Exited | Detached, ExecError, Runtime>
-} = ((container: Container.Container, process: ExecProcess | ExecProcessSpec, options?: ExecOptions) =>
+} = ((container: Container.Container, process: ExecRequest, options?: ExecOptions) =>
   Effect.flatMap(Runtime, (r) => r.exec(container, process, options))) as never
 
 /** A foreground `runc exec` as a stream of its output; see {@link RuntimeService.execStream}. */
 export const execStream = (
   container: Container.Container,
-  process: ExecProcess | ExecProcessSpec,
+  process: ExecRequest,
   options?: Omit<ExecOptions, "detach" | "stdio"> & { readonly stdin?: Input }
 ): Stream.Stream<OutputEvent, ExecError, Runtime> =>
   Stream.unwrap(Effect.map(Runtime, (r) => r.execStream(container, process, options)))

@@ -20,6 +20,14 @@ export interface Flag {
   readonly usage: string
   /** A string flag's value when it is not given; help shows it as `(default: "…")` unless empty. */
   readonly defaultValue?: string
+  /**
+   * What a value-taking flag holds, beyond a string: urfave's `IntFlag`
+   * (`int`: Go's `ParseInt(s, 0, 64)`, help shows `(default: 0)`), or a
+   * slice flag given any number of times — `StringSliceFlag` (`strings`),
+   * `Int64SliceFlag` (`int64s`) — whose values are all kept, in order, in
+   * {@link Parsed.lists}.
+   */
+  readonly kind?: "int" | "strings" | "int64s"
 }
 
 /** The result of {@link parse}: the values given, by canonical name, and the arguments left. */
@@ -32,6 +40,8 @@ export interface Parsed {
   readonly args: ReadonlyArray<string>
   /** Go's error text when parsing stopped at a bad flag; `values` then holds what came before it. */
   readonly error?: string
+  /** Every value of each slice flag given (`kind` `strings` or `int64s`), by canonical name, in order. */
+  readonly lists: ReadonlyMap<string, ReadonlyArray<string>>
 }
 
 const find = (flags: ReadonlyArray<Flag>, name: string): Flag | undefined =>
@@ -68,10 +78,12 @@ export const parseBool = (value: string): boolean | undefined => {
  */
 export const parse = (flags: ReadonlyArray<Flag>, args: ReadonlyArray<string>): Parsed => {
   const values = new Map<string, string | boolean>()
+  const lists = new Map<string, Array<string>>()
   const visited = new Set<string>()
   let i = 0
   const stop = (error?: string): Parsed => ({
     values,
+    lists,
     visited,
     args: args.slice(i),
     ...(error === undefined ? {} : { error })
@@ -109,11 +121,46 @@ export const parse = (flags: ReadonlyArray<Flag>, args: ReadonlyArray<string>): 
         if (i >= args.length) return stop(`flag needs an argument: -${name}`)
         value = args[i++]!
       }
+      const invalid = invalidValue(flag, value)
+      if (invalid !== undefined) return stop(`invalid value ${Strconv.quote(value)} for flag -${name}: ${invalid}`)
       values.set(flag.names[0]!, value)
+      if (flag.kind === "strings" || flag.kind === "int64s") {
+        lists.set(flag.names[0]!, [...(lists.get(flag.names[0]!) ?? []), value])
+      }
     }
     visited.add(name)
   }
   return stop()
+}
+
+/** Go's `strconv.ParseInt(s, 0, 64)`: the reason it refuses `value`, in its words, or undefined. */
+const parseIntError = (value: string): "invalid syntax" | "value out of range" | undefined => {
+  const digits = value.replace(/^[+-]/, "")
+  const prefixed = /^0[xX]_?[0-9a-fA-F](_?[0-9a-fA-F])*$|^0[bB]_?[01](_?[01])*$|^0[oO]?_?[0-7](_?[0-7])*$/.exec(digits)
+  const decimal = /^(0|[1-9](_?[0-9])*)$/.test(digits)
+  if (digits === "" || (prefixed === null && !decimal)) return "invalid syntax"
+  const clean = digits.replace(/_/g, "")
+  const magnitude = /^0[xX]/.test(clean)
+    ? BigInt(clean)
+    : /^0[bB]/.test(clean)
+    ? BigInt(clean)
+    : /^0[oO]/.test(clean)
+    ? BigInt(`0o${clean.slice(2)}`)
+    : clean.length > 1 && clean.startsWith("0")
+    ? BigInt(`0o${clean.slice(1)}`)
+    : BigInt(clean)
+  const limit = value.startsWith("-") ? 2n ** 63n : 2n ** 63n - 1n
+  return magnitude > limit ? "value out of range" : undefined
+}
+
+/** Why a value of an int flag is refused, as Go's `flag` package reports it (after `invalid value … for flag -x: `). */
+const invalidValue = (flag: Flag, value: string): string | undefined => {
+  if (flag.kind !== "int" && flag.kind !== "int64s") return undefined
+  const reason = parseIntError(value)
+  if (reason === undefined) return undefined
+  // Go's intValue.Set reports errParse or errRange; urfave's Int64Slice returns strconv's error itself
+  if (flag.kind === "int") return reason === "invalid syntax" ? "parse error" : reason
+  return `strconv.ParseInt: parsing ${Strconv.quote(value)}: ${reason}`
 }
 
 /**
@@ -182,7 +229,9 @@ export const helpLine = (flag: Flag): string => {
   const names = flag.names
     .map((name) => (name.length === 1 ? "-" : "--") + name + (flag.takesValue ? " value" : ""))
     .join(", ")
-  const fallback = flag.defaultValue === undefined || flag.defaultValue === ""
+  const fallback = flag.kind === "int"
+    ? ` (default: ${flag.defaultValue ?? "0"})`
+    : flag.defaultValue === undefined || flag.defaultValue === ""
     ? ""
     : ` (default: ${Strconv.quote(flag.defaultValue)})`
   return `${names}\t${(flag.usage + fallback).trim()}`
