@@ -53,7 +53,7 @@ export const makeBundle = (options: BundleOptions = {}): string => {
   for (const d of ["bin", "proc", "dev", "sys", "tmp"]) mkdirSync(join(rootfs, d), { recursive: true })
   copyFileSync(busyboxPath(), join(rootfs, "bin", "busybox"))
   chmodSync(join(rootfs, "bin", "busybox"), 0o755)
-  for (const applet of ["sh", "sleep", "cat", "true"]) symlinkSync("busybox", join(rootfs, "bin", applet))
+  for (const applet of ["sh", "sleep", "cat", "true", "false", "echo"]) symlinkSync("busybox", join(rootfs, "bin", applet))
   execFileSync("runc", ["spec"], { cwd: bundle })
   const spec = JSON.parse(readFileSync(join(bundle, "config.json"), "utf8"))
   spec.process.terminal = false

@@ -176,7 +176,8 @@ export const make = (
         const argv = toArgv({ ...globals, root, log, logFormat: "json" }, command)
         const spawned = yield* primitives.spawn(argv, wiring).pipe(Effect.mapError(notFound))
         const status = yield* spawned.exit.pipe(
-          Effect.onInterrupt(() => Effect.race(onInterrupt.pipe(Effect.zipRight(Effect.never)), spawned.exit))
+          // finalizers run uninterruptibly: the stopper is made interruptible, so the runtime's exit ends the race
+          Effect.onInterrupt(() => Effect.race(Effect.interruptible(Effect.zipRight(onInterrupt, Effect.never)), spawned.exit))
         )
         const text = decoder.decode(yield* fs.readFile(log).pipe(Effect.orElseSucceed(() => new Uint8Array(0))))
         const entries = parseLog(text)
