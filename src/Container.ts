@@ -3,7 +3,8 @@
  * its operations, in runc's words, one module each under `container/`:
  * {@link status} refreshes from the live system, {@link state} is runc's
  * `State()`, {@link ociState} is what `runc state` prints, {@link saveState}
- * writes state.json atomically; {@link pause}, {@link resume},
+ * writes state.json atomically; {@link start} (`runc start`, through
+ * `exec.fifo`), {@link pause}, {@link resume},
  * {@link signal}, {@link processes}, {@link destroy} and {@link remove}
  * (`runc delete`) act on it.
  *
@@ -142,6 +143,16 @@ export {
   /** An Intel RDT schema on a host without that feature. */
   UpdateRdtNotEnabled
 } from "./internal/cgroups/update/update.js"
+export {
+  /** `runc start` refused, in runc's words. */
+  CannotStart,
+  /** Opening, reading or removing `exec.fifo` failed. */
+  ExecFifoFailed,
+  /** What `runc start` does: releases a created container's init through `exec.fifo`. */
+  start,
+  /** Every way `start` can fail. */
+  type StartError
+} from "./container/start.js"
 export {
   /** runc's `State()`. */
   state,

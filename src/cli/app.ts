@@ -19,8 +19,13 @@ import { Filesystem } from "../Filesystem.js"
 import * as Strconv from "../internal/strconv.js"
 import { Processes, statusText } from "../Processes.js"
 import * as Signal from "../Signal.js"
+import type { Runtime } from "../Runtime.js"
 import * as Commands from "./commands.js"
+import * as CreateCommand from "./create.js"
 import * as Events from "./events.js"
+import * as ExecCommand from "./exec.js"
+import * as RunCommand from "./run.js"
+import * as StartCommand from "./startCommand.js"
 import { parseBool } from "./flagset.js"
 import * as Invocation from "./invocation.js"
 import * as Logrus from "./logrus.js"
@@ -308,7 +313,14 @@ const remove = ({ out, run }: Context) =>
     )
   })
 
-const actions: Readonly<Record<string, (context: Context) => Effect.Effect<void, unknown, Factory.Services>>> = {
+/** What the commands run with: the library's services and the runtime. */
+export type Services = Factory.Services | Runtime
+
+const actions: Readonly<Record<string, (context: Context) => Effect.Effect<void | number, unknown, Services>>> = {
+  create: ({ out, run }) => CreateCommand.action(run, out),
+  exec: ({ out, run }) => ExecCommand.action(run, out),
+  run: ({ out, run }) => RunCommand.action(run, out),
+  start: ({ out, run }) => StartCommand.action(run, out),
   list,
   state,
   ps,
@@ -365,9 +377,9 @@ export const logger = (log: Logrus.Log): Logger.Logger<unknown, void> =>
  * Runs a command `resolve` returned, with its log: 0 on success; on any
  * failure (defects included) runc's error line and 1 — never a stack trace.
  */
-export const execute = (run: Invocation.Run, out: Output): Effect.Effect<number, never, Factory.Services> =>
+export const execute = (run: Invocation.Run, out: Output): Effect.Effect<number, never, Services> =>
   Effect.suspend(() => actions[run.command.name]!({ run, out })).pipe(
-    Effect.as(0),
+    Effect.map((status) => (typeof status === "number" ? status : 0)),
     Effect.catchAllCause((cause) =>
       Effect.sync(() => {
         const failure = Cause.failureOption(cause)
@@ -390,7 +402,7 @@ export const run = (
   argv: ReadonlyArray<string>,
   out: Output,
   host?: Invocation.Host
-): Effect.Effect<number, never, Factory.Services> =>
+): Effect.Effect<number, never, Services> =>
   Effect.suspend(() => {
     const invocation = Invocation.resolve(argv.slice(2), out, host)
     return invocation._tag === "Exit" ? Effect.succeed(invocation.status) : execute(invocation, out)

@@ -1,11 +1,12 @@
 /**
- * What `libcontainer` accepts: runc's global flags and the seven runc
+ * What `libcontainer` accepts: runc's global flags and the eleven runc
  * commands it implements, plus urfave's `help`, with runc's names, flags,
  * argument counts and help texts (the program's own name where runc names
  * itself). `help.ts` lays them out; `invocation.ts` reads a command line
  * against them.
  */
 import { checkDuration, checkInt, type Flag } from "./flagset.js"
+import * as Lifecycle from "./lifecycleCommands.js"
 
 /** The program's name, in help and in usage errors (runc's `os.Args[0]`). */
 export const programName = "libcontainer"
@@ -116,6 +117,7 @@ const command = (
 
 /** The commands, in runc's order, then `help`. */
 export const commands: ReadonlyArray<Command> = [
+  Lifecycle.create,
   command({
     name: "delete",
     usage: "delete any resources held by the container often used with detached container",
@@ -156,6 +158,7 @@ information is displayed once every 5 seconds.`,
     ],
     arity: { exactly: 1 }
   }),
+  Lifecycle.exec,
   command({
     name: "kill",
     usage: "kill sends the specified signal (default: SIGTERM) to the container's init process",
@@ -226,6 +229,8 @@ resumed.`,
 Use ${programName} list to identify instances of containers and their current status.`,
     arity: { exactly: 1 }
   }),
+  Lifecycle.run,
+  Lifecycle.start,
   command({
     name: "state",
     usage: "output the state of a container",
@@ -307,9 +312,11 @@ export const globalFlags = (root: string): ReadonlyArray<Flag> => [
 export const appUsage = `Open Container Initiative runtime state tool
 
 ${programName} is a command line client for the containers in a runc state root,
-built on effect-libcontainer. It lists containers and shows their state and
+built on effect-libcontainer. It creates, starts and runs containers from
+bundles, executes processes in them, lists them and shows their state and
 processes, and pauses, resumes, signals and deletes them, with the output,
 error lines and exit statuses of runc ${runcVersion} on the same root.
 
-It does not create or start containers: runc does that, and both work on the
-same "--root".`
+A container's init is set up by the OCI runtime binary (runc by default,
+or $LIBCONTAINER_RUNTIME): create, run and exec run it; everything else,
+start included, is done here. Both work on the same "--root".`

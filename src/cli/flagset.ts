@@ -30,6 +30,13 @@ export interface Flag {
   readonly check?: (value: string) => string | undefined
   /** Left out of help (urfave's `Hidden`). */
   readonly hidden?: boolean
+  /**
+   * A slice flag given any number of times — urfave's `StringSliceFlag`
+   * (`strings`), `Int64SliceFlag` (`int64s`, each value Go's
+   * `ParseInt(s, 0, 64)`) — whose values are all kept, in order, in
+   * {@link Parsed.lists}.
+   */
+  readonly kind?: "strings" | "int64s"
 }
 
 /** Go's `intValue.Set`: `strconv.ParseInt(s, 0, 64)`, refused as `parse error` or `value out of range`. */
@@ -52,6 +59,8 @@ export interface Parsed {
   readonly args: ReadonlyArray<string>
   /** Go's error text when parsing stopped at a bad flag; `values` then holds what came before it. */
   readonly error?: string
+  /** Every value of each slice flag given (`kind` `strings` or `int64s`), by canonical name, in order. */
+  readonly lists: ReadonlyMap<string, ReadonlyArray<string>>
 }
 
 const find = (flags: ReadonlyArray<Flag>, name: string): Flag | undefined =>
@@ -88,10 +97,12 @@ export const parseBool = (value: string): boolean | undefined => {
  */
 export const parse = (flags: ReadonlyArray<Flag>, args: ReadonlyArray<string>): Parsed => {
   const values = new Map<string, string | boolean>()
+  const lists = new Map<string, Array<string>>()
   const visited = new Set<string>()
   let i = 0
   const stop = (error?: string): Parsed => ({
     values,
+    lists,
     visited,
     args: args.slice(i),
     ...(error === undefined ? {} : { error })
@@ -129,13 +140,23 @@ export const parse = (flags: ReadonlyArray<Flag>, args: ReadonlyArray<string>): 
         if (i >= args.length) return stop(`flag needs an argument: -${name}`)
         value = args[i++]!
       }
-      const refused = flag.check?.(value)
+      const refused = flag.check?.(value) ?? invalidSliceValue(flag, value)
       if (refused !== undefined) return stop(`invalid value ${Strconv.quote(value)} for flag -${name}: ${refused}`)
       values.set(flag.names[0]!, value)
+      if (flag.kind === "strings" || flag.kind === "int64s") {
+        lists.set(flag.names[0]!, [...(lists.get(flag.names[0]!) ?? []), value])
+      }
     }
     visited.add(name)
   }
   return stop()
+}
+
+/** Why a value of an `Int64SliceFlag` is refused: urfave returns strconv's error itself (after `invalid value … for flag -x: `). */
+const invalidSliceValue = (flag: Flag, value: string): string | undefined => {
+  if (flag.kind !== "int64s") return undefined
+  const parsed = parseInt(value, 0, 64)
+  return parsed._tag === "Ok" ? undefined : Strconv.numErrorText("ParseInt", value, parsed.kind)
 }
 
 /**

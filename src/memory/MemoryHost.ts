@@ -26,11 +26,14 @@ import type { SystemError } from "../ContainerError.js"
 import { Filesystem, type FilesystemService } from "../Filesystem.js"
 import { hugePageSizes } from "../internal/cgroups/stats/hugepages.js"
 import { SYSFS_MAGIC, TMPFS_MAGIC } from "../internal/filesystemType.js"
+import type * as Factory from "../Factory.js"
 import { Processes, type ProcessesService } from "../Processes.js"
+import * as Runtime from "../Runtime.js"
 import { Cgroupfs, type HierarchySeed } from "./Cgroupfs.js"
 import * as MemoryFilesystem from "./MemoryFilesystem.js"
 import { MemoryFs, rootDevice, type SeedEntry } from "./MemoryFs.js"
 import * as MemoryProcesses from "./MemoryProcesses.js"
+import * as MemoryRuntime from "./MemoryRuntime.js"
 import * as Procfs from "./Procfs.js"
 import { ProcessTable, type ProcessTableError, type ProcessTableOptions, type SpawnOptions } from "./ProcessTable.js"
 import { defaultPath, type Program, Programs, ps } from "./Programs.js"
@@ -84,6 +87,16 @@ export {
   /** The simulated `ps -ef`, installed at `/bin/ps`. */
   ps
 } from "./Programs.js"
+export {
+  /** The simulated busybox applets (`sh -c`, `echo`, `cat`, `sleep`, `true`, `false`), to install in a bundle's rootfs. */
+  applets as busybox
+} from "./Busybox.js"
+export {
+  /** Where the simulated runc is installed (`/usr/sbin/runc`). */
+  runcPath,
+  /** The runc version the simulated runc reports. */
+  runcVersion
+} from "./Runc.js"
 export {
   /** The simulated resctrl filesystem. */
   Resctrl,
@@ -256,6 +269,30 @@ export const filesystem = (host: SimulatedHost): FilesystemService => MemoryFile
 
 /** The Processes port on a host: its procfs, its process table, its programs. */
 export const processes = (host: SimulatedHost): ProcessesService => MemoryProcesses.make(host)
+
+/** Options of {@link layerRuntime}. */
+export type RuntimeOptions = MemoryRuntime.MemoryRuntimeOptions
+
+/**
+ * The runtime port on the simulated host in context: `runc` (or the binary
+ * named) looked up in its `PATH` and run as a simulated program — the
+ * simulated runc, installed at `/usr/sbin/runc` when the layer is built
+ * unless something is there already. It creates state dirs and state.json
+ * with this library's Factory and runs the container's processes as
+ * simulated programs of the bundle's rootfs, in their own PID namespace and
+ * the container's cgroups.
+ */
+export const layerRuntime = (
+  options: RuntimeOptions = {}
+): Layer.Layer<Runtime.Runtime, SystemError, MemoryHost | Factory.Services> =>
+  Layer.effect(
+    Runtime.Runtime,
+    Effect.gen(function*() {
+      const host = yield* MemoryHost
+      yield* MemoryRuntime.installRunc(host, yield* Effect.context<Factory.Services>())
+      return yield* Runtime.make(MemoryRuntime.primitives(host, options), options)
+    })
+  )
 
 /** The adapters of a given host, and the host itself. */
 export const layerFrom = (host: SimulatedHost): Layer.Layer<Filesystem | Processes | MemoryHost> =>

@@ -30,7 +30,7 @@ const cli = (...args: ReadonlyArray<string>) =>
     return { status, ...captured }
   })
 
-const onMemory = <A, E>(effect: Effect.Effect<A, E, Libcontainer.Services | MemoryHost>) =>
+const onMemory = <A, E>(effect: Effect.Effect<A, E, Libcontainer.AllServices | MemoryHost>) =>
   effect.pipe(Effect.provide(Libcontainer.layerMemoryWith({ cgroupMode: "hybrid" })))
 
 const logLine = (level: string, message: string) =>

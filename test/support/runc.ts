@@ -57,7 +57,7 @@ export const makeBundle = (options: BundleOptions = {}): string => {
   for (const d of ["bin", "proc", "dev", "sys", "tmp"]) mkdirSync(join(rootfs, d), { recursive: true })
   copyFileSync(busyboxPath(), join(rootfs, "bin", "busybox"))
   chmodSync(join(rootfs, "bin", "busybox"), 0o755)
-  for (const applet of ["sh", "sleep", "cat", "true", ...(options.applets ?? [])]) {
+  for (const applet of ["sh", "sleep", "cat", "true", "false", "echo", ...(options.applets ?? [])]) {
     symlinkSync("busybox", join(rootfs, "bin", applet))
   }
   execFileSync("runc", ["spec"], { cwd: bundle })

@@ -6,7 +6,8 @@
  */
 import * as Either from "effect/Either"
 import type * as Config from "../../Config.js"
-import { SpecInvalid } from "./errors.js"
+import { ProcessInvalid, SpecInvalid } from "./errors.js"
+import { validateProcessSpec } from "./load.js"
 import type { Process } from "./spec.js"
 
 /** The rlimit names runc knows and their numbers on Linux (`rlimitMap`). */
@@ -113,4 +114,71 @@ export const checkTerminal = (process: Process, use: TerminalUse): Either.Either
     return Either.left(new SpecInvalid({ message: "cannot use console socket if runc will not detach or allocate tty" }))
   }
   return Either.void
+}
+
+/** `runc exec`'s flags that change the bundle's process (`exec.go` `getProcess`). */
+export interface ExecFlags {
+  /** The command: replaces the bundle's `args`. */
+  readonly args: ReadonlyArray<string>
+  /** `--env`: appended to the bundle's environment. */
+  readonly env?: ReadonlyArray<string>
+  /** `--cwd`. */
+  readonly cwd?: string
+  /** `--user`: `uid[:gid]`. */
+  readonly user?: { readonly uid: number; readonly gid?: number }
+  /** `--additional-gids`: appended to the bundle's; each must be at least 0. */
+  readonly additionalGids?: ReadonlyArray<number>
+  /** `--cap`: added to the bounding, effective, permitted and ambient sets. */
+  readonly capabilities?: ReadonlyArray<string>
+  /** `--no-new-privs`. */
+  readonly noNewPrivileges?: boolean
+  /** `--apparmor`. */
+  readonly apparmorProfile?: string
+  /** `--process-label`. */
+  readonly selinuxLabel?: string
+  /** `--tty`: the process's `terminal` (false unless given, whatever the bundle says). */
+  readonly tty?: boolean
+}
+
+/**
+ * runc's `getProcess` without `--process`: the bundle's process with the
+ * flags applied in runc's order, then `validateProcessSpec`. A negative
+ * additional gid is `additional-gids must be a positive number <gid>`.
+ */
+export const applyExecFlags = (base: Process, flags: ExecFlags): Either.Either<Process, ProcessInvalid> => {
+  const caps = flags.capabilities ?? []
+  const withCaps = (list: ReadonlyArray<string> | null | undefined) => [...(list ?? []), ...caps]
+  const nonEmpty = (s: string | undefined): s is string => s !== undefined && s !== ""
+  const process: Process = {
+    ...base,
+    args: [...flags.args],
+    ...(nonEmpty(flags.cwd) ? { cwd: flags.cwd } : {}),
+    ...(nonEmpty(flags.apparmorProfile) ? { apparmorProfile: flags.apparmorProfile } : {}),
+    ...(nonEmpty(flags.selinuxLabel) ? { selinuxLabel: flags.selinuxLabel } : {}),
+    ...(caps.length > 0
+      ? {
+        capabilities: {
+          ...base.capabilities,
+          bounding: withCaps(base.capabilities?.bounding),
+          effective: withCaps(base.capabilities?.effective),
+          permitted: withCaps(base.capabilities?.permitted),
+          ambient: withCaps(base.capabilities?.ambient)
+        }
+      }
+      : {}),
+    env: [...(base.env ?? []), ...(flags.env ?? [])],
+    terminal: flags.tty === true,
+    ...(flags.noNewPrivileges === undefined ? {} : { noNewPrivileges: flags.noNewPrivileges }),
+    user: {
+      ...base.user,
+      ...(flags.user === undefined ? {} : { uid: flags.user.uid }),
+      ...(flags.user?.gid === undefined ? {} : { gid: flags.user.gid })
+    }
+  }
+  const gids = [...(base.user.additionalGids ?? [])]
+  for (const gid of flags.additionalGids ?? []) {
+    if (gid < 0) return Either.left(new ProcessInvalid({ message: `additional-gids must be a positive number ${gid}` }))
+    gids.push(gid)
+  }
+  return validateProcessSpec(gids.length === 0 ? process : { ...process, user: { ...process.user, additionalGids: gids } })
 }
