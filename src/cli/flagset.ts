@@ -9,7 +9,6 @@
  * Plain TypeScript without Effect: the CLI answers help, version and usage
  * errors before it loads anything heavy.
  */
-import { parseInt } from "../internal/cgroups/stats/goText.js"
 import { parseDuration } from "../internal/goDuration.js"
 import * as Strconv from "../internal/strconv.js"
 
@@ -41,7 +40,7 @@ export interface Flag {
 
 /** Go's `intValue.Set`: `strconv.ParseInt(s, 0, 64)`, refused as `parse error` or `value out of range`. */
 export const checkInt = (value: string): string | undefined => {
-  const parsed = parseInt(value, 0, 64)
+  const parsed = Strconv.parseInt(value, 0, 64)
   return parsed._tag === "Ok" ? undefined : parsed.kind === "syntax" ? "parse error" : "value out of range"
 }
 
@@ -66,27 +65,8 @@ export interface Parsed {
 const find = (flags: ReadonlyArray<Flag>, name: string): Flag | undefined =>
   flags.find((flag) => flag.names.includes(name))
 
-/** Go's `strconv.ParseBool`. */
-export const parseBool = (value: string): boolean | undefined => {
-  switch (value) {
-    case "1":
-    case "t":
-    case "T":
-    case "TRUE":
-    case "true":
-    case "True":
-      return true
-    case "0":
-    case "f":
-    case "F":
-    case "FALSE":
-    case "false":
-    case "False":
-      return false
-    default:
-      return undefined
-  }
-}
+/** Go's `strconv.ParseBool`, as the flag package reads a boolean flag's value. */
+export const parseBool = Strconv.parseBool
 
 /**
  * Go's `FlagSet.Parse`: flags start with `-` or `--` (the same thing), stop
@@ -155,7 +135,7 @@ export const parse = (flags: ReadonlyArray<Flag>, args: ReadonlyArray<string>): 
 /** Why a value of an `Int64SliceFlag` is refused: urfave returns strconv's error itself (after `invalid value … for flag -x: `). */
 const invalidSliceValue = (flag: Flag, value: string): string | undefined => {
   if (flag.kind !== "int64s") return undefined
-  const parsed = parseInt(value, 0, 64)
+  const parsed = Strconv.parseInt(value, 0, 64)
   return parsed._tag === "Ok" ? undefined : Strconv.numErrorText("ParseInt", value, parsed.kind)
 }
 

@@ -8,7 +8,6 @@ import * as Data from "effect/Data"
 import * as Either from "effect/Either"
 import type * as Config from "../../../Config.js"
 import * as Strconv from "../../strconv.js"
-import { parseInt, parseUint } from "../stats/goText.js"
 import { convertCpuSharesToV2 } from "./convert.js"
 import { decodeResourcesJson, initialUpdate, type ResourcesUpdate } from "./specJson.js"
 import { ramInBytes } from "./units.js"
@@ -106,7 +105,7 @@ export class UpdateRdtNotEnabled extends Data.TaggedError("UpdateRdtNotEnabled")
  * (so `0x10`, `-0o7` and `1_000` are numbers).
  */
 export const parseIntFlag = (flag: UpdateFlag, value: string): Either.Either<bigint, UpdateFlagSyntaxError> => {
-  const parsed = parseInt(value, 0, 64)
+  const parsed = Strconv.parseInt(value, 0, 64)
   return parsed._tag === "Ok"
     ? Either.right(parsed.value)
     : Either.left(
@@ -155,7 +154,7 @@ export const readUpdate = (
     for (const [flag, key] of unsigned) {
       const text = given(values, flag)
       if (text === undefined) continue
-      const parsed = parseUint(text, 10, 64)
+      const parsed = Strconv.parseUint(text, 10, 64)
       if (parsed._tag === "Err") {
         return Either.left(new UpdateValueError({ flag, reason: Strconv.numErrorText("ParseUint", text, parsed.kind) }))
       }
@@ -165,7 +164,7 @@ export const readUpdate = (
     for (const [flag, key] of signed) {
       const text = given(values, flag)
       if (text === undefined) continue
-      const parsed = parseInt(text, 10, 64)
+      const parsed = Strconv.parseInt(text, 10, 64)
       if (parsed._tag === "Err") {
         return Either.left(new UpdateValueError({ flag, reason: Strconv.numErrorText("ParseInt", text, parsed.kind) }))
       }
