@@ -406,6 +406,68 @@ export interface FilesystemService {
    * too: `Factory.list` and `Factory.load` read through them first.
    */
   readonly direct: DirectCalls
+  // -- FIFO reading (exec.fifo) --
+  /**
+   * Opens the FIFO at `path` (following symlinks) for reading, as runc's
+   * `exec.fifo` reader does: `O_RDONLY|O_NONBLOCK`, then — with
+   * `waitForWriter` — waiting until a writer has it open, polling (or
+   * woken by the host) so that the wait is interruptible and an interrupted
+   * wait closes the descriptor. A FIFO removed or replaced while waiting
+   * ends the wait (someone else consumed it). Anything but a FIFO fails with
+   * EINVAL (op `open`) unread.
+   */
+  readonly openFifoReader: (path: string, options?: FifoReadOptions) => Effect.Effect<FifoReader, SystemError>
+}
+
+// ---------------------------------------------------------------------------
+// FIFO reading, for runc's exec.fifo start protocol (`Container.start`)
+
+/** An open read end of a FIFO (see {@link FilesystemService.openFifoReader}). */
+export interface FifoReader {
+  /**
+   * Reads until every writer has closed the FIFO (end of file), at most
+   * `maxBytes` (EFBIG beyond, op `read`); while a writer holds it open with
+   * nothing written, waits.
+   */
+  readonly readAll: Effect.Effect<Uint8Array, SystemError>
+  /** Closes the read end; later calls do nothing. */
+  readonly close: Effect.Effect<void>
+}
+
+/** Options of {@link FilesystemService.openFifoReader}. */
+export interface FifoReadOptions {
+  /**
+   * Return only once a writer has (or had) the FIFO open, as a blocking
+   * `open(O_RDONLY)` does — but interruptibly, and leaving no descriptor
+   * open when interrupted. Default false: return at once, writer or not
+   * (`O_NONBLOCK`).
+   */
+  readonly waitForWriter?: boolean
+  /** The most `readAll` reads; default {@link defaultMaxReadBytes}. */
+  readonly maxBytes?: number
+}
+
+/**
+ * A FIFO opened `O_RDONLY|O_NONBLOCK`, as a host gives it to
+ * {@link Syscalls.openFifo}: which inode it is, and `read(2)` on it.
+ */
+export interface FifoDescriptor {
+  readonly ino: number
+  readonly dev: number
+  /**
+   * One `read(2)` of at most `max` bytes: the bytes read; an empty array at
+   * end of file (no writer has the FIFO open and nothing is buffered);
+   * `"again"` when a writer has it open but nothing is written yet (EAGAIN).
+   */
+  readonly read: (max: number) => Effect.Effect<Uint8Array | "again", SystemError>
+  /**
+   * Completes when the FIFO may have changed since the last `read` (a writer
+   * opened it, wrote or closed it, or it was unlinked). A host that can tell
+   * (the simulated one) provides it; without it the reader polls.
+   */
+  readonly changed?: Effect.Effect<void>
+  /** Closes the descriptor; later calls do nothing. */
+  readonly close: Effect.Effect<void>
 }
 
 /** The filesystem the library works on. */
@@ -490,6 +552,9 @@ export interface Syscalls {
   readonly openLockable: (path: string) => Effect.Effect<LockableDirectory, SystemError>
   /** The synchronous calls of {@link FilesystemService.direct}. */
   readonly direct: DirectCalls
+  // -- FIFO reading (exec.fifo) --
+  /** `open(path, O_RDONLY|O_NONBLOCK)` of a FIFO (following symlinks); anything else is EINVAL, closed unread. */
+  readonly openFifo: (path: string) => Effect.Effect<FifoDescriptor, SystemError>
 }
 
 /**

@@ -8,8 +8,11 @@
 /** runc's `Create`, `Load` and the listing `runc list` does. */
 export * as Factory from "./Factory.js"
 
-/** A container and its operations: status, state, pause, resume, signal, destroy. */
+/** A container and its operations: status, state, start, pause, resume, signal, destroy. */
 export * as Container from "./Container.js"
+
+/** Running containers from a bundle through an OCI runtime binary (runc): create, start, run, exec, delete. */
+export * as Runtime from "./Runtime.js"
 
 /** Every service at once: this host (`layerNode`) or a simulated one (`layerMemory`). */
 export * as Libcontainer from "./Libcontainer.js"

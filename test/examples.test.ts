@@ -20,6 +20,7 @@ import * as Lifecycle from "../examples/lifecycle.js"
 import * as MemoryHost from "../examples/memory-host.js"
 import * as NodeHost from "../examples/node-host.js"
 import * as Readme from "../examples/readme.js"
+import * as WatchUsage from "../examples/watch-usage.js"
 import * as Libcontainer from "../src/Libcontainer.js"
 import { codeBlocks, read, repo } from "./support/docs.js"
 
@@ -73,6 +74,12 @@ const examples: ReadonlyArray<Example> = [
     file: "examples/node-host.ts",
     program: NodeHost.program.pipe(Effect.provide(Libcontainer.layerNode)),
     documented: false,
+    script: true
+  },
+  {
+    file: "examples/watch-usage.ts",
+    program: WatchUsage.program.pipe(Effect.provide(WatchUsage.layer)),
+    documented: true,
     script: true
   }
 ]

@@ -1,14 +1,16 @@
 /**
  * The `libcontainer` command line as one Effect program on the services in
- * context: runc's `list`, `state`, `ps`, `pause`, `resume`, `kill` and
- * `delete`, with runc's global flags, help, usage errors and output.
+ * context: runc's `create`, `start`, `run`, `exec`, `list`, `state`, `ps`,
+ * `events`, `update`, `pause`, `resume`, `kill` and `delete`, with runc's
+ * global flags, help, usage errors and output.
  * {@link run} is the whole program: read the command line
  * (`invocation.ts`), run the command, and turn any failure into runc's one
  * error line.
  *
  * Each command is a module of its own, and {@link commands} is the table
  * of them: a name and what runs it. An Effect command (`pause.ts`, …)
- * exports `command`, an Effect on the library's services; a lean one
+ * exports `command` (or `action`, `execute`), an Effect on the library's
+ * services and the runtime; a lean one
  * (`list.ts`, `state.ts`) exports `main`, plain code on a lean host
  * (`lean.ts`) — here a host made of the services in context, in the
  * installed CLI this machine's, without Effect (`main.ts`).
@@ -27,9 +29,12 @@ import * as Container from "../Container.js"
 import * as Factory from "../Factory.js"
 import { Filesystem } from "../Filesystem.js"
 import { Processes } from "../Processes.js"
-import { type Command, type Context, checkFormat, load, print, stringFlag, boolFlag } from "./command.js"
+import { boolFlag, checkFormat, type Command, type Context, load, print, type Services, stringFlag } from "./command.js"
 import * as Commands from "./commands.js"
+import * as CreateCommand from "./create.js"
 import * as Delete from "./delete.js"
+import * as Events from "./events.js"
+import * as ExecCommand from "./exec.js"
 import { layerNode } from "./host.js"
 import * as Invocation from "./invocation.js"
 import * as Kill from "./kill.js"
@@ -40,12 +45,15 @@ import * as Owner from "./owner.js"
 import * as Pause from "./pause.js"
 import * as Ps from "./ps.js"
 import * as Resume from "./resume.js"
+import * as RunCommand from "./run.js"
+import * as StartCommand from "./startCommand.js"
 import * as State from "./state.js"
 import { Buffered, type Output } from "./stdio.js"
 import * as Tabwriter from "./tabwriter.js"
+import * as Update from "./update.js"
 
 export type { Output } from "./stdio.js"
-export { EmptyId, InvalidFormat, InvalidRootless } from "./command.js"
+export { EmptyId, InvalidFormat, InvalidRootless, type Services } from "./command.js"
 export { filterPs, pidIndex, PsFailed } from "./ps.js"
 
 /** runc's default state root. */
@@ -120,7 +128,7 @@ const careful: Readonly<Record<string, Command>> = {
 }
 
 /** One container of a list, loaded the careful way, as the lean `list` takes it back. */
-const loadForList = (root: string, id: string): Effect.Effect<Lean.CarefulEntry, never, Factory.Services> =>
+const loadForList = (root: string, id: string): Effect.Effect<Lean.CarefulEntry, never, Services> =>
   Factory.load(root, id).pipe(
     Effect.flatMap((container) =>
       Effect.map(Container.lastOciState(container), (record): Lean.CarefulEntry => ({
@@ -133,11 +141,11 @@ const loadForList = (root: string, id: string): Effect.Effect<Lean.CarefulEntry,
   )
 
 /** A lean host made of the services in context: their direct calls, their cgroup mode, their processes. */
-const hostOf: Effect.Effect<Lean.Host, never, Factory.Services> = Effect.gen(function*() {
+const hostOf: Effect.Effect<Lean.Host, never, Services> = Effect.gen(function*() {
   const fs = yield* Filesystem
   const processes = yield* Processes
   const mode = yield* Effect.either(Effect.flatMap(CgroupManager, (cgroups) => cgroups.mode))
-  const runtime = yield* Effect.runtime<Factory.Services>()
+  const runtime = yield* Effect.runtime<Services>()
   return {
     direct: fs.direct,
     unified: Either.isRight(mode) ? mode.right === "unified" : undefined,
@@ -157,17 +165,24 @@ const lean = (main: (run: Invocation.Run, out: Output, host: Lean.Host) => Promi
 /**
  * Every command, by name: what runs it. To add a command, declare it in
  * `commands.ts` (name, flags, argument count, help), write its module
- * exporting `command` (an Effect on the library's services, failing with
- * the error whose message is runc's line) and add one line here.
+ * exporting `command` (an Effect on the library's services and the
+ * runtime, failing with the error whose message is runc's line; an exit
+ * status when it ends otherwise) and add one line here.
  */
 export const commands: Readonly<Record<string, Command>> = {
+  create: ({ out, run }) => CreateCommand.action(run, out),
   delete: Delete.command,
+  events: (context) => Events.execute({ ...context, load }),
+  exec: ({ out, run }) => ExecCommand.action(run, out),
   kill: Kill.command,
   list: lean(List.main),
   pause: Pause.command,
   ps: Ps.command,
   resume: Resume.command,
-  state: lean(State.main)
+  run: ({ out, run }) => RunCommand.action(run, out),
+  start: ({ out, run }) => StartCommand.action(run, out),
+  state: lean(State.main),
+  update: (context) => Update.execute({ ...context, load })
 }
 
 const messageOf = (error: unknown): string =>
@@ -219,7 +234,7 @@ const logged = (run: Invocation.Run) => <A, E, R>(effect: Effect.Effect<A, E, R>
   )
 
 /** Runs one command: its exit status, or runc's error line and 1 on any failure (defects included). */
-const runCommand = (command: Command, run: Invocation.Run, out: Output): Effect.Effect<number, never, Factory.Services> =>
+const runCommand = (command: Command, run: Invocation.Run, out: Output): Effect.Effect<number, never, Services> =>
   Effect.suspend(() => command({ run, out })).pipe(
     Effect.map((status) => status ?? 0),
     Effect.catchAllCause((cause) =>
@@ -236,7 +251,7 @@ const runCommand = (command: Command, run: Invocation.Run, out: Output): Effect.
  * Runs a command `resolve` returned, with its log: 0 on success; on any
  * failure (defects included) runc's error line and 1 — never a stack trace.
  */
-export const execute = (run: Invocation.Run, out: Output): Effect.Effect<number, never, Factory.Services> =>
+export const execute = (run: Invocation.Run, out: Output): Effect.Effect<number, never, Services> =>
   runCommand(commands[run.command.name]!, run, out).pipe(Effect.ensuring(Effect.sync(() => run.log.close())))
 
 /**
@@ -249,7 +264,7 @@ export const run = (
   argv: ReadonlyArray<string>,
   out: Output,
   host?: Invocation.Host
-): Effect.Effect<number, never, Factory.Services> =>
+): Effect.Effect<number, never, Services> =>
   Effect.suspend(() => {
     const invocation = Invocation.resolve(argv.slice(2), out, host)
     return invocation._tag === "Exit" ? Effect.succeed(invocation.status) : execute(invocation, out)
@@ -258,10 +273,10 @@ export const run = (
 // ---------------------------------------------------------------------------
 // On this host, for the installed CLI
 
-let onThisHost: ManagedRuntime.ManagedRuntime<Factory.Services, never> | undefined
+let onThisHost: ManagedRuntime.ManagedRuntime<Services, never> | undefined
 
 /** Runs `effect` on this host's services (`Libcontainer.layerNode`), built once per process. */
-const onNode = <A>(effect: Effect.Effect<A, never, Factory.Services>): Promise<A> =>
+const onNode = <A>(effect: Effect.Effect<A, never, Services>): Promise<A> =>
   (onThisHost ??= ManagedRuntime.make(layerNode)).runPromise(effect)
 
 /** For `main.ts`: a command on this host, log closed at the end. */

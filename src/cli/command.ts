@@ -9,6 +9,7 @@ import * as Data from "effect/Data"
 import * as Effect from "effect/Effect"
 import type { Container } from "../Container.js"
 import * as Factory from "../Factory.js"
+import type { Runtime } from "../Runtime.js"
 import * as Strconv from "../internal/strconv.js"
 import * as Commands from "./commands.js"
 import { parseBool } from "./flagset.js"
@@ -21,12 +22,15 @@ export interface Context {
   readonly out: Output
 }
 
+/** What the commands run with: the library's services and the OCI runtime (`create`, `start`, `run`, `exec`). */
+export type Services = Factory.Services | Runtime
+
 /**
- * A command as `app.ts` runs it: on the library's services, failing with
- * the error runc's line is made of; an exit status other than 0 (or none)
- * when it ends in another way.
+ * A command as `app.ts` runs it: on {@link Services}, failing with the
+ * error runc's line is made of; an exit status other than 0 (or none) when
+ * it ends in another way.
  */
-export type Command = (context: Context) => Effect.Effect<number | void, unknown, Factory.Services>
+export type Command = (context: Context) => Effect.Effect<number | void, unknown, Services>
 
 /** `invalid format option` — `--format` was neither `table` nor `json` (runc checks it itself, after loading). */
 export class InvalidFormat extends Data.TaggedError("InvalidFormat")<{ readonly format: string }> {

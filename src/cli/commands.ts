@@ -1,11 +1,12 @@
 /**
- * What `libcontainer` accepts: runc's global flags and the seven runc
+ * What `libcontainer` accepts: runc's global flags and the eleven runc
  * commands it implements, plus urfave's `help`, with runc's names, flags,
  * argument counts and help texts (the program's own name where runc names
  * itself). `help.ts` lays them out; `invocation.ts` reads a command line
  * against them.
  */
-import type { Flag } from "./flagset.js"
+import { checkDuration, checkInt, type Flag } from "./flagset.js"
+import * as Lifecycle from "./lifecycleCommands.js"
 
 /** The program's name, in help and in usage errors (runc's `os.Args[0]`). */
 export const programName = "libcontainer"
@@ -51,12 +52,72 @@ const formatFlag: Flag = {
   defaultValue: "table"
 }
 
+const updateResourcesUsage = `path to the file containing the resources to update or '-' to read from the standard input
+
+The accepted format is as follow (unchanged values can be omitted):
+
+{
+  "memory": {
+    "limit": 0,
+    "reservation": 0,
+    "swap": 0
+  },
+  "cpu": {
+    "shares": 0,
+    "quota": 0,
+    "period": 0,
+    "realtimeRuntime": 0,
+    "realtimePeriod": 0,
+    "cpus": "",
+    "mems": ""
+  },
+  "blockIO": {
+    "weight": 0
+  }
+}
+
+Note: if data is to be read from a file or the standard input, all
+other options are ignored.
+`
+
+const stringFlag = (name: string, usage: string, hidden = false): Flag => ({
+  names: [name],
+  takesValue: true,
+  usage,
+  defaultValue: "",
+  ...(hidden ? { hidden } : {})
+})
+
+const intFlag = (name: string, usage: string): Flag => ({ names: [name], takesValue: true, usage, defaultValue: "0", check: checkInt })
+
+/** `update`'s flags, in runc 1.1.5's order (`--cpu-share` singular, as runc spells it; the kernel memory ones hidden). */
+const updateFlags: ReadonlyArray<Flag> = [
+  { names: ["resources", "r"], takesValue: true, usage: updateResourcesUsage, defaultValue: "" },
+  intFlag("blkio-weight", "Specifies per cgroup weight, range is from 10 to 1000"),
+  stringFlag("cpu-period", "CPU CFS period to be used for hardcapping (in usecs). 0 to use system default"),
+  stringFlag("cpu-quota", "CPU CFS hardcap limit (in usecs). Allowed cpu time in a given period"),
+  stringFlag("cpu-share", "CPU shares (relative weight vs. other containers)"),
+  stringFlag("cpu-rt-period", "CPU realtime period to be used for hardcapping (in usecs). 0 to use system default"),
+  stringFlag("cpu-rt-runtime", "CPU realtime hardcap limit (in usecs). Allowed cpu time in a given period"),
+  stringFlag("cpuset-cpus", "CPU(s) to use"),
+  stringFlag("cpuset-mems", "Memory node(s) to use"),
+  stringFlag("kernel-memory", "(obsoleted; do not use)", true),
+  stringFlag("kernel-memory-tcp", "(obsoleted; do not use)", true),
+  stringFlag("memory", "Memory limit (in bytes)"),
+  stringFlag("memory-reservation", "Memory reservation or soft_limit (in bytes)"),
+  stringFlag("memory-swap", "Total memory usage (memory + swap); set '-1' to enable unlimited swap"),
+  intFlag("pids-limit", "Maximum number of pids allowed in the container"),
+  stringFlag("l3-cache-schema", "The string of Intel RDT/CAT L3 cache schema"),
+  stringFlag("mem-bw-schema", "The string of Intel RDT/MBA memory bandwidth schema")
+]
+
 const command = (
   fields: Pick<Command, "name" | "usage" | "argsUsage"> & Partial<Omit<Command, "name" | "usage" | "argsUsage">>
 ): Command => ({ aliases: [], description: "", flags: [], arity: {}, skipArgReorder: false, ...fields })
 
 /** The commands, in runc's order, then `help`. */
 export const commands: ReadonlyArray<Command> = [
+  Lifecycle.create,
   command({
     name: "delete",
     usage: "delete any resources held by the container often used with detached container",
@@ -77,6 +138,27 @@ status of "ubuntu01" as "stopped" the following will delete resources held for
     }],
     arity: { exactly: 1 }
   }),
+  command({
+    name: "events",
+    usage: "display container events such as OOM notifications, cpu, memory, and IO usage statistics",
+    argsUsage: `<container-id>
+
+Where "<container-id>" is the name for the instance of the container.`,
+    description: `The events command displays information about the container. By default the
+information is displayed once every 5 seconds.`,
+    flags: [
+      {
+        names: ["interval"],
+        takesValue: true,
+        usage: "set the stats collection interval",
+        defaultValue: "5s",
+        check: checkDuration
+      },
+      { names: ["stats"], takesValue: false, usage: "display the container's stats then exit" }
+    ],
+    arity: { exactly: 1 }
+  }),
+  Lifecycle.exec,
   command({
     name: "kill",
     usage: "kill sends the specified signal (default: SIGTERM) to the container's init process",
@@ -147,6 +229,8 @@ resumed.`,
 Use ${programName} list to identify instances of containers and their current status.`,
     arity: { exactly: 1 }
   }),
+  Lifecycle.run,
+  Lifecycle.start,
   command({
     name: "state",
     usage: "output the state of a container",
@@ -155,6 +239,13 @@ Use ${programName} list to identify instances of containers and their current st
 Where "<container-id>" is your name for the instance of the container.`,
     description: `The state command outputs current state information for the
 instance of a container.`,
+    arity: { exactly: 1 }
+  }),
+  command({
+    name: "update",
+    usage: "update container resource constraints",
+    argsUsage: "<container-id>",
+    flags: updateFlags,
     arity: { exactly: 1 }
   }),
   command({
@@ -221,9 +312,11 @@ export const globalFlags = (root: string): ReadonlyArray<Flag> => [
 export const appUsage = `Open Container Initiative runtime state tool
 
 ${programName} is a command line client for the containers in a runc state root,
-built on effect-libcontainer. It lists containers and shows their state and
+built on effect-libcontainer. It creates, starts and runs containers from
+bundles, executes processes in them, lists them and shows their state and
 processes, and pauses, resumes, signals and deletes them, with the output,
 error lines and exit statuses of runc ${runcVersion} on the same root.
 
-It does not create or start containers: runc does that, and both work on the
-same "--root".`
+A container's init is set up by the OCI runtime binary (runc by default,
+or $LIBCONTAINER_RUNTIME): create, run and exec run it; everything else,
+start included, is done here. Both work on the same "--root".`

@@ -9,6 +9,7 @@
  * Plain TypeScript without Effect: the CLI answers help, version and usage
  * errors before it loads anything heavy.
  */
+import { parseDuration } from "../internal/goDuration.js"
 import * as Strconv from "../internal/strconv.js"
 
 /** A flag: its names (`["format", "f"]`), whether it takes a value, its help text and default. */
@@ -20,7 +21,32 @@ export interface Flag {
   readonly usage: string
   /** A string flag's value when it is not given; help shows it as `(default: "…")` unless empty. */
   readonly defaultValue?: string
+  /**
+   * For a flag Go parses as it reads it (urfave's `IntFlag`, `DurationFlag`):
+   * why a value is refused (`parse error`, `value out of range`), or
+   * nothing. The default is then shown bare in help (`(default: 5s)`).
+   */
+  readonly check?: (value: string) => string | undefined
+  /** Left out of help (urfave's `Hidden`). */
+  readonly hidden?: boolean
+  /**
+   * A slice flag given any number of times — urfave's `StringSliceFlag`
+   * (`strings`), `Int64SliceFlag` (`int64s`, each value Go's
+   * `ParseInt(s, 0, 64)`) — whose values are all kept, in order, in
+   * {@link Parsed.lists}.
+   */
+  readonly kind?: "strings" | "int64s"
 }
+
+/** Go's `intValue.Set`: `strconv.ParseInt(s, 0, 64)`, refused as `parse error` or `value out of range`. */
+export const checkInt = (value: string): string | undefined => {
+  const parsed = Strconv.parseInt(value, 0, 64)
+  return parsed._tag === "Ok" ? undefined : parsed.kind === "syntax" ? "parse error" : "value out of range"
+}
+
+/** Go's `durationValue.Set`: `time.ParseDuration`, refused as `parse error`. */
+export const checkDuration = (value: string): string | undefined =>
+  parseDuration(value)._tag === "Ok" ? undefined : "parse error"
 
 /** The result of {@link parse}: the values given, by canonical name, and the arguments left. */
 export interface Parsed {
@@ -32,32 +58,15 @@ export interface Parsed {
   readonly args: ReadonlyArray<string>
   /** Go's error text when parsing stopped at a bad flag; `values` then holds what came before it. */
   readonly error?: string
+  /** Every value of each slice flag given (`kind` `strings` or `int64s`), by canonical name, in order. */
+  readonly lists: ReadonlyMap<string, ReadonlyArray<string>>
 }
 
 const find = (flags: ReadonlyArray<Flag>, name: string): Flag | undefined =>
   flags.find((flag) => flag.names.includes(name))
 
-/** Go's `strconv.ParseBool`. */
-export const parseBool = (value: string): boolean | undefined => {
-  switch (value) {
-    case "1":
-    case "t":
-    case "T":
-    case "TRUE":
-    case "true":
-    case "True":
-      return true
-    case "0":
-    case "f":
-    case "F":
-    case "FALSE":
-    case "false":
-    case "False":
-      return false
-    default:
-      return undefined
-  }
-}
+/** Go's `strconv.ParseBool`, as the flag package reads a boolean flag's value. */
+export const parseBool = Strconv.parseBool
 
 /**
  * Go's `FlagSet.Parse`: flags start with `-` or `--` (the same thing), stop
@@ -68,10 +77,12 @@ export const parseBool = (value: string): boolean | undefined => {
  */
 export const parse = (flags: ReadonlyArray<Flag>, args: ReadonlyArray<string>): Parsed => {
   const values = new Map<string, string | boolean>()
+  const lists = new Map<string, Array<string>>()
   const visited = new Set<string>()
   let i = 0
   const stop = (error?: string): Parsed => ({
     values,
+    lists,
     visited,
     args: args.slice(i),
     ...(error === undefined ? {} : { error })
@@ -109,11 +120,23 @@ export const parse = (flags: ReadonlyArray<Flag>, args: ReadonlyArray<string>): 
         if (i >= args.length) return stop(`flag needs an argument: -${name}`)
         value = args[i++]!
       }
+      const refused = flag.check?.(value) ?? invalidSliceValue(flag, value)
+      if (refused !== undefined) return stop(`invalid value ${Strconv.quote(value)} for flag -${name}: ${refused}`)
       values.set(flag.names[0]!, value)
+      if (flag.kind === "strings" || flag.kind === "int64s") {
+        lists.set(flag.names[0]!, [...(lists.get(flag.names[0]!) ?? []), value])
+      }
     }
     visited.add(name)
   }
   return stop()
+}
+
+/** Why a value of an `Int64SliceFlag` is refused: urfave returns strconv's error itself (after `invalid value … for flag -x: `). */
+const invalidSliceValue = (flag: Flag, value: string): string | undefined => {
+  if (flag.kind !== "int64s") return undefined
+  const parsed = Strconv.parseInt(value, 0, 64)
+  return parsed._tag === "Ok" ? undefined : Strconv.numErrorText("ParseInt", value, parsed.kind)
 }
 
 /**
@@ -184,6 +207,6 @@ export const helpLine = (flag: Flag): string => {
     .join(", ")
   const fallback = flag.defaultValue === undefined || flag.defaultValue === ""
     ? ""
-    : ` (default: ${Strconv.quote(flag.defaultValue)})`
+    : ` (default: ${flag.check === undefined ? Strconv.quote(flag.defaultValue) : flag.defaultValue})`
   return `${names}\t${(flag.usage + fallback).trim()}`
 }

@@ -93,6 +93,8 @@ export interface Run {
   readonly globals: Globals
   /** The command's flags, by canonical name. */
   readonly flags: ReadonlyMap<string, string | boolean>
+  /** Every value of each slice flag given (`--env`, `--cap`, …), by canonical name. */
+  readonly lists: ReadonlyMap<string, ReadonlyArray<string>>
   readonly args: ReadonlyArray<string>
   readonly log: Logrus.Log
   /** Whether this process counts as rootless for runc (`shouldUseRootlessCgroupManager` for `--rootless auto`). */
@@ -222,6 +224,7 @@ export const resolve = (args: ReadonlyArray<string>, out: Output, host: Host = p
     command,
     globals,
     flags: parsed.values,
+    lists: parsed.lists,
     args: parsed.args,
     log,
     // in a user namespace with --systemd-cgroup, runc asks systemd's bus for the owner and takes root when it

@@ -66,7 +66,7 @@ export const demonstrate = (out: App.Output) =>
 export const job = (
   root: string,
   out: App.Output
-): Effect.Effect<number, never, Factory.Services> =>
+): Effect.Effect<number, never, App.Services> =>
   Effect.gen(function*() {
     const fs = yield* Filesystem
     const exists = yield* fs.stat(root).pipe(Effect.as(true), Effect.orElseSucceed(() => false))

@@ -16,6 +16,8 @@ import type * as Scope from "effect/Scope"
 import { isSystemError, SystemError } from "../ContainerError.js"
 import type {
   DirectoryHandle,
+  FifoReader,
+  FifoReadOptions,
   FilesystemService,
   LockableDirectory,
   LockMode,
@@ -348,6 +350,77 @@ const lockDirectory = (sys: Syscalls): FilesystemService["lockDirectory"] => (pa
     })
   )
 
+// ---------------------------------------------------------------------------
+// FIFO reading (exec.fifo)
+
+/** How often a FIFO is read again while waiting, on a host that cannot say when it changed. */
+const fifoPollInterval = Duration.millis(10)
+
+const concatChunks = (chunks: ReadonlyArray<Uint8Array>, total: number): Uint8Array => {
+  if (chunks.length === 1) return chunks[0]!
+  const out = new Uint8Array(total)
+  let at = 0
+  for (const chunk of chunks) {
+    out.set(chunk, at)
+    at += chunk.length
+  }
+  return out
+}
+
+/**
+ * `FilesystemService.openFifoReader`: a non-blocking descriptor read in a
+ * loop. Reading tells the writer apart: EAGAIN while a writer holds the FIFO
+ * open, end of file while none does, bytes once one wrote. Waiting for a
+ * writer ends at the first EAGAIN or byte, or when `path` is no longer this
+ * FIFO (another reader consumed and removed it).
+ */
+const openFifoReader = (sys: Syscalls) => (path: string, options?: FifoReadOptions): Effect.Effect<FifoReader, SystemError> =>
+  Effect.uninterruptibleMask((restore) =>
+    Effect.gen(function*() {
+      const fifo = yield* sys.openFifo(path)
+      const max = options?.maxBytes ?? defaultMaxReadBytes
+      const chunks: Array<Uint8Array> = []
+      let total = 0
+      const pause = fifo.changed ?? Effect.sleep(fifoPollInterval)
+      /** One read: `data`, `writer` (EAGAIN) or `eof`. */
+      const readOnce = Effect.flatMap(fifo.read(max + 1 - total), (result) => {
+        if (result === "again") return Effect.succeed("writer" as const)
+        if (result.length === 0) return Effect.succeed("eof" as const)
+        chunks.push(result)
+        total += result.length
+        return total > max
+          ? Effect.fail(new SystemError({ op: "read", path, code: "EFBIG" }))
+          : Effect.succeed("data" as const)
+      })
+      const stillThisFifo = sys.stat(path).pipe(
+        Effect.map((info) => info.ino === fifo.ino && info.dev === fifo.dev),
+        Effect.orElseSucceed(() => false)
+      )
+      const waitForWriter = Effect.gen(function*() {
+        for (;;) {
+          if ((yield* readOnce) !== "eof") return
+          if (!(yield* stillThisFifo)) return
+          yield* pause
+        }
+      })
+      if (options?.waitForWriter === true) {
+        const waited = yield* Effect.exit(restore(waitForWriter))
+        if (Exit.isFailure(waited)) {
+          yield* fifo.close
+          return yield* Effect.failCause(waited.cause)
+        }
+      }
+      const readAll = Effect.gen(function*() {
+        for (;;) {
+          const step = yield* readOnce
+          if (step === "eof") return concatChunks(chunks, total)
+          if (step === "writer") yield* pause
+        }
+      })
+      return { readAll, close: fifo.close }
+    })
+  )
+
 /**
  * The service for a layer's system calls. Calls that are one system call
  * are passed through as they are (a span costs more than the syscall, and
@@ -386,5 +459,6 @@ export const make = (sys: Syscalls): FilesystemService => ({
       })
     ),
   lockDirectory: Effect.fn("Filesystem.lockDirectory")(lockDirectory(sys)),
-  direct: sys.direct
+  direct: sys.direct,
+  openFifoReader: openFifoReader(sys)
 })

@@ -32,6 +32,7 @@ import type {
   DirectCalls,
   DirectoryEntry,
   DirectoryHandle,
+  FifoDescriptor,
   FileInfo,
   InRootFile,
   LockableDirectory,
@@ -183,9 +184,106 @@ export interface SymlinkInode extends InodeFields {
   readonly magic?: Inode
 }
 
-/** A named pipe. No process ever holds it open in the simulated host. */
+/** A named pipe; `pipe` holds its open ends and buffered bytes once anyone opened it. */
 export interface FifoInode extends InodeFields {
   readonly type: "FIFO"
+  pipe?: Pipe
+}
+
+/**
+ * The kernel's pipe behind a FIFO: how many read and write ends are open,
+ * the bytes written and not yet read, and who waits for a change (an end
+ * opened or closed, bytes written, the FIFO unlinked).
+ */
+export class Pipe {
+  /** Open read ends. */
+  readers = 0
+  /** Open write ends. */
+  writers = 0
+  /** Bumped on every change; a waiter compares it with what it last saw. */
+  version = 0
+  private buffered: Array<Uint8Array> = []
+  private readonly listeners = new Set<() => void>()
+
+  /** Bytes written and not yet read. */
+  get size(): number {
+    return this.buffered.reduce((n, chunk) => n + chunk.length, 0)
+  }
+
+  /** Appends bytes a writer wrote. */
+  push(data: Uint8Array): void {
+    if (data.length > 0) this.buffered.push(data.slice())
+    this.changed()
+  }
+
+  /** Takes up to `max` buffered bytes. */
+  take(max: number): Uint8Array {
+    const out: Array<number> = []
+    while (out.length < max && this.buffered.length > 0) {
+      const head = this.buffered[0]!
+      const n = Math.min(head.length, max - out.length)
+      out.push(...head.subarray(0, n))
+      if (n === head.length) this.buffered.shift()
+      else this.buffered[0] = head.subarray(n)
+    }
+    return new Uint8Array(out)
+  }
+
+  /** Tells every waiter something changed. */
+  changed(): void {
+    this.version++
+    for (const listener of [...this.listeners]) listener()
+  }
+
+  /** Calls `listener` on every change until the returned function is called. */
+  onChange(listener: () => void): () => void {
+    this.listeners.add(listener)
+    return () => {
+      this.listeners.delete(listener)
+    }
+  }
+}
+
+/**
+ * One open end of a FIFO of the simulated host (an open file description):
+ * a read end reads what write ends wrote; closing it once updates the
+ * pipe's count of ends.
+ */
+export class FifoEnd {
+  private open = true
+  constructor(readonly node: FifoInode, readonly pipe: Pipe, readonly end: "read" | "write") {}
+
+  /**
+   * `read(2)` on a non-blocking read end: buffered bytes (at most `max`);
+   * empty at end of file (no write end open, nothing buffered); `"again"`
+   * (EAGAIN) while a write end is open with nothing buffered.
+   */
+  read(max: number): Uint8Array | "again" | "EBADF" {
+    if (!this.open || this.end !== "read") return "EBADF"
+    if (this.pipe.size > 0) {
+      const data = this.pipe.take(max)
+      this.pipe.changed()
+      return data
+    }
+    return this.pipe.writers > 0 ? "again" : new Uint8Array(0)
+  }
+
+  /** `write(2)` on a write end: EPIPE once no read end is open. */
+  write(data: Uint8Array): "ok" | "EPIPE" | "EBADF" {
+    if (!this.open || this.end !== "write") return "EBADF"
+    if (this.pipe.readers === 0) return "EPIPE"
+    this.pipe.push(data)
+    return "ok"
+  }
+
+  /** `close(2)`; later calls do nothing. */
+  close(): void {
+    if (!this.open) return
+    this.open = false
+    if (this.end === "read") this.pipe.readers--
+    else this.pipe.writers--
+    this.pipe.changed()
+  }
 }
 
 /** A character device such as `/dev/null`: reads give `device.read` or nothing, writes are discarded. */
@@ -522,6 +620,37 @@ export class MemoryFs {
     })
   }
 
+  /**
+   * `open(path, O_RDONLY|O_NONBLOCK)` or `open(path, O_WRONLY|O_NONBLOCK)`
+   * of a FIFO (following symlinks): the end is open at once. A write end
+   * needs an open read end (ENXIO without one, as on Linux); anything but a
+   * FIFO is EINVAL. A blocking open of a write end is
+   * {@link MemoryFs.pipeOf} plus waiting for `readers > 0`.
+   */
+  openFifo(path: string, end: "read" | "write"): Either.Either<FifoEnd, SystemError> {
+    return this.run("open", path, () => {
+      const node = this.resolve(path, true)
+      if (end === "read") this.mayRead(node)
+      else this.mayWrite(node)
+      if (node.type !== "FIFO") return raise("EINVAL")
+      const pipe = (node.pipe ??= new Pipe())
+      if (end === "write" && pipe.readers === 0) return raise("ENXIO")
+      if (end === "read") pipe.readers++
+      else pipe.writers++
+      pipe.changed()
+      return new FifoEnd(node, pipe, end)
+    })
+  }
+
+  /** The pipe of the FIFO at `path` (following symlinks), for waiting on its changes. */
+  pipeOf(path: string): Either.Either<Pipe, SystemError> {
+    return this.run("open", path, () => {
+      const node = this.resolve(path, true)
+      if (node.type !== "FIFO") return raise("EINVAL")
+      return (node.pipe ??= new Pipe())
+    })
+  }
+
   /** `chmod(2)`: follows symlinks; only the owner or root may change the mode (EPERM). */
   chmod(path: string, mode: number): Either.Either<void, SystemError> {
     return this.run("chmod", path, () => {
@@ -591,6 +720,7 @@ export class MemoryFs {
 
   private writeTo(node: Inode, path: string, data: Uint8Array, flag: WriteFlag): Either.Either<void, SystemError> {
     return this.run("write", path, () => {
+      if (node.type === "FIFO") return node.pipe?.push(data)
       if (node.type === "File" || node.type === "CharacterDevice") {
         if (node.device?.write !== undefined) {
           const written = node.device.write(data)
@@ -1083,6 +1213,13 @@ export class MemoryFs {
           }
           break
         }
+        case "FIFO": {
+          // a non-blocking read: what is buffered once every writer is gone, EAGAIN while one is there
+          const pipe = node.pipe
+          if (pipe !== undefined && pipe.writers > 0) return raise("EAGAIN")
+          content = pipe === undefined ? new Uint8Array(0) : pipe.take(maxBytes + 1)
+          break
+        }
         default:
           content = new Uint8Array(0)
       }
@@ -1126,7 +1263,7 @@ export class MemoryFs {
     }
     if (node.type === "Directory") return raise("EISDIR")
     this.mayWrite(node)
-    if (node.type === "FIFO") return raise("ENXIO")
+    if (node.type === "FIFO" && (node.pipe?.readers ?? 0) === 0) return raise("ENXIO")
     // kernfs (a driver's filesystem): a file without a write handler cannot be opened for writing, even by root
     if (node.type === "File" && node.fs.driver !== undefined && node.device?.write === undefined) return raise("EACCES")
     if (flag === "truncate" && node.type === "File" && node.device === undefined) node.content = new Uint8Array(0)
@@ -1248,6 +1385,7 @@ export class MemoryFs {
     const node = dir.entries.get(name)
     if (node === undefined) return
     dir.entries.delete(name)
+    if (node.type === "FIFO") node.pipe?.changed()
     dir.mtimeMs = this.now()
     if (node.type === "Directory") {
       dir.nlink--
@@ -1404,7 +1542,8 @@ export const syscallsOf = (fs: MemoryFs): Syscalls => ({
   syncDirectory: (path) => Effect.suspend(() => fs.syncDirectory(path)),
   readFileInRoot: (root, unsafePath, options) => Effect.suspend(() => fs.readFileInRoot(root, unsafePath, options)),
   openLockable: (path) => Effect.suspend(() => Either.map(fs.openDirectory(path), (file) => lockableOf(fs, file, path))),
-  direct: directCallsOf(fs)
+  direct: directCallsOf(fs),
+  openFifo: (path) => Effect.suspend(() => Either.map(fs.openFifo(path, "read"), (end) => fifoDescriptorOf(end, path)))
 })
 
 /** The errno name of a failed call, or its value. */
@@ -1438,6 +1577,34 @@ export const directCallsOf = (fs: MemoryFs): DirectCalls => ({
   readDirectory: (path) => codeOr(fs.readDirectory(path)),
   readFile: (path, maxBytes) => codeOr(fs.readFile(path, { maxBytes }))
 })
+
+/**
+ * A read end as the FIFO reader of the Filesystem port uses it; `changed`
+ * completes as soon as the pipe changed since the last read, so the reader
+ * never polls and never misses a writer.
+ */
+const fifoDescriptorOf = (end: FifoEnd, path: string): FifoDescriptor => {
+  let seen = end.pipe.version
+  return {
+    ino: end.node.ino,
+    dev: end.node.fs.dev,
+    read: (max) =>
+      Effect.suspend(() => {
+        const result = end.read(max)
+        seen = end.pipe.version
+        return result === "EBADF" ? Either.left(new SystemError({ op: "read", path, code: "EBADF" })) : Either.right(result)
+      }),
+    changed: Effect.async<void>((resume) => {
+      if (end.pipe.version !== seen) return resume(Effect.void)
+      const stop = end.pipe.onChange(() => {
+        stop()
+        resume(Effect.void)
+      })
+      return Effect.sync(stop)
+    }),
+    close: Effect.sync(() => end.close())
+  }
+}
 
 /**
  * An open directory of the simulated host as a {@link DirectoryHandle}, for

@@ -24,12 +24,16 @@ import * as Layer from "effect/Layer"
 import type { CgroupMode } from "../CgroupManager.js"
 import type { SystemError } from "../ContainerError.js"
 import { Filesystem, type FilesystemService } from "../Filesystem.js"
+import { hugePageSizes } from "../internal/cgroups/stats/hugepages.js"
 import { SYSFS_MAGIC, TMPFS_MAGIC } from "../internal/filesystemType.js"
+import type * as Factory from "../Factory.js"
 import { Processes, type ProcessesService } from "../Processes.js"
+import * as Runtime from "../Runtime.js"
 import { Cgroupfs, type HierarchySeed } from "./Cgroupfs.js"
 import * as MemoryFilesystem from "./MemoryFilesystem.js"
 import { MemoryFs, rootDevice, type SeedEntry } from "./MemoryFs.js"
 import * as MemoryProcesses from "./MemoryProcesses.js"
+import * as MemoryRuntime from "./MemoryRuntime.js"
 import * as Procfs from "./Procfs.js"
 import { ProcessTable, type ProcessTableError, type ProcessTableOptions, type SpawnOptions } from "./ProcessTable.js"
 import { defaultPath, type Program, Programs, ps } from "./Programs.js"
@@ -84,6 +88,16 @@ export {
   ps
 } from "./Programs.js"
 export {
+  /** The simulated busybox applets (`sh -c`, `echo`, `cat`, `sleep`, `true`, `false`), to install in a bundle's rootfs. */
+  applets as busybox
+} from "./Busybox.js"
+export {
+  /** Where the simulated runc is installed (`/usr/sbin/runc`). */
+  runcPath,
+  /** The runc version the simulated runc reports. */
+  runcVersion
+} from "./Runc.js"
+export {
   /** The simulated resctrl filesystem. */
   Resctrl,
   /** What the simulated RDT hardware and resctrl mount look like. */
@@ -121,6 +135,17 @@ export interface Seed extends ProcessTableOptions {
   readonly systemd?: boolean
   /** `cgroup.controllers` of the cgroup2 root. */
   readonly unifiedControllers?: ReadonlyArray<string>
+  /** `cgroup.subtree_control` of the cgroup2 root; default all of `unifiedControllers`, as a systemd host enables them. */
+  readonly rootSubtreeControl?: ReadonlyArray<string>
+  /** The machine's CPUs, for cpuset and per-CPU usage; default 2. */
+  readonly cpus?: number
+  /**
+   * The huge page sizes in kB, in the kernel's order of
+   * `/sys/kernel/mm/hugepages` (`hugepages-<kB>kB`), which also gives the
+   * hugetlb controller its files; default `[2048, 1048576]` (2MB and 1GB),
+   * as on x86-64.
+   */
+  readonly hugePages?: ReadonlyArray<number>
   /** Cgroups to create up front, as cgroupfs directories, e.g. `/sys/fs/cgroup/busy`. */
   readonly cgroups?: ReadonlyArray<string>
   /** Processes to start, each optionally placed in one of those cgroups. */
@@ -190,6 +215,15 @@ const build = (seed: Seed): Either.Either<SimulatedHost, SystemError | ProcessTa
     const fs = new MemoryFs({ uid: seed.uid ?? 0, gid: seed.gid ?? 0, umask: seed.umask ?? 0o022, cwd: seed.cwd ?? "/" })
     yield* fs.seed(seed.bare === true ? [] : defaultEntries)
     const table = new ProcessTable(seed)
+    const hugePages = (seed.hugePages ?? [2048, 1048576]).map((kB) => `hugepages-${kB}kB`)
+    if (seed.bare !== true) {
+      yield* fs.seed([
+        { type: "dir", path: "/sys/kernel", mode: 0o755 },
+        { type: "dir", path: "/sys/kernel/mm", mode: 0o755 },
+        { type: "dir", path: "/sys/kernel/mm/hugepages", mode: 0o755 },
+        ...hugePages.map((name): SeedEntry => ({ type: "dir", path: `/sys/kernel/mm/hugepages/${name}`, mode: 0o755 }))
+      ])
+    }
     const selfCgroup = { read: () => "" }
     if (isEmptyDirectory(fs, "/proc")) Procfs.mount(fs, table, { selfCgroup: () => selfCgroup.read() })
     const cgroups = new Cgroupfs(fs, table, {
@@ -198,7 +232,10 @@ const build = (seed: Seed): Either.Either<SimulatedHost, SystemError | ProcessTa
       ...(seed.hierarchies === undefined ? {} : { hierarchies: seed.hierarchies }),
       ...(seed.links === undefined ? {} : { links: seed.links }),
       ...(seed.self === undefined ? {} : { self: seed.self }),
-      ...(seed.unifiedControllers === undefined ? {} : { unifiedControllers: seed.unifiedControllers })
+      ...(seed.unifiedControllers === undefined ? {} : { unifiedControllers: seed.unifiedControllers }),
+      ...(seed.rootSubtreeControl === undefined ? {} : { rootSubtreeControl: seed.rootSubtreeControl }),
+      ...(seed.cpus === undefined ? {} : { cpus: seed.cpus }),
+      hugePageSizes: hugePageSizes(hugePages).sizes
     })
     selfCgroup.read = () => cgroups.procSelfCgroup()
     const resctrl = new Resctrl(fs, seed.resctrl)
@@ -232,6 +269,30 @@ export const filesystem = (host: SimulatedHost): FilesystemService => MemoryFile
 
 /** The Processes port on a host: its procfs, its process table, its programs. */
 export const processes = (host: SimulatedHost): ProcessesService => MemoryProcesses.make(host)
+
+/** Options of {@link layerRuntime}. */
+export type RuntimeOptions = MemoryRuntime.MemoryRuntimeOptions
+
+/**
+ * The runtime port on the simulated host in context: `runc` (or the binary
+ * named) looked up in its `PATH` and run as a simulated program — the
+ * simulated runc, installed at `/usr/sbin/runc` when the layer is built
+ * unless something is there already. It creates state dirs and state.json
+ * with this library's Factory and runs the container's processes as
+ * simulated programs of the bundle's rootfs, in their own PID namespace and
+ * the container's cgroups.
+ */
+export const layerRuntime = (
+  options: RuntimeOptions = {}
+): Layer.Layer<Runtime.Runtime, SystemError, MemoryHost | Factory.Services> =>
+  Layer.effect(
+    Runtime.Runtime,
+    Effect.gen(function*() {
+      const host = yield* MemoryHost
+      yield* MemoryRuntime.installRunc(host, yield* Effect.context<Factory.Services>())
+      return yield* Runtime.make(MemoryRuntime.primitives(host, options), options)
+    })
+  )
 
 /** The adapters of a given host, and the host itself. */
 export const layerFrom = (host: SimulatedHost): Layer.Layer<Filesystem | Processes | MemoryHost> =>

@@ -151,7 +151,7 @@ interface Proc {
   readonly pid: number
   readonly ns: PidNamespace
   readonly ppid: number
-  readonly comm: string
+  comm: string
   readonly startTime: bigint
   base: StateLetter
   stopped: boolean
@@ -323,6 +323,18 @@ export class ProcessTable {
     const proc = this.procs.get(pid)
     if (proc === undefined || proc.exit !== undefined) return false
     this.terminate(proc, { code })
+    return true
+  }
+
+  /**
+   * `execve(2)` for the table: the process keeps its pid, start time,
+   * namespace and cgroups, and takes the new program's name (truncated as
+   * `comm` is). Returns false for an unknown or exited pid.
+   */
+  rename(pid: number, comm: string): boolean {
+    const proc = this.procs.get(pid)
+    if (proc === undefined || proc.exit !== undefined) return false
+    proc.comm = truncateComm(comm)
     return true
   }
 

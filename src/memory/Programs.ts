@@ -51,6 +51,39 @@ export interface ProgramContext {
  */
 export type Program = (context: ProgramContext) => Effect.Effect<number>
 
+/** A program found as `execve` finds it (see {@link Programs.lookup}). */
+export interface Found {
+  /** The path it was found at, as the caller's root sees it (`/bin/sh`). */
+  readonly path: string
+  /** Its file name: the process's `comm`. */
+  readonly name: string
+  readonly program: Program
+}
+
+/** What {@link Programs.launch} starts a program with. */
+export interface LaunchOptions {
+  /** Its `argv`, `argv[0]` included. */
+  readonly args: ReadonlyArray<string>
+  readonly env: ReadonlyArray<string>
+  readonly stdin?: Uint8Array
+  readonly stdout: (data: string | Uint8Array) => void
+  readonly stderr: (data: string | Uint8Array) => void
+  /** The process's name (`comm`). */
+  readonly comm: string
+  /** Its parent, whose PID namespace and cgroups it joins; default 1 (the host's init, outside the table). */
+  readonly ppid?: number
+  /** Start a new PID namespace with it as init. */
+  readonly namespaceInit?: boolean
+}
+
+/** A program running as a process of the table. */
+export interface Launched {
+  readonly pid: number
+  readonly startTime: bigint
+  /** Completes once the process has ended, with its exit status. */
+  readonly status: Effect.Effect<ExitStatus>
+}
+
 /** The `PATH` of the simulated host's own process, where bare names are looked up. */
 export const defaultPath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
@@ -133,19 +166,42 @@ export class Programs {
     })
   }
 
-  /** The executable `path` names, as `execve` would find it (a bare name through `PATH`), or the errno. */
-  private resolve(path: string): Either.Either<{ readonly inode: Inode; readonly path: string }, string> {
+  /**
+   * The program `path` names, as `execve` would find it: a bare name through
+   * the `PATH` of `env` (the host's environment by default), anything else
+   * as a path; all of it under `root` when given — a container's rootfs,
+   * which the program sees as `/`. Fails with the errno: ENOENT, EACCES,
+   * ENOEXEC for an executable that is no registered program.
+   */
+  lookup(
+    path: string,
+    options: { readonly root?: string; readonly env?: ReadonlyArray<string> } = {}
+  ): Either.Either<Found, string> {
+    const found = this.resolve(path, options.root ?? "", options.env ?? this.environment)
+    if (Either.isLeft(found)) return Either.left(found.left)
+    const program = this.programs.get(found.right.inode)
+    if (program === undefined) return Either.left("ENOEXEC")
+    const name = found.right.path.slice(found.right.path.lastIndexOf("/") + 1)
+    return Either.right({ path: found.right.path, name, program })
+  }
+
+  private resolve(
+    path: string,
+    root: string,
+    env: ReadonlyArray<string>
+  ): Either.Either<{ readonly inode: Inode; readonly path: string }, string> {
     if (path === "") return Either.left("ENOENT")
+    const under = (p: string) => (root === "" ? p : `${root}${p.startsWith("/") ? "" : "/"}${p}`)
     if (!path.includes("/")) {
-      const dirs = (this.environment.find((e) => e.startsWith("PATH="))?.slice(5) ?? defaultPath).split(":")
+      const dirs = (env.find((e) => e.startsWith("PATH="))?.slice(5) ?? defaultPath).split(":")
       for (const dir of dirs) {
         const candidate = `${dir === "" ? "." : dir}/${path}`
-        const found = this.executable(candidate)
-        if (Either.isRight(found)) return found
+        const found = this.executable(under(candidate))
+        if (Either.isRight(found)) return Either.right({ inode: found.right.inode, path: candidate })
       }
       return Either.left("ENOENT")
     }
-    return this.executable(path)
+    return Either.map(this.executable(under(path)), (found) => ({ inode: found.inode, path }))
   }
 
   private executable(path: string): Either.Either<{ readonly inode: Inode; readonly path: string }, string> {
@@ -156,22 +212,22 @@ export class Programs {
     return inode === undefined ? Either.left("ENOENT") : Either.right({ inode, path })
   }
 
-  /** Runs `command` as a simulated process; see the module documentation. */
-  run(command: Command): Effect.Effect<Completed, SpawnFailed> {
+  /**
+   * Starts `program` as a new process of the table and returns at once: its
+   * life runs on its own fiber, outliving the caller, until the program
+   * returns (the process exits with that code) or the process is killed
+   * (the program is interrupted). A program that dies of a defect is
+   * killed with SIGKILL.
+   */
+  launch(program: Program, options: LaunchOptions): Effect.Effect<Launched, SpawnFailed> {
     return Effect.suspend(() => {
-      const fail = (code: string) => Effect.fail(new SpawnFailed({ path: command.path, code }))
-      const found = this.resolve(command.path)
-      if (Either.isLeft(found)) return fail(found.left)
-      const program = this.programs.get(found.right.inode)
-      if (program === undefined) return fail("ENOEXEC")
-      const args = command.args !== undefined && command.args.length > 0 ? command.args : [command.path]
-      const name = found.right.path.slice(found.right.path.lastIndexOf("/") + 1)
-      const spawned = this.table.spawn({ comm: name, ppid: 1 })
-      if (Either.isLeft(spawned)) return fail("EAGAIN")
+      const spawned = this.table.spawn({
+        comm: options.comm,
+        ppid: options.ppid ?? 1,
+        ...(options.namespaceInit === true ? { namespaceInit: true } : {})
+      })
+      if (Either.isLeft(spawned)) return Effect.fail(new SpawnFailed({ path: options.comm, code: "EAGAIN" }))
       const pid = spawned.right.pid
-      const max = command.maxOutputBytes ?? defaultMaxOutputBytes
-      const stdout = new Capture(max)
-      const stderr = command.output === "combined" ? stdout : new Capture(max)
       const ended = Deferred.unsafeMake<ExitStatus>(FiberId.none)
       const unsubscribe = this.table.subscribe((event) => {
         if (event._tag !== "Exited" || event.pid !== pid) return
@@ -184,26 +240,60 @@ export class Programs {
       })
       const context: ProgramContext = {
         pid,
-        args,
-        env: command.env ?? this.environment,
-        stdin: command.stdin ?? new Uint8Array(0),
-        stdout: stdout.write,
-        stderr: stderr.write,
+        args: options.args,
+        env: options.env,
+        stdin: options.stdin ?? new Uint8Array(0),
+        stdout: options.stdout,
+        stderr: options.stderr,
         processes: this.table
       }
       const life = Effect.flatMap(program(context), (code) =>
         Effect.sync(() => {
           this.table.exit(pid, code & 0xff)
         }))
-      return Effect.raceFirst(Effect.zipRight(life, Deferred.await(ended)), Deferred.await(ended)).pipe(
-        // interrupted (a timeout) or dead of a defect: the process is killed, as the kill ends a real one
-        Effect.onExit((exit) => Exit.isSuccess(exit) ? Effect.void : Effect.sync(() => void this.table.signal(pid, Signal.SIGKILL))),
-        Effect.ensuring(Effect.sync(unsubscribe)),
-        Effect.map((status): Completed => ({
-          status,
-          stdout: stdout.bytes(),
-          stderr: command.output === "combined" ? new Uint8Array(0) : stderr.bytes()
-        }))
+      return Effect.forkDaemon(
+        Effect.raceFirst(Effect.zipRight(life, Deferred.await(ended)), Deferred.await(ended)).pipe(
+          Effect.onExit((exit) =>
+            Exit.isSuccess(exit) ? Effect.void : Effect.sync(() => void this.table.signal(pid, Signal.SIGKILL))
+          ),
+          Effect.ensuring(Effect.sync(unsubscribe))
+        )
+      ).pipe(Effect.as({ pid, startTime: spawned.right.startTime, status: Deferred.await(ended) }))
+    })
+  }
+
+  /** Runs `command` as a simulated process; see the module documentation. */
+  run(command: Command): Effect.Effect<Completed, SpawnFailed> {
+    return Effect.suspend(() => {
+      const found = this.lookup(command.path)
+      if (Either.isLeft(found)) return Effect.fail(new SpawnFailed({ path: command.path, code: found.left }))
+      const args = command.args !== undefined && command.args.length > 0 ? command.args : [command.path]
+      const max = command.maxOutputBytes ?? defaultMaxOutputBytes
+      const stdout = new Capture(max)
+      const stderr = command.output === "combined" ? stdout : new Capture(max)
+      return Effect.uninterruptibleMask((restore) =>
+        Effect.flatMap(
+          this.launch(found.right.program, {
+            comm: found.right.name,
+            args,
+            env: command.env ?? this.environment,
+            stdin: command.stdin ?? new Uint8Array(0),
+            stdout: stdout.write,
+            stderr: stderr.write
+          }),
+          (launched) =>
+            restore(launched.status).pipe(
+              // interrupted (a timeout): the process is killed, as the kill ends a real one
+              Effect.onInterrupt(() =>
+                Effect.zipRight(Effect.sync(() => void this.table.signal(launched.pid, Signal.SIGKILL)), launched.status)
+              ),
+              Effect.map((status): Completed => ({
+                status,
+                stdout: stdout.bytes(),
+                stderr: command.output === "combined" ? new Uint8Array(0) : stderr.bytes()
+              }))
+            )
+        )
       )
     })
   }

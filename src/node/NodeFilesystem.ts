@@ -14,6 +14,7 @@ import { SystemError } from "../ContainerError.js"
 import {
   type DirectoryEntry,
   type DirectoryHandle,
+  type FifoDescriptor,
   type FileInfo,
   type FilesystemService,
   type FileType,
@@ -438,6 +439,52 @@ const openLockable = (path: string): Effect.Effect<LockableDirectory, SystemErro
     }
   })
 
+// -- FIFO reading (exec.fifo) --
+
+/**
+ * `open(path, O_RDONLY|O_NONBLOCK)` of a FIFO, and non-blocking reads on it:
+ * EAGAIN (a writer, nothing written) is `"again"`, 0 bytes end of file.
+ * Anything but a FIFO is closed unread and refused with EINVAL.
+ */
+const openFifo = (path: string): Effect.Effect<FifoDescriptor, SystemError> =>
+  call("open", path, () => {
+    const fd = step("open", path, () => fs.openSync(path, O_RDONLY | O_NONBLOCK))
+    let stats: fs.Stats
+    try {
+      stats = step("open", path, () => fs.fstatSync(fd))
+      if (!stats.isFIFO()) throw failure("open", path, "EINVAL")
+    } catch (e) {
+      fs.closeSync(fd)
+      throw e
+    }
+    let open = true
+    return {
+      ino: stats.ino,
+      dev: stats.dev,
+      read: (max) =>
+        call("read", path, () => {
+          if (!open) throw failure("read", path, "EBADF")
+          const buffer = Buffer.allocUnsafe(Math.max(1, Math.min(max, 64 * 1024)))
+          try {
+            const n = fs.readSync(fd, buffer, 0, buffer.length, null)
+            return new Uint8Array(buffer.subarray(0, n))
+          } catch (e) {
+            if (codeOf(e) === "EAGAIN") return "again" as const
+            throw failure("read", path, codeOf(e))
+          }
+        }),
+      close: Effect.sync(() => {
+        if (!open) return
+        open = false
+        try {
+          fs.closeSync(fd)
+        } catch {
+          // close(2) releases the fd even when it reports an error
+        }
+      })
+    }
+  })
+
 /** This host's system calls. */
 export const syscalls = (options: NodeFilesystemOptions = {}): Syscalls => ({
   lstat: statWith("lstat", fs.lstatSync),
@@ -464,7 +511,8 @@ export const syscalls = (options: NodeFilesystemOptions = {}): Syscalls => ({
         step("sync", path, () => fs.fsyncSync(fd)))),
   readFileInRoot: readFileInRoot(options),
   openLockable,
-  direct
+  direct,
+  openFifo
 })
 
 /** The Filesystem service of this host. */

@@ -45,7 +45,7 @@ const cliOn = (argv: ReadonlyArray<string>) =>
     return result
   })
 
-const onMemory = <A, E>(effect: Effect.Effect<A, E, Libcontainer.Services | MemoryHost.MemoryHost>) =>
+const onMemory = <A, E>(effect: Effect.Effect<A, E, Libcontainer.AllServices | MemoryHost.MemoryHost>) =>
   effect.pipe(Effect.provide(Libcontainer.layerMemoryWith({ cgroupMode: "hybrid" })))
 
 /** An error line: runc's logrus format, with whatever time it was. */
@@ -337,7 +337,7 @@ describe("libcontainer errors: one logrus line on stderr, exit status 1", () => 
         const result = yield* cliOn(argv)
         expect(result.status, argv.join(" ")).toBe(0)
         expect(result.stdout).toMatch(/^NAME:\n {3}libcontainer - /)
-        expect(result.stdout).toContain("\nCOMMANDS:\n   delete   ")
+        expect(result.stdout).toContain("\nCOMMANDS:\n   create   ")
         expect(result.stderr).toBe("")
       }
       const version = yield* cliOn(["--version"])

@@ -48,7 +48,7 @@ const stderrOf = (text: string): string =>
  */
 const ourCommandHelp = (text: string): string =>
   text
-    .replace(/\brunc (?=list|state|ps|pause|resume|kill|delete|--root)/g, "libcontainer ")
+    .replace(/\brunc (?=list|state|ps|pause|resume|kill|delete|events|update|create|run|exec|start|--root)/g, "libcontainer ")
     // urfave leaves the name out of `help`'s own help (`NAME:\n    - Shows…`); ours names it
     .replace(/^NAME:\n {4}- (.*)\n\nUSAGE:\n {4}/, "NAME:\n   libcontainer help - $1\n\nUSAGE:\n   libcontainer help ")
 
@@ -80,7 +80,22 @@ const expectSameAppHelp = (ours: string, theirs: string, what: string) => {
   // the commands we have, with runc's usage lines, in runc's order; then help
   const theirCommands = new Map(rows(b.get("COMMANDS")!))
   const ourCommands = rows(a.get("COMMANDS")!)
-  expect(ourCommands.map(([n]) => n), what).toEqual(["delete", "kill", "list", "pause", "ps", "resume", "state", "help, h"])
+  expect(ourCommands.map(([n]) => n), what).toEqual([
+    "create",
+    "delete",
+    "events",
+    "exec",
+    "kill",
+    "list",
+    "pause",
+    "ps",
+    "resume",
+    "run",
+    "start",
+    "state",
+    "update",
+    "help, h"
+  ])
   for (const [name, usage] of ourCommands) expect(usage, name).toBe(theirCommands.get(name))
   // every global flag of runc's, in runc's order, with runc's wording but for what concerns us
   const options = a.has("GLOBAL OPTIONS") ? "GLOBAL OPTIONS" : "OPTIONS"
@@ -202,7 +217,61 @@ const cases: ReadonlyArray<{ readonly args: ReadonlyArray<string>; readonly bare
   { args: ["--log-format", "json", "bogus"] },
   { args: ["--log", "/nonexistent/dir/log", "list"] },
   { args: ["--rootless", "bogus", "pause", "x"] },
-  { args: ["--rootless", "bogus", "list"] }
+  { args: ["--rootless", "bogus", "list"] },
+  // events and update: help, flags checked while parsing (before the container is looked up), arity, lookup first
+  { args: ["events", "--help"] },
+  { args: ["help", "events"] },
+  { args: ["update", "-h"] },
+  { args: ["h", "update"] },
+  { args: ["events"] },
+  { args: ["events", "a", "b"] },
+  { args: ["update"] },
+  { args: ["events", "--interval", "x", "c"] },
+  { args: ["events", "--interval=1", "c"] },
+  { args: ["events", "c", "--interval", "5"] },
+  { args: ["events", "--interval", "-1s", "nope"] },
+  { args: ["events", "--interval", "0", "--stats", "nope"] },
+  { args: ["events", "--stats=maybe", "nope"] },
+  { args: ["update", "--blkio-weight", "x", "c"] },
+  { args: ["update", "--pids-limit", "99999999999999999999", "c"] },
+  { args: ["update", "c", "--pids-limit=0x"] },
+  { args: ["update", "--pids-limit", "0x20", "nope"] },
+  { args: ["update", "--memory", "abc", "nope"] },
+  { args: ["update", "-r", "/nonexistent", "nope"] },
+  { args: ["update", "-r", "x", "--resources", "y", "nope"] },
+  { args: ["update", "--kernel-memory"] },
+  { args: ["update", "--cpu-share", "1", ""] },
+  // the commands that make and run containers: help, usage, and the checks made before the runtime runs
+  { args: ["create", "--help"] },
+  { args: ["run", "-h"] },
+  { args: ["exec", "--help"] },
+  { args: ["start", "-h"] },
+  { args: ["help", "exec"] },
+  { args: ["create"] },
+  { args: ["create", "a", "b"] },
+  { args: ["run"] },
+  { args: ["start"] },
+  { args: ["start", "a", "b"] },
+  { args: ["exec"] },
+  { args: ["create", "--bogus", "a"] },
+  { args: ["create", "a", "--preserve-fds", "x"] },
+  { args: ["create", "a", "--preserve-fds=99999999999999999999"] },
+  { args: ["run", "-d=maybe", "a"] },
+  { args: ["exec", "-g", "x", "a", "true"] },
+  { args: ["exec", "--preserve-fds", "0x", "a", "true"] },
+  { args: ["exec", "-b", "a", "true"] },
+  { args: ["start", "x"] },
+  { args: ["start", ""] },
+  { args: ["start", "../x"] },
+  { args: ["exec", "x", "true"] },
+  { args: ["exec", "", "true"] },
+  { args: ["exec", "x", "--bogus"] },
+  { args: ["exec", "-p", "/nonexistent.json", "x"] },
+  { args: ["create", "--bundle", "/nonexistent", "x"] },
+  { args: ["run", "-b", "/nonexistent", "x"] },
+  { args: ["create", "x"] },
+  { args: ["run", "--detach", "x"] },
+  { args: ["--log-format", "json", "create", "-b", "/nonexistent", "x"] }
 ]
 
 describeWith([runcBinary], "libcontainer's command line against runc 1.1.5", () => {

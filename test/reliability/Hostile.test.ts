@@ -359,7 +359,7 @@ const stageFor = (host: TestHost, root: string): Effect.Effect<Stage, unknown, F
 
 const suite = (host: TestHost) =>
   describe(`hostile input on ${host.name}`, () => {
-    const run = <A, E>(f: (root: string) => Effect.Effect<A, E, Factory.Services | Scope.Scope>) =>
+    const run = <A, E>(f: (root: string) => Effect.Effect<A, E, Libcontainer.AllServices | Scope.Scope>) =>
       Effect.scoped(Effect.flatMap(host.root, f)).pipe(Effect.provide(host.layer))
 
     const runnable = cases.filter((c) =>

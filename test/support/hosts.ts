@@ -15,7 +15,7 @@ import * as Libcontainer from "../../src/Libcontainer.js"
 export interface TestHost {
   readonly name: string
   /** Every service, fresh for each test on the memory host. */
-  readonly layer: Layer.Layer<Libcontainer.Services>
+  readonly layer: Layer.Layer<Libcontainer.AllServices>
   /** A state root of its own for one test, removed afterwards. */
   readonly root: Effect.Effect<string, never, Scope.Scope | Filesystem>
   /** How many runs a property gets here (real I/O costs more). */

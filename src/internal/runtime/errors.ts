@@ -8,7 +8,9 @@
  * - {@link RuntimeVersionUnknown}: `--version` printed nothing we can read;
  * - {@link RuntimeVersionUnsupported}: a runtime or major version whose
  *   command line and state layout we do not know;
- * - {@link RuntimeFailed}: the runtime ran and failed, with its own message.
+ * - {@link RuntimeFailed}: the runtime ran and failed, with its own message;
+ * - {@link EmptyContainerId} and {@link CannotExec}: refusals runc makes
+ *   itself, checked before the runtime runs.
  */
 import * as Data from "effect/Data"
 import type { LogEntry } from "./log.js"
@@ -62,3 +64,29 @@ export class RuntimeFailed extends Data.TaggedError("RuntimeFailed")<{
   readonly signal?: string
   readonly entries: ReadonlyArray<LogEntry>
 }> {}
+
+/** `container id cannot be empty` — runc's `errEmptyID`, before anything is created or loaded. */
+export class EmptyContainerId extends Data.TaggedError("EmptyContainerId")<{}> {
+  override get message(): string {
+    return "container id cannot be empty"
+  }
+}
+
+/**
+ * `runc exec` refused before starting anything: the container is stopped
+ * (`cannot exec in a stopped container`), paused without `ignorePaused`
+ * (`cannot exec in a paused container (use --ignore-paused to override)`),
+ * or no command was given (`process args cannot be empty`).
+ */
+export class CannotExec extends Data.TaggedError("CannotExec")<{ readonly reason: "stopped" | "paused" | "no-args" }> {
+  override get message(): string {
+    switch (this.reason) {
+      case "stopped":
+        return "cannot exec in a stopped container"
+      case "paused":
+        return "cannot exec in a paused container (use --ignore-paused to override)"
+      case "no-args":
+        return "process args cannot be empty"
+    }
+  }
+}

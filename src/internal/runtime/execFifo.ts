@@ -131,7 +131,8 @@ export const execFifo = (
       )
     }
   })
-  return Effect.raceFirst(consume(host, path, host.openBlocking(path)), watch)
+  // Interruptible whatever the caller's region (a scoped acquire, say): the loser of the race must be stoppable.
+  return Effect.raceFirst(Effect.interruptible(consume(host, path, host.openBlocking(path))), Effect.interruptible(watch))
 }
 
 /**

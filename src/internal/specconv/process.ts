@@ -6,7 +6,8 @@
  */
 import * as Either from "effect/Either"
 import type * as Config from "../../Config.js"
-import { SpecInvalid } from "./errors.js"
+import { ProcessInvalid, SpecInvalid } from "./errors.js"
+import { validateProcessSpec } from "./load.js"
 import type { Process } from "./spec.js"
 
 /** The rlimit names runc knows and their numbers on Linux (`rlimitMap`). */
@@ -57,6 +58,22 @@ export interface InitProcess {
 }
 
 /**
+ * The spec process's capability sets in libcontainer's form (specconv's
+ * `CreateLibcontainerConfig` and `newProcess` copy them the same way): a set
+ * the spec leaves out is null, no `capabilities` at all is null.
+ */
+export const capabilitiesOf = (process: Process): InitProcess["capabilities"] => {
+  const caps = process.capabilities
+  return caps === undefined ? null : {
+    Bounding: caps.bounding ?? null,
+    Effective: caps.effective ?? null,
+    Inheritable: caps.inheritable ?? null,
+    Permitted: caps.permitted ?? null,
+    Ambient: caps.ambient ?? null
+  }
+}
+
+/**
  * runc's `newProcess`: the process to start, or `wrong rlimit value: X`
  * for an rlimit name runc does not know.
  */
@@ -67,7 +84,6 @@ export const initProcess = (process: Process): Either.Either<InitProcess, SpecIn
     if (type === undefined) return Either.left(new SpecInvalid({ message: `wrong rlimit value: ${r.type}` }))
     rlimits.push({ type, hard: r.hard, soft: r.soft })
   }
-  const caps = process.capabilities
   return Either.right({
     args: process.args ?? [],
     env: process.env ?? [],
@@ -78,13 +94,7 @@ export const initProcess = (process: Process): Either.Either<InitProcess, SpecIn
     appArmorProfile: process.apparmorProfile ?? "",
     consoleWidth: (process.consoleSize?.width ?? 0) % 65536,
     consoleHeight: (process.consoleSize?.height ?? 0) % 65536,
-    capabilities: caps === undefined ? null : {
-      Bounding: caps.bounding ?? null,
-      Effective: caps.effective ?? null,
-      Inheritable: caps.inheritable ?? null,
-      Permitted: caps.permitted ?? null,
-      Ambient: caps.ambient ?? null
-    },
+    capabilities: capabilitiesOf(process),
     additionalGroups: (process.user.additionalGids ?? []).map(String),
     rlimits,
     terminal: process.terminal === true
@@ -113,4 +123,71 @@ export const checkTerminal = (process: Process, use: TerminalUse): Either.Either
     return Either.left(new SpecInvalid({ message: "cannot use console socket if runc will not detach or allocate tty" }))
   }
   return Either.void
+}
+
+/** `runc exec`'s flags that change the bundle's process (`exec.go` `getProcess`). */
+export interface ExecFlags {
+  /** The command: replaces the bundle's `args`. */
+  readonly args: ReadonlyArray<string>
+  /** `--env`: appended to the bundle's environment. */
+  readonly env?: ReadonlyArray<string>
+  /** `--cwd`. */
+  readonly cwd?: string
+  /** `--user`: `uid[:gid]`. */
+  readonly user?: { readonly uid: number; readonly gid?: number }
+  /** `--additional-gids`: appended to the bundle's; each must be at least 0. */
+  readonly additionalGids?: ReadonlyArray<number>
+  /** `--cap`: added to the bounding, effective, permitted and ambient sets. */
+  readonly capabilities?: ReadonlyArray<string>
+  /** `--no-new-privs`. */
+  readonly noNewPrivileges?: boolean
+  /** `--apparmor`. */
+  readonly apparmorProfile?: string
+  /** `--process-label`. */
+  readonly selinuxLabel?: string
+  /** `--tty`: the process's `terminal` (false unless given, whatever the bundle says). */
+  readonly tty?: boolean
+}
+
+/**
+ * runc's `getProcess` without `--process`: the bundle's process with the
+ * flags applied in runc's order, then `validateProcessSpec`. A negative
+ * additional gid is `additional-gids must be a positive number <gid>`.
+ */
+export const applyExecFlags = (base: Process, flags: ExecFlags): Either.Either<Process, ProcessInvalid> => {
+  const caps = flags.capabilities ?? []
+  const withCaps = (list: ReadonlyArray<string> | null | undefined) => [...(list ?? []), ...caps]
+  const nonEmpty = (s: string | undefined): s is string => s !== undefined && s !== ""
+  const process: Process = {
+    ...base,
+    args: [...flags.args],
+    ...(nonEmpty(flags.cwd) ? { cwd: flags.cwd } : {}),
+    ...(nonEmpty(flags.apparmorProfile) ? { apparmorProfile: flags.apparmorProfile } : {}),
+    ...(nonEmpty(flags.selinuxLabel) ? { selinuxLabel: flags.selinuxLabel } : {}),
+    ...(caps.length > 0
+      ? {
+        capabilities: {
+          ...base.capabilities,
+          bounding: withCaps(base.capabilities?.bounding),
+          effective: withCaps(base.capabilities?.effective),
+          permitted: withCaps(base.capabilities?.permitted),
+          ambient: withCaps(base.capabilities?.ambient)
+        }
+      }
+      : {}),
+    env: [...(base.env ?? []), ...(flags.env ?? [])],
+    terminal: flags.tty === true,
+    ...(flags.noNewPrivileges === undefined ? {} : { noNewPrivileges: flags.noNewPrivileges }),
+    user: {
+      ...base.user,
+      ...(flags.user === undefined ? {} : { uid: flags.user.uid }),
+      ...(flags.user?.gid === undefined ? {} : { gid: flags.user.gid })
+    }
+  }
+  const gids = [...(base.user.additionalGids ?? [])]
+  for (const gid of flags.additionalGids ?? []) {
+    if (gid < 0) return Either.left(new ProcessInvalid({ message: `additional-gids must be a positive number ${gid}` }))
+    gids.push(gid)
+  }
+  return validateProcessSpec(gids.length === 0 ? process : { ...process, user: { ...process.user, additionalGids: gids } })
 }
