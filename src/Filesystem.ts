@@ -242,6 +242,8 @@ export interface DirectCalls {
   readonly readFileOn: (path: string, types: ReadonlyArray<number>, maxBytes: number) => Uint8Array | string | number
   /** `stat(2)` (following symlinks): the info, or the errno name. */
   readonly stat: (path: string) => FileInfo | string
+  /** `lstat(2)` (a final symlink is not followed): the info, or the errno name. */
+  readonly lstat: (path: string) => FileInfo | string
   /** {@link FilesystemService.readDirectory} without effects: the entries sorted by name (byte order), or the errno name. */
   readonly readDirectory: (path: string) => ReadonlyArray<DirectoryEntry> | string
   /** {@link FilesystemService.readFile} without effects: the content (at most `maxBytes`, more is EFBIG), or the errno name. */

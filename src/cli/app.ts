@@ -11,7 +11,7 @@
  * of them: a name and what runs it. An Effect command (`pause.ts`, …)
  * exports `command` (or `action`, `execute`), an Effect on the library's
  * services and the runtime; a lean one
- * (`list.ts`, `state.ts`) exports `main`, plain code on a lean host
+ * (`list.ts`, `state.ts`, `ps.ts`) exports `main`, plain code on a lean host
  * (`lean.ts`) — here a host made of the services in context, in the
  * installed CLI this machine's, without Effect (`main.ts`).
  */
@@ -44,6 +44,7 @@ import * as Logrus from "./logrus.js"
 import * as Owner from "./owner.js"
 import * as Pause from "./pause.js"
 import * as Ps from "./ps.js"
+import * as PsCarefully from "./psCarefully.js"
 import * as Resume from "./resume.js"
 import * as RunCommand from "./run.js"
 import * as StartCommand from "./startCommand.js"
@@ -54,7 +55,7 @@ import * as Update from "./update.js"
 
 export type { Output } from "./stdio.js"
 export { EmptyId, InvalidFormat, InvalidRootless, type Services } from "./command.js"
-export { filterPs, pidIndex, PsFailed } from "./ps.js"
+export { filterPs, pidIndex, PsFailed } from "./psCarefully.js"
 
 /** runc's default state root. */
 export const defaultRoot = Commands.defaultRoot
@@ -124,6 +125,7 @@ const stateCarefully = ({ out, run }: Context) =>
 /** What the lean commands hand over, by name. */
 const careful: Readonly<Record<string, Command>> = {
   list: listCarefully,
+  ps: PsCarefully.command,
   state: stateCarefully
 }
 
@@ -151,7 +153,18 @@ const hostOf: Effect.Effect<Lean.Host, never, Services> = Effect.gen(function*()
     unified: Either.isRight(mode) ? mode.right === "unified" : undefined,
     isAlive: (pid, startTime) => Runtime.runSync(runtime)(processes.isAlive(pid, startTime)),
     loadForList: (root, id) => Runtime.runPromise(runtime)(loadForList(root, id)),
-    runCarefully: (run, out) => Runtime.runPromise(runtime)(runCommand(careful[run.command.name]!, run, out))
+    runCarefully: (run, out) => Runtime.runPromise(runtime)(runCommand(careful[run.command.name]!, run, out)),
+    runPs: (args) =>
+      Runtime.runPromise(runtime)(
+        processes.run({ path: "ps", args: ["ps", ...args], output: "separate" }).pipe(
+          Effect.map((completed) =>
+            completed.status._tag === "Exited" && completed.status.code === 0 && completed.stderr.length === 0
+              ? new TextDecoder().decode(completed.stdout)
+              : undefined
+          ),
+          Effect.orElseSucceed(() => undefined)
+        )
+      )
   }
 })
 
@@ -177,7 +190,7 @@ export const commands: Readonly<Record<string, Command>> = {
   kill: Kill.command,
   list: lean(List.main),
   pause: Pause.command,
-  ps: Ps.command,
+  ps: lean(Ps.main),
   resume: Resume.command,
   run: ({ out, run }) => RunCommand.action(run, out),
   start: ({ out, run }) => StartCommand.action(run, out),

@@ -1,5 +1,5 @@
 /**
- * What the CLI's lean commands (`list`, `state`) run on: a host as plain
+ * What the CLI's lean commands (`list`, `state`, `ps`) run on: a host as plain
  * calls — the Filesystem port's direct calls, the cgroup mode, runc's
  * `hasInit` — and, for whatever the library's lean Load hands back, the
  * careful way through the library's Effect API. The installed CLI gets this
@@ -31,6 +31,12 @@ export interface Host {
   readonly loadForList: (root: string, id: string) => Promise<CarefulEntry>
   /** The whole command the careful way (`app.ts`'s Effect program): its exit status. */
   readonly runCarefully: (run: Run, out: Output) => Promise<number>
+  /**
+   * Runs `ps args…` to completion: its stdout when it exits 0 with nothing
+   * on stderr; `undefined` otherwise (or when it cannot start), which the
+   * careful way then reports as runc does.
+   */
+  readonly runPs: (args: ReadonlyArray<string>) => Promise<string | undefined>
 }
 
 /** A root held for lean reads, or `undefined` when the lean path cannot be taken at all. */
@@ -42,6 +48,8 @@ export const readerOf = (host: Host, root: string): Lean.Reader | undefined => {
 
 /** A container loaded the lean way, as the CLI prints it. */
 export interface Loaded {
+  /** What the lean Load read. */
+  readonly read: Lean.Read
   readonly stateDir: string
   readonly status: Status
   /** The OCI state with the owner unset. */
@@ -64,5 +72,5 @@ export const load = (host: Host, reader: Lean.Reader, id: string): Loaded | unde
     created: saved.created,
     state: { kind: status }
   }, status)
-  return { stateDir: read.stateDir, status, record }
+  return { read, stateDir: read.stateDir, status, record }
 }

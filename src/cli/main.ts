@@ -5,7 +5,7 @@
  * synchronously; a broken pipe ends the process by SIGPIPE, as it ends
  * runc.
  *
- * `list` and `state` start like small programs: plain code on this
+ * `list`, `state` and `ps` start like small programs: plain code on this
  * machine's lean host (`nodeHost.ts`), which loads Effect and the rest of
  * the library (`app.ts`) only for a container the lean Load hands back.
  * Every other command is `app.ts`'s Effect program on this host's services.
@@ -24,6 +24,7 @@ const leanCommands: Readonly<
   Record<string, () => Promise<{ readonly main: (run: Invocation.Run, out: Stdio.Output, host: Lean.Host) => Promise<number> }>>
 > = {
   list: () => import("./list.js"),
+  ps: () => import("./ps.js"),
   state: () => import("./state.js")
 }
 

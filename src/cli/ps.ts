@@ -1,25 +1,22 @@
 /**
  * `ps <id> [ps options]`: the pids of the container's cgroup (runc's
  * `Processes()`), as JSON, or the lines of `ps` (`-ef` by default) whose PID
- * column is one of them, run through the Processes port.
+ * column is one of them.
+ *
+ * Plain code on a lean host (`lean.ts`): the container is loaded with the
+ * library's lean Load and its pids read the lean way
+ * (`internal/leanLoad.ts`); anything else — a container that Load hands
+ * back, a cgroup that does not read plainly, `ps` failing or writing to
+ * stderr, a PID column that does not parse, the rootless warning — is left
+ * to the careful program (`psCarefully.ts`), which gives runc's answer or
+ * error line.
  */
-import * as Data from "effect/Data"
-import * as Effect from "effect/Effect"
-import * as Container from "../Container.js"
-import * as Strconv from "../internal/strconv.js"
-import { Processes, statusText } from "../Processes.js"
-import { checkFormat, type Context, load, print, stringFlag, warnIfRootless } from "./command.js"
-
-/**
- * `runc ps` could not run or read `ps`: the reason is runc's text
- * (`exec: "ps": executable file not found in $PATH`, `exit status 1: <output>`,
- * `couldn't find PID field in ps output`, `unable to parse pid: …`).
- */
-export class PsFailed extends Data.TaggedError("PsFailed")<{ readonly reason: string }> {
-  override get message(): string {
-    return this.reason
-  }
-}
+import * as Lean from "../internal/leanLoad.js"
+import { parseBool } from "../internal/strconv.js"
+import type { Run } from "./invocation.js"
+import { type Host, load, readerOf } from "./lean.js"
+import * as Logrus from "./logrus.js"
+import type { Output } from "./stdio.js"
 
 /** The index of the PID column in a `ps` header, as runc's `getPidIndex` finds it. */
 export const pidIndex = (header: string): number | undefined => {
@@ -27,59 +24,61 @@ export const pidIndex = (header: string): number | undefined => {
   return index < 0 ? undefined : index
 }
 
-const decoder = new TextDecoder()
+/** A PID column the lean path takes: a plain decimal (runc's `strconv.Atoi` decides the rest). */
+const plainPid = /^[0-9]{1,10}$/
 
-/**
- * Runs `ps args…` through the Processes port (on a simulated host, its
- * simulated `ps`) and returns its combined output, failing as Go's
- * `exec.Cmd.CombinedOutput` does.
- */
-const runPs = (args: ReadonlyArray<string>) =>
-  Effect.gen(function*() {
-    const processes = yield* Processes
-    const completed = yield* processes.run({ path: "ps", args: ["ps", ...args], output: "combined" }).pipe(
-      Effect.mapError((e) => new PsFailed({ reason: e.message }))
-    )
-    const output = decoder.decode(completed.stdout)
-    if (completed.status._tag === "Exited" && completed.status.code === 0) return output
-    return yield* new PsFailed({ reason: `${statusText(completed.status)}: ${output}` })
-  })
+/** The lines runc keeps of `ps` output whose every PID column is plain, or `undefined` to let the careful way decide. */
+const kept = (output: string, pids: ReadonlyArray<number>): string | undefined => {
+  const lines = output.split("\n")
+  const header = lines[0] ?? ""
+  const index = pidIndex(header)
+  if (index === undefined) return undefined
+  const wanted = new Set(pids)
+  let text = `${header}\n`
+  for (let i = 1; i < lines.length; i++) {
+    const line = lines[i]!
+    if (line === "") continue
+    const field = line.trim().split(/\s+/)[index] ?? ""
+    if (!plainPid.test(field)) return undefined
+    if (wanted.has(Number(field))) text += `${line}\n`
+  }
+  return text
+}
 
-/**
- * The lines of `ps` output runc's `ps` keeps: the header, then every line
- * whose PID column is one of `pids`; an unparsable PID column fails as
- * runc's `strconv.Atoi` does.
- */
-export const filterPs = (output: string, pids: ReadonlyArray<number>): Effect.Effect<string, PsFailed> =>
-  Effect.gen(function*() {
-    const lines = output.split("\n")
-    const header = lines[0] ?? ""
-    const index = pidIndex(header)
-    if (index === undefined) return yield* new PsFailed({ reason: "couldn't find PID field in ps output" })
-    const wanted = new Set(pids)
-    let kept = `${header}\n`
-    for (const line of lines.slice(1)) {
-      if (line === "") continue
-      const field = line.trim().split(/\s+/)[index] ?? ""
-      const pid = Strconv.atoi(field)
-      if (pid._tag !== "Ok") {
-        return yield* new PsFailed({ reason: `unable to parse pid: ${Strconv.numErrorText("Atoi", field, pid.kind)}` })
-      }
-      if (wanted.has(Number(pid.value))) kept += `${line}\n`
-    }
-    return kept
-  })
+/** Whether runc would warn that `ps` may fail rootless (or refuse `--rootless`): both are the careful way's to say. */
+const rootlessOrInvalid = (run: Run): boolean => {
+  const raw = run.globals.rootless
+  const rootless = raw === "" || raw.toLowerCase() === "auto" ? run.rootlessByDefault() : parseBool(raw)
+  return rootless !== false
+}
 
-/** `ps <id> [ps options]` as runc 1.1.5 runs it. */
-export const command = ({ out, run }: Context) =>
-  Effect.gen(function*() {
-    yield* warnIfRootless(run, "ps")
-    const container = yield* load(run)
-    const pids = yield* Container.processes(container)
-    if ((yield* checkFormat(stringFlag(run, "format", "table"))) === "json") {
-      return yield* print(out, pids.length === 0 ? "null\n" : `[${pids.join(",")}]\n`)
-    }
+/** `ps` on `host`: its exit status, runc's error line written on failure. */
+export const main = async (run: Run, out: Output, host: Host): Promise<number> => {
+  const id = run.args[0] ?? ""
+  const given = run.flags.get("format")
+  const format = typeof given === "string" ? given : "table"
+  const reader = id === "" || rootlessOrInvalid(run) || (format !== "table" && format !== "json")
+    ? undefined
+    : readerOf(host, run.globals.root)
+  if (reader === undefined) return host.runCarefully(run, out)
+  let pids: ReadonlyArray<number> | undefined
+  try {
+    const loaded = load(host, reader, id)
+    pids = loaded === undefined ? undefined : Lean.allPids(reader.direct, loaded.read, reader.unified)
+  } finally {
+    reader.held.close()
+  }
+  if (pids === undefined) return host.runCarefully(run, out)
+  let text: string | undefined
+  if (format === "json") text = pids.length === 0 ? "null\n" : `[${pids.join(",")}]\n`
+  else {
     const psArgs = run.args.slice(1)
-    yield* print(out, yield* filterPs(yield* runPs(psArgs.length === 0 ? ["-ef"] : psArgs), pids))
-  })
-
+    const ran = await host.runPs(psArgs.length === 0 ? ["-ef"] : psArgs)
+    text = ran === undefined ? undefined : kept(ran, pids)
+  }
+  if (text === undefined) return host.runCarefully(run, out)
+  const failed = out.stdout(text)
+  if (failed === undefined) return 0
+  Logrus.fatal(run.log, failed.message, out.stderr)
+  return 1
+}

@@ -146,3 +146,49 @@ export const read = (reader: Reader, id: string): Read | undefined => {
  */
 export const statusAfter = (direct: DirectCalls, read: Read, alive: boolean): Status =>
   !alive ? "stopped" : typeof direct.stat(`${read.stateDir}/exec.fifo`) === "string" ? "running" : "created"
+
+/** A `cgroup.procs` line the lean path takes: a plain decimal pid (anything else, the careful path reads). */
+const plainPid = /^[0-9]{1,10}$/
+
+/** The pids of `dir/cgroup.procs` (on cgroupfs, bounded), then of its subdirectories in byte order; false on anything unusual. */
+const walkPids = (direct: DirectCalls, dir: string, into: Array<number>): boolean => {
+  const content = direct.readFileOn(join(dir, "cgroup.procs"), cgroupTypes, maxCgroupFileBytes)
+  if (!(content instanceof Uint8Array)) return false
+  let start = 0
+  for (let i = 0; i <= content.length; i++) {
+    if (i < content.length && content[i] !== 0x0a) continue
+    if (i > start) {
+      const line = String.fromCharCode(...content.subarray(start, i))
+      if (!plainPid.test(line)) return false
+      into.push(Number(line))
+    }
+    start = i + 1
+  }
+  const entries = direct.readDirectory(dir)
+  if (typeof entries === "string") return false
+  for (const entry of entries) {
+    if (entry.type === "Directory" && !walkPids(direct, join(dir, entry.name), into)) return false
+  }
+  return true
+}
+
+/**
+ * runc's `Processes()` (`GetAllPids` of the cgroup: v1 its `devices`
+ * path, v2 its unified one) for a container the lean path read: every pid,
+ * pre-order, each `cgroup.procs` read on cgroupfs and bounded as the
+ * cgroup manager reads it. `undefined` for anything unusual — no such
+ * path, a file that does not read, a line that is not a plain pid — which
+ * the careful path answers (or refuses) as runc does.
+ */
+export const allPids = (direct: DirectCalls, read: Read, unified: boolean): ReadonlyArray<number> | undefined => {
+  const paths = read.saved.cgroup_paths
+  if (paths === null) return undefined
+  const key = unified ? "" : "devices"
+  if (!hasOwn(paths, key) || paths[key] === "") return undefined
+  const path = paths[key]!
+  const info = direct.lstat(path)
+  if (typeof info === "string") return undefined
+  const pids: Array<number> = []
+  if (info.type === "Directory" && !walkPids(direct, path, pids)) return undefined
+  return pids
+}

@@ -1574,6 +1574,7 @@ export const directCallsOf = (fs: MemoryFs): DirectCalls => ({
     return read.left._tag === "WrongFilesystem" ? read.left.type : read.left.code
   },
   stat: (path) => codeOr(fs.stat(path)),
+  lstat: (path) => codeOr(fs.lstat(path)),
   readDirectory: (path) => codeOr(fs.readDirectory(path)),
   readFile: (path, maxBytes) => codeOr(fs.readFile(path, { maxBytes }))
 })

@@ -217,6 +217,24 @@ const filesystemOf = (fd: number): number | string => {
   return result.value < 0 ? Errno.nameOf(result.errno) : result.value
 }
 
+const AT_SYMLINK_NOFOLLOW = 0x100
+
+/** `stat(2)`, or `lstat(2)` with `AT_SYMLINK_NOFOLLOW`: through `statx` (no `Date`s, no exception), else node's. */
+const statAt = (path: string, flags: 0 | typeof AT_SYMLINK_NOFOLLOW): FileInfo | string => {
+  if (Libc.constants !== undefined) {
+    const stats = Libc.statx(AT_FDCWD, path, flags)
+    if (typeof stats === "number") return Errno.nameOf(stats)
+    if (stats !== undefined) return infoOfStatx(stats)
+  }
+  try {
+    const options = { throwIfNoEntry: false } as const
+    const stats = flags === 0 ? fs.statSync(path, options) : fs.lstatSync(path, options)
+    return stats === undefined ? "ENOENT" : infoOf(stats)
+  } catch (e) {
+    return codeOf(e)
+  }
+}
+
 /** This host's direct calls. */
 export const calls: DirectCalls = {
   openRoot: (path) => {
@@ -262,17 +280,6 @@ export const calls: DirectCalls = {
       closeQuietly(opened)
     }
   },
-  stat: (path) => {
-    if (Libc.constants !== undefined) {
-      const stats = Libc.statx(AT_FDCWD, path, 0)
-      if (typeof stats === "number") return Errno.nameOf(stats)
-      if (stats !== undefined) return infoOfStatx(stats)
-    }
-    try {
-      const stats = fs.statSync(path, { throwIfNoEntry: false })
-      return stats === undefined ? "ENOENT" : infoOf(stats)
-    } catch (e) {
-      return codeOf(e)
-    }
-  }
+  stat: (path) => statAt(path, 0),
+  lstat: (path) => statAt(path, AT_SYMLINK_NOFOLLOW)
 }
