@@ -102,11 +102,7 @@ export const create: (
     // Creates in one root take turns (flock on the root dir), so the stat
     // and cgroup checks below are never interleaved with another create.
     yield* fs.lockDirectory(root, "exclusive")
-    const stateDir = yield* secureJoinVFS(root, id, fs)
-    const exists = yield* fs.stat(stateDir).pipe(
-      Effect.as(true),
-      Effect.catchIf((e) => e.code === "ENOENT", () => Effect.succeed(false))
-    )
+    const { exists, stateDir } = yield* stateDirForCreate(fs, root, id)
     if (exists) return yield* new ErrExist()
     const cgroups = yield* CgroupManager
     const manager = yield* cgroups.new(config.cgroups)
@@ -141,6 +137,31 @@ export const create: (
   },
   Effect.scoped
 )
+
+/**
+ * `SecureJoin(root, id)` for a valid id, and whether something is there
+ * (`stat` succeeds): the routine answers — nothing there, or a plain entry —
+ * from one direct `lstat`, with no error object; a symlink, or any other
+ * answer, takes SecureJoin's own resolution and a `stat`, as runc does.
+ */
+const stateDirForCreate = (
+  fs: FilesystemService,
+  root: string,
+  id: string
+): Effect.Effect<{ readonly stateDir: string; readonly exists: boolean }, SystemError> => {
+  const path = clean(`${root}/${id}`)
+  const info = fs.direct.lstat(path)
+  if (info === "ENOENT") return Effect.succeed({ stateDir: path, exists: false })
+  if (typeof info !== "string" && info.type !== "SymbolicLink") return Effect.succeed({ stateDir: path, exists: true })
+  return Effect.gen(function*() {
+    const stateDir = yield* secureJoinVFS(root, id, fs)
+    const exists = yield* fs.stat(stateDir).pipe(
+      Effect.as(true),
+      Effect.catchIf((e) => e.code === "ENOENT", () => Effect.succeed(false))
+    )
+    return { stateDir, exists }
+  })
+}
 
 /** The Intel RDT manager, asked for only when the config has `intel_rdt`: without it there is never one. */
 const intelRdtManagerFor = (config: Config.Config, id: string, path: string) =>
