@@ -8,22 +8,24 @@
  * program leaves no container, cgroup or process behind.
  */
 import { describe, expect, it } from "@effect/vitest"
-import * as Chunk from "effect/Chunk"
+import type * as Chunk from "effect/Chunk"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
+import * as HashMap from "effect/HashMap"
+import * as Logger from "effect/Logger"
 import * as Option from "effect/Option"
 import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import * as Container from "../src/Container.js"
 import * as Factory from "../src/Factory.js"
 import { Filesystem } from "../src/Filesystem.js"
-import * as Libcontainer from "../src/Libcontainer.js"
+import type * as Libcontainer from "../src/Libcontainer.js"
 import { Processes } from "../src/Processes.js"
 import * as Runtime from "../src/Runtime.js"
 import * as Signal from "../src/Signal.js"
 import { busybox, cgroupV1, describeWith, root as asRoot, runc as runcBinary } from "./support/prerequisites.js"
-import { memory, node, type RuntimeHost, runcState } from "./support/runtimeHosts.js"
+import { memory, node, type RuntimeHost, runcState, type SpecJson } from "./support/runtimeHosts.js"
 
 const decoder = new TextDecoder()
 
@@ -61,7 +63,7 @@ const suite = <R>(host: RuntimeHost<R>) => {
     Effect.scoped(body).pipe(Effect.provide(host.layer))
 
   /** A fresh root, a bundle running `args`, an id, all cleaned up afterwards. */
-  const setup = (name: string, args: ReadonlyArray<string>, edit?: (spec: Record<string, any>) => void) =>
+  const setup = (name: string, args: ReadonlyArray<string>, edit?: (spec: SpecJson) => void) =>
     Effect.gen(function*() {
       const root = yield* host.root
       const bundle = yield* host.bundle(edit === undefined ? { args } : { args, edit })
@@ -213,7 +215,7 @@ const suite = <R>(host: RuntimeHost<R>) => {
       const config = `${bundle}/config.json`
       const original = yield* fs.readFile(config)
       const rewrite = (text: string) => fs.writeFile(config, new TextEncoder().encode(text))
-      const edited = (edit: (spec: any) => void) => {
+      const edited = (edit: (spec: SpecJson) => void) => {
         const spec = JSON.parse(decoder.decode(original))
         edit(spec)
         return rewrite(JSON.stringify(spec))
@@ -249,6 +251,39 @@ const suite = <R>(host: RuntimeHost<R>) => {
       expect(yield* failure(Runtime.create(root, id, { bundle }))).toEqual(["ErrExist", "container with given ID already exists"])
       expect(yield* failure(Runtime.run(root, id, { bundle }))).toEqual(["ErrExist", "container with given ID already exists"])
       expect(yield* failure(Runtime.start({ root, id: `${id}-none` }))).toEqual(["ErrNotExist", "container does not exist"])
+      yield* Runtime.delete(c)
+      expect(yield* runcState(root, id)).toBe("absent")
+    })), 60_000)
+
+  it.live("runc 1.1.5's rules: a bind mount with filesystem data runs; a relative destination is only warned about, in runc 1.1.5's words", () =>
+    run(Effect.gen(function*() {
+      const mount = { destination: "tmp", type: "bind", source: "/tmp", options: ["rbind", "ro", "mode=755"] }
+      const { bundle, id, root } = yield* setup("rules", ["sleep", "1000"], (spec) => void spec["mounts"].push(mount))
+      const warnings: Array<{ readonly message: string; readonly error: unknown }> = []
+      const capture = Logger.replace(
+        Logger.defaultLogger,
+        Logger.make(({ annotations, logLevel, message }) => {
+          if (logLevel._tag !== "Warning") return
+          const text = Array.isArray(message) ? message.join(" ") : String(message)
+          warnings.push({ message: text, error: HashMap.get(annotations, "error").pipe(Option.getOrUndefined) })
+        })
+      )
+      const c = yield* Runtime.create(root, id, { bundle }).pipe(Effect.provide(capture))
+      expect(yield* runcState(root, id)).toBe("created")
+      // MS_RDONLY | MS_BIND | MS_REC, the data kept: runc 1.1.5 has no rule against it (later runc refuses it)
+      const saved = (yield* Container.snapshot(c)).config.mounts?.find((m) => m.destination === "tmp")
+      expect([saved?.flags, saved?.data]).toEqual([20481, "mode=755"])
+      expect(warnings).toEqual([
+        {
+          message: "mount destination tmp is not absolute. Support for non-absolute mount destinations will be removed in a future release.",
+          error: undefined
+        },
+        {
+          message: "invalid configuration",
+          error: "invalid mount &{Source:/tmp Destination:tmp Device:bind Flags:20481 PropagationFlags:[] Data:mode=755 Relabel: " +
+            "RecAttr:<nil> Extensions:0 PremountCmds:[] PostmountCmds:[]}: mount destination not absolute"
+        }
+      ])
       yield* Runtime.delete(c)
       expect(yield* runcState(root, id)).toBe("absent")
     })), 60_000)
