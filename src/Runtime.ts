@@ -342,6 +342,8 @@ export interface Spawned {
    * process is not killed by that.
    */
   readonly exit: Effect.Effect<ExitStatus>
+  /** Sends `signal` (a number) to the runtime process itself, if it has not exited. */
+  readonly kill: (signal: number) => Effect.Effect<void>
 }
 
 /** What a host provides; {@link make} builds the service from it. */

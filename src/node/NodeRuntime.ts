@@ -162,7 +162,11 @@ const spawn = (binary: string, temporaryDirectory: string) =>
           waiting.add(wake)
           return Effect.sync(() => void waiting.delete(wake))
         })
-        resume(Effect.succeed({ exit }))
+        const kill = (signal: number) =>
+          Effect.sync(() => {
+            if (status === undefined) child.kill(signal)
+          })
+        resume(Effect.succeed({ exit, kill }))
       })
     })
   })

@@ -34,6 +34,7 @@ import type {
   Settings,
   Sink,
   Source,
+  Spawned,
   Stdio,
   Target,
   VersionError,
@@ -79,6 +80,9 @@ const wiringOf = (stdio: Stdio | undefined, cwd: string): Wiring => ({
 
 /** The prefixes runc puts before the error that ends a command. */
 const fatalPrefixes = ["runc create failed: ", "runc run failed: ", "exec failed: "]
+
+/** How long an interrupted exec's runtime may take to exit once the process was killed. */
+const execGrace = "1 second"
 
 const isContainer = (target: Target): target is Container.Container => Container.isContainer(target)
 
@@ -162,14 +166,15 @@ export const make = (
 
     /**
      * Runs one command of the runtime to its end. `onInterrupt` is what an
-     * interrupted wait does before waiting for the runtime to exit.
+     * interrupted wait does (given the runtime's process) before waiting for
+     * the runtime to exit.
      */
     const invoke = (
       dir: string,
       root: string,
       command: Command,
       wiring: Wiring,
-      onInterrupt: Effect.Effect<void> = Effect.void
+      onInterrupt: (spawned: Spawned) => Effect.Effect<void> = () => Effect.void
     ): Effect.Effect<Ran, RuntimeNotFound | SystemError> =>
       Effect.gen(function*() {
         const log = GoPath.join(dir, "log.json")
@@ -177,7 +182,9 @@ export const make = (
         const spawned = yield* primitives.spawn(argv, wiring).pipe(Effect.mapError(notFound))
         const status = yield* spawned.exit.pipe(
           // finalizers run uninterruptibly: the stopper is made interruptible, so the runtime's exit ends the race
-          Effect.onInterrupt(() => Effect.race(Effect.interruptible(Effect.zipRight(onInterrupt, Effect.never)), spawned.exit))
+          Effect.onInterrupt(() =>
+            Effect.race(Effect.interruptible(Effect.zipRight(onInterrupt(spawned), Effect.never)), spawned.exit)
+          )
         )
         const text = decoder.decode(yield* fs.readFile(log).pipe(Effect.orElseSucceed(() => new Uint8Array(0))))
         const entries = parseLog(text)
@@ -284,6 +291,21 @@ export const make = (
         }
       })
 
+    /**
+     * An interrupted foreground exec: SIGKILL to its process, then — should
+     * the runtime still run after {@link execGrace} — to the runtime too.
+     * runc 1.1.5 copies a foreground process's output through pipes of its
+     * own and waits for their end (`utils_linux.go` `setupProcessPipes`,
+     * `tty.Close`), which a child the process left in the container holds
+     * open; killing that child is not ours to do, so runc is stopped
+     * instead.
+     */
+    const stopExec = (pidFile: string, spawned: Spawned) =>
+      Effect.zipRight(
+        killProcess(pidFile),
+        Effect.zipRight(Effect.sleep(execGrace), spawned.kill(Signal.SIGKILL))
+      )
+
     /** Removes a container if it is still there, whatever its status. */
     const removeIfThere = (root: string, id: string) =>
       provide(Factory.load(root, id).pipe(Effect.flatMap((c) => Container.remove(c, { force: true })))).pipe(
@@ -307,8 +329,7 @@ export const make = (
                 ...(options.noSubreaper === true ? { noSubreaper: true } : {})
               }
             }
-            const stop = killContainer(stateRoot, id)
-            const ran = yield* invoke(dir, stateRoot, command, wiring, stop).pipe(
+            const ran = yield* invoke(dir, stateRoot, command, wiring, () => killContainer(stateRoot, id)).pipe(
               Effect.onInterrupt(() => options.keep === true ? Effect.void : removeIfThere(stateRoot, id))
             )
             if (fatalError(ran, runtime.runtime)) return yield* failure(ran, command, runtime.runtime)
@@ -381,7 +402,7 @@ export const make = (
                 ...(options.ignorePaused === true ? { ignorePaused: true } : {})
               }
             }
-            const ran = yield* invoke(dir, container.root, command, wiring, killProcess(pidFile))
+            const ran = yield* invoke(dir, container.root, command, wiring, (spawned) => stopExec(pidFile, spawned))
             if (detach) {
               if (ran.status._tag !== "Exited" || ran.status.code !== 0) return yield* failure(ran, command, runtime.runtime)
               const pid = Number(decoder.decode(yield* fs.readFile(pidFile)).trim())
