@@ -195,6 +195,11 @@ const suite = <R>(host: RuntimeHost<R>) => {
         "RuntimeFailed",
         "exec failed: unable to start container process: exec: \"nosuch\": executable file not found in $PATH"
       ])
+      // streamed: the process's stderr passes, its last line too; the runtime's own bare error line does not
+      const complaint = collected(yield* Stream.runCollect(Runtime.execStream(c, { args: ["sleep", "abc"] })))
+      expect(complaint).toEqual({ stdout: "", stderr: "sleep: invalid number 'abc'\n", exitCode: 1 })
+      const failedStream = [...yield* Stream.runCollect(Stream.either(Runtime.execStream(c, { args: ["nosuch"] })))]
+      expect(failedStream.map((e) => e._tag === "Left" ? e.left._tag : e.right._tag)).toEqual(["RuntimeFailed"])
       const empty = yield* Effect.flip(Runtime.exec(c, { args: [] }))
       expect(empty.message).toBe("process args cannot be empty")
       yield* Runtime.delete(c, { force: true })

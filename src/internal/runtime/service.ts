@@ -81,6 +81,37 @@ const wiringOf = (stdio: Stdio | undefined, cwd: string): Wiring => ({
 /** The prefixes runc puts before the error that ends a command. */
 const fatalPrefixes = ["runc create failed: ", "runc run failed: ", "exec failed: "]
 
+/** Whether a failure is the runtime's own (it wrote its text to stderr as well as to its log). */
+const isRuntimeFailure = (e: unknown): boolean =>
+  typeof e === "object" && e !== null && (e as { readonly _tag?: unknown })._tag === "RuntimeFailed"
+
+const newline = 0x0a
+
+/** A byte stream passed on as it comes, except its last line, held until more comes or it ends. */
+class HeldLastLine {
+  private held = new Uint8Array(0)
+  constructor(private readonly emit: (data: Uint8Array) => void) {}
+
+  push(data: Uint8Array): void {
+    const all = new Uint8Array(this.held.length + data.length)
+    all.set(this.held)
+    all.set(data, this.held.length)
+    // the start of the last line: after the last newline that is not the final byte
+    const searchEnd = all.length > 0 && all[all.length - 1] === newline ? all.length - 2 : all.length - 1
+    const cut = all.lastIndexOf(newline, searchEnd) + 1
+    if (cut > 0) this.emit(all.subarray(0, cut))
+    this.held = all.slice(cut)
+  }
+
+  /** Passes on what is held, unless it is exactly `drop`. */
+  end(drop?: string): void {
+    const last = this.held
+    this.held = new Uint8Array(0)
+    if (last.length === 0 || (drop !== undefined && decoder.decode(last) === drop)) return
+    this.emit(last)
+  }
+}
+
 /** How long an interrupted exec's runtime may take to exit once the process was killed. */
 const execGrace = "1 second"
 
@@ -419,24 +450,40 @@ export const make = (
     const exec = (container: Container.Container, process: ExecRequest, options: ExecOptions = {}) =>
       Effect.flatMap(primitives.cwd, (cwd) => execWith(container, process, options, wiringOf(options.stdio, cwd)))
 
-    /** A foreground command whose stdout and stderr are collected into a stream, the exit last. */
-    const streamed = <E>(
+    /**
+     * A foreground command whose stdout and stderr are collected into a
+     * stream, the exit last. The runtime shares its stderr with the process
+     * and, when it fails, writes its error there bare as its last line (runc
+     * `fatal` with `--log`); the failure carries that text, so stderr's last
+     * line is held back until more comes or the command ends, and dropped
+     * when it is the runtime's own error.
+     */
+    const streamed = <E extends { readonly message: string }>(
       stdin: Input | undefined,
       body: (wiring: Wiring) => Effect.Effect<Exited, E>
     ): Stream.Stream<OutputEvent, E> =>
       Stream.asyncScoped<OutputEvent, E>((emit) =>
         Effect.gen(function*() {
           const cwd = yield* primitives.cwd
+          const stderr = new HeldLastLine((data) => void emit.single({ _tag: "Stderr", data }))
           const wiring: Wiring = {
             stdin: sourceOf(stdin, cwd),
             stdout: { _tag: "Collect", onData: (data) => void emit.single({ _tag: "Stdout", data }) },
-            stderr: { _tag: "Collect", onData: (data) => void emit.single({ _tag: "Stderr", data }) }
+            stderr: { _tag: "Collect", onData: (data) => stderr.push(data) }
           }
           yield* Effect.forkScoped(
             body(wiring).pipe(
               Effect.matchEffect({
-                onFailure: (e) => Effect.promise(() => emit.fail(e)),
-                onSuccess: (exited) => Effect.promise(() => emit.single(exited).then(() => emit.end()))
+                onFailure: (e) =>
+                  Effect.promise(() => {
+                    stderr.end(isRuntimeFailure(e) ? `${e.message}\n` : undefined)
+                    return emit.fail(e)
+                  }),
+                onSuccess: (exited) =>
+                  Effect.promise(() => {
+                    stderr.end()
+                    return emit.single(exited).then(() => emit.end())
+                  })
               })
             )
           )
