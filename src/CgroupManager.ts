@@ -24,10 +24,13 @@
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
-import type { Cgroup } from "./Config.js"
+import type { Cgroup, Resources } from "./Config.js"
 import type { SystemError } from "./ContainerError.js"
 import { Filesystem, type FilesystemService } from "./Filesystem.js"
 import type { CgroupError } from "./internal/cgroups/errors.js"
+import type { CgroupParseError, CgroupScanError, CgroupStatsV2Error } from "./internal/cgroups/stats/errors.js"
+import type { Stats } from "./internal/cgroups/stats/types.js"
+import type { CgroupSetError } from "./internal/cgroups/update/plan.js"
 import { isAbsentOrNoDevice } from "./internal/cgroups/files.js"
 import { type LayoutOptions, makeLayout } from "./internal/cgroups/layout.js"
 import * as Service from "./internal/cgroups/service.js"
@@ -38,6 +41,69 @@ export {
   /** `NotFound` (runc's `NotFoundError`) or `DbusRequired` (a systemd step this library cannot perform). */
   type CgroupErrorReason
 } from "./internal/cgroups/errors.js"
+export {
+  /** fscommon's `ParseError`: `unable to parse <path/file>: <reason>`. */
+  CgroupParseError,
+  /** A `bufio.Scanner` failure (`bufio.Scanner: token too long`) runc returns unwrapped. */
+  CgroupScanError,
+  /** fs2's `GetStats` failure: every controller that failed, and the stats gathered anyway. */
+  CgroupStatsV2Error
+} from "./internal/cgroups/stats/errors.js"
+export type {
+  /** `cgroups.BlkioStatEntry`. */
+  BlkioStatEntry,
+  /** `cgroups.BlkioStats`. */
+  BlkioStats,
+  /** `cgroups.CpuStats`. */
+  CpuStats,
+  /** `cgroups.CPUSetStats`. */
+  CPUSetStats,
+  /** `cgroups.CpuUsage`. */
+  CpuUsage,
+  /** `cgroups.HugetlbStats`. */
+  HugetlbStats,
+  /** `cgroups.MemoryData`. */
+  MemoryData,
+  /** `cgroups.MemoryStats`. */
+  MemoryStats,
+  /** `cgroups.PageStats`. */
+  PageStats,
+  /** `cgroups.PageUsageByNUMA`. */
+  PageUsageByNUMA,
+  /** `cgroups.PidsStats`. */
+  PidsStats,
+  /** `cgroups.RdmaEntry`. */
+  RdmaEntry,
+  /** `cgroups.RdmaStats`. */
+  RdmaStats,
+  /** runc 1.1.x's `cgroups.Stats`: what {@link Manager.getStats} returns. */
+  Stats,
+  /** `cgroups.ThrottlingData`. */
+  ThrottlingData
+} from "./internal/cgroups/stats/types.js"
+export {
+  /** A failure of `Set` with runc's text (`unable to set memory limit to …`, `the minimum allowed cpu-shares is 2`, …). */
+  CgroupSetError
+} from "./internal/cgroups/update/plan.js"
+
+/**
+ * Every way {@link Manager.getStats} can fail: a file that could not be read
+ * (v1 stops at the first), one that does not parse, or v2's collected
+ * failures ({@link CgroupStatsV2Error}, which carries what was read).
+ */
+export type StatsError =
+  | CgroupError
+  | SystemError
+  | CgroupParseError
+  | CgroupScanError
+  | CgroupStatsV2Error<CgroupError | SystemError>
+
+/** Every way {@link Manager.oomKillCount} can fail. */
+export type OomKillCountError = CgroupError | SystemError | CgroupParseError
+
+/** Every way {@link Manager.set} can fail: a file that could not be read or written, or runc's own refusals. */
+export type SetError = CgroupError | SystemError | CgroupSetError
+
 /**
  * The host's cgroup layout, as runc's `IsCgroup2UnifiedMode` and
  * `IsCgroup2HybridMode` tell them apart: `legacy` (v1 controllers only), `hybrid` (v1 controllers plus cgroup2 at `/sys/fs/cgroup/unified`),
@@ -97,6 +163,36 @@ export interface Manager {
   readonly getPaths: Effect.Effect<Readonly<Record<string, string>>>
   /** The path for one subsystem (`""` for the unified one), or `""` when there is none; v2 ignores the argument. */
   readonly path: (subsystem: string) => Effect.Effect<string>
+  /**
+   * runc's `GetStats()`: the cgroup's counters and limits from the files
+   * runc reads. v1 (fs) reads cpuset, memory, cpu, cpuacct, pids, blkio,
+   * hugetlb and rdma, each in its own hierarchy, and stops at the first
+   * failure; v2 (fs2) reads pids, memory, io, cpu, hugetlb and rdma in the
+   * one directory and reports every failure at once (unless rootless), a
+   * missing file other than the pids ones being no failure. Every file is
+   * checked to be on cgroupfs and read bounded (`maxStatFileSize`). The
+   * systemd flavours read the same files.
+   */
+  readonly getStats: Effect.Effect<Stats, StatsError>
+  /**
+   * runc's `OOMKillCount()`: how many processes the kernel's OOM killer
+   * killed in the cgroup — v1: `memory.oom_control`'s `oom_kill`, v2:
+   * `memory.events`' `oom_kill` (0 when the kernel does not count).
+   * Rootless, a missing file reads 0.
+   */
+  readonly oomKillCount: Effect.Effect<bigint, OomKillCountError>
+  /**
+   * runc's `Set(resources)`: writes the limits `resources` gives, in the
+   * driver's order with its conversions (v2: shares → `cpu.weight`,
+   * quota/period → `cpu.max`, memory + swap → `memory.swap.max`) and its
+   * refusals (`unable to set memory limit to … (current usage: …)` when the
+   * kernel answers EBUSY, the cpu shares read back, …). A zero value leaves
+   * its file alone; devices are never written. Returns the resources as runc
+   * leaves them (v1: `memory` −1 with swap accounting also makes
+   * `memory_swap` −1). The systemd flavours set unit properties over D-Bus
+   * first: reason `DbusRequired`.
+   */
+  readonly set: (resources: Resources) => Effect.Effect<Resources, SetError>
 }
 
 /** The cgroup manager factory: runc's `manager.New` and `manager.NewWithPaths`. */

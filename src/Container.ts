@@ -48,6 +48,28 @@ export {
   specVersion
 } from "./container/format.js"
 export {
+  /** runc's `events`: stats at an interval and OOM kills, as a `Stream` that ends when the container stops. */
+  events,
+  /** Every way `events` can fail. */
+  type EventsError,
+  /** `duration interval must be greater than 0`. */
+  EventsIntervalInvalid,
+  /** `container with id <id> is not running`. */
+  EventsNotRunning,
+  /** Options of `events`. */
+  type EventsOptions,
+  /** One event of `events` (runc's `types.Event`). */
+  type Event,
+  /** runc's default events interval: 5 seconds. */
+  defaultInterval,
+  /** How often `events` looks for OOM kills unless told otherwise: 100 ms. */
+  defaultPollInterval,
+  /** An event as `runc events` prints it (one JSON line). */
+  formatEvent,
+  /** `memory controller missing`: a v1 container without a memory cgroup. */
+  MemoryControllerMissing
+} from "./container/events.js"
+export {
   /** runc's `Pause()`. */
   pause,
   /** Every way `pause` can fail. */
@@ -87,6 +109,40 @@ export {
   /** Options of `signal`. */
   type SignalOptions
 } from "./container/signal.js"
+export {
+  /** runc's `Stats()`: cgroup, Intel RDT and network stats in one snapshot. */
+  stats,
+  /** Every way `stats` can fail. */
+  type StatsError
+} from "./container/stats.js"
+export type {
+  /** What `stats` returns (runc's `libcontainer.Stats`). */
+  ContainerStats as Stats,
+  /** The host's Intel RDT features, which decide what `runc events` shows of the RDT stats. */
+  RdtFeatures,
+  /** runc's `intelrdt.Stats`. */
+  RdtStats,
+  /** `types.NetworkInterface`: one veth's counters from the container's side. */
+  NetworkInterface
+} from "./internal/cgroups/stats/events.js"
+export {
+  /** runc's `Set(config)`: new cgroup resources and Intel RDT schemas, saved. */
+  set,
+  /** Every way `set` can fail. */
+  type SetError,
+  /** What `runc update` does: the saved resources replaced, then `set`. */
+  update,
+  /** Every way `update` can fail. */
+  type UpdateError,
+  /** A resource update as `runc update` takes it. */
+  type Update
+} from "./container/update.js"
+export {
+  /** A part of an update set to `null` where runc dereferences it (runc panics). */
+  UpdateNilResource,
+  /** An Intel RDT schema on a host without that feature. */
+  UpdateRdtNotEnabled
+} from "./internal/cgroups/update/update.js"
 export {
   /** `runc start` refused, in runc's words. */
   CannotStart,

@@ -27,7 +27,7 @@ import { Processes } from "../src/Processes.js"
 import * as Runtime from "../src/Runtime.js"
 import * as Signal from "../src/Signal.js"
 import { busybox, cgroupV1, describeWith, root as asRoot, runc as runcBinary } from "./support/prerequisites.js"
-import { memory, node, type RuntimeHost, runcState, type SpecJson } from "./support/runtimeHosts.js"
+import { memory, node, type RuntimeHost, runcState, type Spec } from "./support/runtimeHosts.js"
 
 const decoder = new TextDecoder()
 
@@ -61,7 +61,7 @@ const collected = (events: Chunk.Chunk<Runtime.OutputEvent>) => {
 }
 
 /** A fresh root, a bundle running `args`, an id, on `host`; all cleaned up when the scope closes. */
-const setupOn = <R>(host: RuntimeHost<R>, name: string, args: ReadonlyArray<string>, edit?: (spec: SpecJson) => void) =>
+const setupOn = <R>(host: RuntimeHost<R>, name: string, args: ReadonlyArray<string>, edit?: (spec: Spec) => void) =>
   Effect.gen(function*() {
     const root = yield* host.root
     const bundle = yield* host.bundle(edit === undefined ? { args } : { args, edit })
@@ -74,7 +74,7 @@ const suite = <R>(host: RuntimeHost<R>) => {
   const run = <A, E>(body: Effect.Effect<A, E, Libcontainer.AllServices | R | Scope.Scope>) =>
     Effect.scoped(body).pipe(Effect.provide(host.layer))
 
-  const setup = (name: string, args: ReadonlyArray<string>, edit?: (spec: SpecJson) => void) => setupOn(host, name, args, edit)
+  const setup = (name: string, args: ReadonlyArray<string>, edit?: (spec: Spec) => void) => setupOn(host, name, args, edit)
 
   it.live("create → created → start → running → exec → pause/resume → kill → stopped → delete, seen by the library and by runc", () =>
     run(Effect.gen(function*() {
@@ -224,7 +224,7 @@ const suite = <R>(host: RuntimeHost<R>) => {
       const config = `${bundle}/config.json`
       const original = yield* fs.readFile(config)
       const rewrite = (text: string) => fs.writeFile(config, new TextEncoder().encode(text))
-      const edited = (edit: (spec: SpecJson) => void) => {
+      const edited = (edit: (spec: Spec) => void) => {
         const spec = JSON.parse(decoder.decode(original))
         edit(spec)
         return rewrite(JSON.stringify(spec))

@@ -21,6 +21,7 @@ import * as MemoryHost from "../examples/memory-host.js"
 import * as NodeHost from "../examples/node-host.js"
 import * as Readme from "../examples/readme.js"
 import * as RunContainer from "../examples/run-container.js"
+import * as WatchUsage from "../examples/watch-usage.js"
 import * as Libcontainer from "../src/Libcontainer.js"
 import { codeBlocks, read, repo } from "./support/docs.js"
 import { busybox, cgroupV1, describeWith, root as asRoot, runc } from "./support/prerequisites.js"
@@ -77,6 +78,12 @@ const examples: ReadonlyArray<Example> = [
     file: "examples/node-host.ts",
     program: NodeHost.program.pipe(Effect.provide(Libcontainer.layerNode)),
     documented: false,
+    script: true
+  },
+  {
+    file: "examples/watch-usage.ts",
+    program: WatchUsage.program.pipe(Effect.provide(WatchUsage.layer)),
+    documented: true,
     script: true
   }
 ]

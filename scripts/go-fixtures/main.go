@@ -6,6 +6,7 @@
 //	cd scripts/go-fixtures
 //	TZ=UTC go run . time   > ../../test/fixtures/go1.19/time.json
 //	TZ=UTC go run . syntax > ../../test/fixtures/go1.19/syntax.json
+//	go run . duration > ../../test/fixtures/go1.19/duration.json
 //
 // `time`: for each candidate `created` value (raw JSON text) or whole
 // document, what runc's way of reading state.json — json.NewDecoder(f).Decode
@@ -15,6 +16,9 @@
 //
 // `syntax`: for each candidate document, the error json.Decoder.Decode gives
 // into an empty interface, or the value re-marshalled when there is none.
+//
+// `duration`: for each candidate, what time.ParseDuration (a DurationFlag
+// such as `runc events --interval`) gives: nanoseconds or the error.
 //
 // `decode`: for each document on stdin (one JSON line `{"doc": <base64 of
 // the bytes>}`), what runc's way of reading state.json gives when the state
@@ -526,7 +530,7 @@ func decodeVerdicts(in io.Reader, out io.Writer) error {
 
 func main() {
 	if len(os.Args) != 2 {
-		fmt.Fprintln(os.Stderr, "usage: go-fixtures time|syntax|decode")
+		fmt.Fprintln(os.Stderr, "usage: go-fixtures time|syntax|decode|duration")
 		os.Exit(2)
 	}
 	var err error
@@ -537,8 +541,10 @@ func main() {
 		err = writeCompact(os.Stdout, syntaxTable())
 	case "decode":
 		err = decodeVerdicts(os.Stdin, os.Stdout)
+	case "duration":
+		err = writeCompact(os.Stdout, durationTable())
 	default:
-		fmt.Fprintln(os.Stderr, "usage: go-fixtures time|syntax|decode")
+		fmt.Fprintln(os.Stderr, "usage: go-fixtures time|syntax|decode|duration")
 		os.Exit(2)
 	}
 	if err != nil {

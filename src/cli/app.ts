@@ -22,6 +22,7 @@ import * as Signal from "../Signal.js"
 import type { Runtime } from "../Runtime.js"
 import * as Commands from "./commands.js"
 import * as CreateCommand from "./create.js"
+import * as Events from "./events.js"
 import * as ExecCommand from "./exec.js"
 import * as RunCommand from "./run.js"
 import * as StartCommand from "./startCommand.js"
@@ -31,6 +32,7 @@ import * as Logrus from "./logrus.js"
 import * as Owner from "./owner.js"
 import { Buffered, type Output, WriteFailed } from "./stdio.js"
 import * as Tabwriter from "./tabwriter.js"
+import * as Update from "./update.js"
 
 export type { Output } from "./stdio.js"
 
@@ -325,7 +327,9 @@ const actions: Readonly<Record<string, (context: Context) => Effect.Effect<void 
   pause,
   resume,
   kill,
-  delete: remove
+  delete: remove,
+  events: (context) => Events.execute({ ...context, load }),
+  update: (context) => Update.execute({ ...context, load })
 }
 
 const messageOf = (error: unknown): string =>

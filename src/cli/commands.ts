@@ -5,7 +5,7 @@
  * itself). `help.ts` lays them out; `invocation.ts` reads a command line
  * against them.
  */
-import type { Flag } from "./flagset.js"
+import { checkDuration, checkInt, type Flag } from "./flagset.js"
 import * as Lifecycle from "./lifecycleCommands.js"
 
 /** The program's name, in help and in usage errors (runc's `os.Args[0]`). */
@@ -52,6 +52,65 @@ const formatFlag: Flag = {
   defaultValue: "table"
 }
 
+const updateResourcesUsage = `path to the file containing the resources to update or '-' to read from the standard input
+
+The accepted format is as follow (unchanged values can be omitted):
+
+{
+  "memory": {
+    "limit": 0,
+    "reservation": 0,
+    "swap": 0
+  },
+  "cpu": {
+    "shares": 0,
+    "quota": 0,
+    "period": 0,
+    "realtimeRuntime": 0,
+    "realtimePeriod": 0,
+    "cpus": "",
+    "mems": ""
+  },
+  "blockIO": {
+    "weight": 0
+  }
+}
+
+Note: if data is to be read from a file or the standard input, all
+other options are ignored.
+`
+
+const stringFlag = (name: string, usage: string, hidden = false): Flag => ({
+  names: [name],
+  takesValue: true,
+  usage,
+  defaultValue: "",
+  ...(hidden ? { hidden } : {})
+})
+
+const intFlag = (name: string, usage: string): Flag => ({ names: [name], takesValue: true, usage, defaultValue: "0", check: checkInt })
+
+/** `update`'s flags, in runc 1.1.5's order (`--cpu-share` singular, as runc spells it; the kernel memory ones hidden). */
+const updateFlags: ReadonlyArray<Flag> = [
+  { names: ["resources", "r"], takesValue: true, usage: updateResourcesUsage, defaultValue: "" },
+  intFlag("blkio-weight", "Specifies per cgroup weight, range is from 10 to 1000"),
+  stringFlag("cpu-period", "CPU CFS period to be used for hardcapping (in usecs). 0 to use system default"),
+  stringFlag("cpu-quota", "CPU CFS hardcap limit (in usecs). Allowed cpu time in a given period"),
+  stringFlag("cpu-share", "CPU shares (relative weight vs. other containers)"),
+  stringFlag("cpu-rt-period", "CPU realtime period to be used for hardcapping (in usecs). 0 to use system default"),
+  stringFlag("cpu-rt-runtime", "CPU realtime hardcap limit (in usecs). Allowed cpu time in a given period"),
+  stringFlag("cpuset-cpus", "CPU(s) to use"),
+  stringFlag("cpuset-mems", "Memory node(s) to use"),
+  stringFlag("kernel-memory", "(obsoleted; do not use)", true),
+  stringFlag("kernel-memory-tcp", "(obsoleted; do not use)", true),
+  stringFlag("memory", "Memory limit (in bytes)"),
+  stringFlag("memory-reservation", "Memory reservation or soft_limit (in bytes)"),
+  stringFlag("memory-swap", "Total memory usage (memory + swap); set '-1' to enable unlimited swap"),
+  intFlag("pids-limit", "Maximum number of pids allowed in the container"),
+  stringFlag("l3-cache-schema", "The string of Intel RDT/CAT L3 cache schema"),
+  stringFlag("mem-bw-schema", "The string of Intel RDT/MBA memory bandwidth schema")
+]
+
 const command = (
   fields: Pick<Command, "name" | "usage" | "argsUsage"> & Partial<Omit<Command, "name" | "usage" | "argsUsage">>
 ): Command => ({ aliases: [], description: "", flags: [], arity: {}, skipArgReorder: false, ...fields })
@@ -77,6 +136,26 @@ status of "ubuntu01" as "stopped" the following will delete resources held for
       takesValue: false,
       usage: "Forcibly deletes the container if it is still running (uses SIGKILL)"
     }],
+    arity: { exactly: 1 }
+  }),
+  command({
+    name: "events",
+    usage: "display container events such as OOM notifications, cpu, memory, and IO usage statistics",
+    argsUsage: `<container-id>
+
+Where "<container-id>" is the name for the instance of the container.`,
+    description: `The events command displays information about the container. By default the
+information is displayed once every 5 seconds.`,
+    flags: [
+      {
+        names: ["interval"],
+        takesValue: true,
+        usage: "set the stats collection interval",
+        defaultValue: "5s",
+        check: checkDuration
+      },
+      { names: ["stats"], takesValue: false, usage: "display the container's stats then exit" }
+    ],
     arity: { exactly: 1 }
   }),
   Lifecycle.exec,
@@ -160,6 +239,13 @@ Use ${programName} list to identify instances of containers and their current st
 Where "<container-id>" is your name for the instance of the container.`,
     description: `The state command outputs current state information for the
 instance of a container.`,
+    arity: { exactly: 1 }
+  }),
+  command({
+    name: "update",
+    usage: "update container resource constraints",
+    argsUsage: "<container-id>",
+    flags: updateFlags,
     arity: { exactly: 1 }
   }),
   command({

@@ -9,6 +9,7 @@
  * Plain TypeScript without Effect: the CLI answers help, version and usage
  * errors before it loads anything heavy.
  */
+import { parseDuration } from "../internal/goDuration.js"
 import * as Strconv from "../internal/strconv.js"
 
 /** A flag: its names (`["format", "f"]`), whether it takes a value, its help text and default. */
@@ -21,14 +22,31 @@ export interface Flag {
   /** A string flag's value when it is not given; help shows it as `(default: "…")` unless empty. */
   readonly defaultValue?: string
   /**
-   * What a value-taking flag holds, beyond a string: urfave's `IntFlag`
-   * (`int`: Go's `ParseInt(s, 0, 64)`, help shows `(default: 0)`), or a
-   * slice flag given any number of times — `StringSliceFlag` (`strings`),
-   * `Int64SliceFlag` (`int64s`) — whose values are all kept, in order, in
+   * For a flag Go parses as it reads it (urfave's `IntFlag`, `DurationFlag`):
+   * why a value is refused (`parse error`, `value out of range`), or
+   * nothing. The default is then shown bare in help (`(default: 5s)`).
+   */
+  readonly check?: (value: string) => string | undefined
+  /** Left out of help (urfave's `Hidden`). */
+  readonly hidden?: boolean
+  /**
+   * A slice flag given any number of times — urfave's `StringSliceFlag`
+   * (`strings`), `Int64SliceFlag` (`int64s`, each value Go's
+   * `ParseInt(s, 0, 64)`) — whose values are all kept, in order, in
    * {@link Parsed.lists}.
    */
-  readonly kind?: "int" | "strings" | "int64s"
+  readonly kind?: "strings" | "int64s"
 }
+
+/** Go's `intValue.Set`: `strconv.ParseInt(s, 0, 64)`, refused as `parse error` or `value out of range`. */
+export const checkInt = (value: string): string | undefined => {
+  const parsed = Strconv.parseInt(value, 0, 64)
+  return parsed._tag === "Ok" ? undefined : parsed.kind === "syntax" ? "parse error" : "value out of range"
+}
+
+/** Go's `durationValue.Set`: `time.ParseDuration`, refused as `parse error`. */
+export const checkDuration = (value: string): string | undefined =>
+  parseDuration(value)._tag === "Ok" ? undefined : "parse error"
 
 /** The result of {@link parse}: the values given, by canonical name, and the arguments left. */
 export interface Parsed {
@@ -47,27 +65,8 @@ export interface Parsed {
 const find = (flags: ReadonlyArray<Flag>, name: string): Flag | undefined =>
   flags.find((flag) => flag.names.includes(name))
 
-/** Go's `strconv.ParseBool`. */
-export const parseBool = (value: string): boolean | undefined => {
-  switch (value) {
-    case "1":
-    case "t":
-    case "T":
-    case "TRUE":
-    case "true":
-    case "True":
-      return true
-    case "0":
-    case "f":
-    case "F":
-    case "FALSE":
-    case "false":
-    case "False":
-      return false
-    default:
-      return undefined
-  }
-}
+/** Go's `strconv.ParseBool`, as the flag package reads a boolean flag's value. */
+export const parseBool = Strconv.parseBool
 
 /**
  * Go's `FlagSet.Parse`: flags start with `-` or `--` (the same thing), stop
@@ -121,8 +120,8 @@ export const parse = (flags: ReadonlyArray<Flag>, args: ReadonlyArray<string>): 
         if (i >= args.length) return stop(`flag needs an argument: -${name}`)
         value = args[i++]!
       }
-      const invalid = invalidValue(flag, value)
-      if (invalid !== undefined) return stop(`invalid value ${Strconv.quote(value)} for flag -${name}: ${invalid}`)
+      const refused = flag.check?.(value) ?? invalidSliceValue(flag, value)
+      if (refused !== undefined) return stop(`invalid value ${Strconv.quote(value)} for flag -${name}: ${refused}`)
       values.set(flag.names[0]!, value)
       if (flag.kind === "strings" || flag.kind === "int64s") {
         lists.set(flag.names[0]!, [...(lists.get(flag.names[0]!) ?? []), value])
@@ -133,34 +132,11 @@ export const parse = (flags: ReadonlyArray<Flag>, args: ReadonlyArray<string>): 
   return stop()
 }
 
-/** Go's `strconv.ParseInt(s, 0, 64)`: the reason it refuses `value`, in its words, or undefined. */
-const parseIntError = (value: string): "invalid syntax" | "value out of range" | undefined => {
-  const digits = value.replace(/^[+-]/, "")
-  const prefixed = /^0[xX]_?[0-9a-fA-F](_?[0-9a-fA-F])*$|^0[bB]_?[01](_?[01])*$|^0[oO]?_?[0-7](_?[0-7])*$/.exec(digits)
-  const decimal = /^(0|[1-9](_?[0-9])*)$/.test(digits)
-  if (digits === "" || (prefixed === null && !decimal)) return "invalid syntax"
-  const clean = digits.replace(/_/g, "")
-  const magnitude = /^0[xX]/.test(clean)
-    ? BigInt(clean)
-    : /^0[bB]/.test(clean)
-    ? BigInt(clean)
-    : /^0[oO]/.test(clean)
-    ? BigInt(`0o${clean.slice(2)}`)
-    : clean.length > 1 && clean.startsWith("0")
-    ? BigInt(`0o${clean.slice(1)}`)
-    : BigInt(clean)
-  const limit = value.startsWith("-") ? 2n ** 63n : 2n ** 63n - 1n
-  return magnitude > limit ? "value out of range" : undefined
-}
-
-/** Why a value of an int flag is refused, as Go's `flag` package reports it (after `invalid value … for flag -x: `). */
-const invalidValue = (flag: Flag, value: string): string | undefined => {
-  if (flag.kind !== "int" && flag.kind !== "int64s") return undefined
-  const reason = parseIntError(value)
-  if (reason === undefined) return undefined
-  // Go's intValue.Set reports errParse or errRange; urfave's Int64Slice returns strconv's error itself
-  if (flag.kind === "int") return reason === "invalid syntax" ? "parse error" : reason
-  return `strconv.ParseInt: parsing ${Strconv.quote(value)}: ${reason}`
+/** Why a value of an `Int64SliceFlag` is refused: urfave returns strconv's error itself (after `invalid value … for flag -x: `). */
+const invalidSliceValue = (flag: Flag, value: string): string | undefined => {
+  if (flag.kind !== "int64s") return undefined
+  const parsed = Strconv.parseInt(value, 0, 64)
+  return parsed._tag === "Ok" ? undefined : Strconv.numErrorText("ParseInt", value, parsed.kind)
 }
 
 /**
@@ -229,10 +205,8 @@ export const helpLine = (flag: Flag): string => {
   const names = flag.names
     .map((name) => (name.length === 1 ? "-" : "--") + name + (flag.takesValue ? " value" : ""))
     .join(", ")
-  const fallback = flag.kind === "int"
-    ? ` (default: ${flag.defaultValue ?? "0"})`
-    : flag.defaultValue === undefined || flag.defaultValue === ""
+  const fallback = flag.defaultValue === undefined || flag.defaultValue === ""
     ? ""
-    : ` (default: ${Strconv.quote(flag.defaultValue)})`
+    : ` (default: ${flag.check === undefined ? Strconv.quote(flag.defaultValue) : flag.defaultValue})`
   return `${names}\t${(flag.usage + fallback).trim()}`
 }

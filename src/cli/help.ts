@@ -76,7 +76,8 @@ OPTIONS:
  */
 export const commandHelp = (command: Commands.Command): string => {
   const name = `${Commands.programName} ${command.name}`
-  const options = command.flags.length > 0
+  const shown = command.flags.filter((f) => f.hidden !== true)
+  const options = shown.length > 0
   return Tabwriter.format(
     `NAME:
    ${name} - ${command.usage}
@@ -92,7 +93,7 @@ DESCRIPTION:
         ? `
 
 OPTIONS:
-   ${command.flags.map((f) => `${helpLine(f)}\n   `).join("")}`
+   ${shown.map((f) => `${helpLine(f)}\n   `).join("")}`
         : ""
     }
 `,

@@ -7,7 +7,7 @@
  * `create.ts`, `exec.ts`, `run.ts` and `startCommand.ts`.
  */
 import type { Command } from "./commands.js"
-import type { Flag } from "./flagset.js"
+import { checkInt, type Flag } from "./flagset.js"
 
 const programName = "libcontainer"
 
@@ -53,7 +53,8 @@ const noNewKeyring: Flag = {
 const preserveFds: Flag = {
   names: ["preserve-fds"],
   takesValue: true,
-  kind: "int",
+  defaultValue: "0",
+  check: checkInt,
   usage: "Pass N additional file descriptors to the container (stdio + $LISTEN_FDS + N in total)"
 }
 const detach: Flag = { names: ["detach", "d"], takesValue: false, usage: "detach from the container's process" }

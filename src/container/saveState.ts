@@ -8,7 +8,7 @@ import type { JsonEncodeError, SystemError } from "../ContainerError.js"
 import { Filesystem } from "../Filesystem.js"
 import * as State from "../State.js"
 import { mutating } from "./lock.js"
-import type { Container } from "./model.js"
+import type { Container, Model } from "./model.js"
 import { stateOf } from "./state.js"
 
 /** The temp-file prefix of {@link saveState}: runc's own, so runc's leftovers are recognised too. @internal */
@@ -36,15 +36,26 @@ export const saveState: (
   options?: SaveStateOptions
 ) => Effect.Effect<void, SystemError | JsonEncodeError, Filesystem> = Effect.fn("Container.saveState")(
   function*(c: Container, options?: SaveStateOptions) {
-    const fs = yield* Filesystem
-    yield* mutating(c, (draft) =>
-      Effect.gen(function*() {
-        const text = yield* Effect.flatMap(stateOf(c, draft.model), State.encodeJson)
-        yield* fs.writeFileAtomic(c.stateDir, State.stateFilename, new TextEncoder().encode(text), {
-          mode: 0o600,
-          tempPrefix: stateTempPrefix,
-          removeStaleTemps: options?.removeTempsOlderThan ?? staleTempAge
-        })
-      }))
+    yield* mutating(c, (draft) => writeState(c, draft.model, options))
   }
 )
+
+/**
+ * @internal
+ * The write of {@link saveState} for an operation that already holds the
+ * container's lock (runc's `updateState` inside `Set`).
+ */
+export const writeState = (
+  c: Container,
+  model: Model,
+  options?: SaveStateOptions
+): Effect.Effect<void, SystemError | JsonEncodeError, Filesystem> =>
+  Effect.gen(function*() {
+    const fs = yield* Filesystem
+    const text = yield* Effect.flatMap(stateOf(c, model), State.encodeJson)
+    yield* fs.writeFileAtomic(c.stateDir, State.stateFilename, new TextEncoder().encode(text), {
+      mode: 0o600,
+      tempPrefix: stateTempPrefix,
+      removeStaleTemps: options?.removeTempsOlderThan ?? staleTempAge
+    })
+  })

@@ -102,41 +102,128 @@ const ok = (value: bigint): NumResult => ({ _tag: "Ok", value })
 const err = (kind: NumErrorKind, value: bigint): NumResult => ({ _tag: "Err", kind, value })
 
 const maxUint64 = (1n << 64n) - 1n
-const maxInt64 = (1n << 63n) - 1n
-const minInt64 = -(1n << 63n)
+
+const lower = (c: number): number => c | 0x20
+
+/** Go's `underscoreOK`: underscores only between digits (or after a base prefix). */
+const underscoreOK = (s: string): boolean => {
+  let saw = "^"
+  let i = 0
+  if (s.length >= 1 && (s[0] === "-" || s[0] === "+")) s = s.slice(1)
+  let hex = false
+  if (s.length >= 2 && s[0] === "0" && "box".includes(String.fromCharCode(lower(s.charCodeAt(1))))) {
+    i = 2
+    saw = "0"
+    hex = lower(s.charCodeAt(1)) === 0x78
+  }
+  for (; i < s.length; i++) {
+    const c = s.charCodeAt(i)
+    if ((c >= 0x30 && c <= 0x39) || (hex && lower(c) >= 0x61 && lower(c) <= 0x66)) {
+      saw = "0"
+      continue
+    }
+    if (c === 0x5f) {
+      if (saw !== "0") return false
+      saw = "_"
+      continue
+    }
+    if (saw === "_") return false
+    saw = "!"
+  }
+  return saw !== "_"
+}
 
 /**
- * Go's `strconv.ParseUint(s, 10, 64)`: digits only (no sign, no
- * underscores). A non-digit is a syntax error and overflow a range error,
- * whichever comes first from the left, as Go reports it.
+ * Go's `strconv.ParseUint(s, base, bitSize)` for base 0 or 2..36 and bit
+ * sizes 1..64: the value, or the error kind (and the value Go returns with
+ * it: the type's maximum on overflow). Base 0 reads `0b`, `0o`, `0x` and a
+ * leading `0` (octal) as prefixes and allows `_` between digits.
  */
-export const parseUint = (s: string): NumResult => {
+export const parseUint = (s: string, base = 10, bitSize = 64): NumResult => {
   if (s === "") return err("syntax", 0n)
+  const base0 = base === 0
+  const s0 = s
+  if (base0) {
+    base = 10
+    if (s[0] === "0") {
+      const prefix = s.length >= 3 ? lower(s.charCodeAt(1)) : 0
+      if (prefix === 0x62) [base, s] = [2, s.slice(2)]
+      else if (prefix === 0x6f) [base, s] = [8, s.slice(2)]
+      else if (prefix === 0x78) [base, s] = [16, s.slice(2)]
+      else [base, s] = [8, s.slice(1)]
+    }
+  }
+  const big = BigInt(base)
+  const cutoff = maxUint64 / big + 1n
+  const maxVal = (1n << BigInt(bitSize)) - 1n
+  let underscores = false
   let n = 0n
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i)
-    if (c < 0x30 || c > 0x39) return err("syntax", 0n)
-    n = n * 10n + BigInt(c - 0x30)
-    if (n > maxUint64) return err("range", maxUint64)
+    let d: number
+    if (c === 0x5f && base0) {
+      underscores = true
+      continue
+    } else if (c >= 0x30 && c <= 0x39) {
+      d = c - 0x30
+    } else if (lower(c) >= 0x61 && lower(c) <= 0x7a) {
+      d = lower(c) - 0x61 + 10
+    } else {
+      return err("syntax", 0n)
+    }
+    if (d >= base) return err("syntax", 0n)
+    if (n >= cutoff) return err("range", maxVal)
+    n *= big
+    const n1 = n + BigInt(d)
+    if (n1 > maxVal || n1 > maxUint64) return err("range", maxVal)
+    n = n1
   }
+  if (underscores && !underscoreOK(s0)) return err("syntax", 0n)
   return ok(n)
 }
 
-/** Go's `strconv.ParseInt(s, 10, 64)`: an optional sign, then digits; out of range clamps and fails. */
-export const parseInt = (s: string): NumResult => {
+/**
+ * Go's `strconv.ParseInt(s, base, bitSize)` for base 0 or 2..36: an optional
+ * sign, then {@link parseUint}'s rules; out of range clamps to the type's
+ * bound and fails.
+ */
+export const parseInt = (s: string, base = 10, bitSize = 64): NumResult => {
   if (s === "") return err("syntax", 0n)
-  const negative = s.startsWith("-")
-  const digits = negative || s.startsWith("+") ? s.slice(1) : s
-  const un = parseUint(digits)
+  const negative = s[0] === "-"
+  const digits = s[0] === "+" || negative ? s.slice(1) : s
+  const un = parseUint(digits, base, bitSize)
   if (un._tag === "Err" && un.kind === "syntax") return err("syntax", 0n)
-  if (!negative && (un._tag === "Err" || un.value > maxInt64)) return err("range", maxInt64)
-  if (negative && (un._tag === "Err" || un.value > -minInt64)) return err("range", minInt64)
+  const cutoff = 1n << BigInt(bitSize - 1)
+  if (!negative && (un._tag === "Err" || un.value >= cutoff)) return err("range", cutoff - 1n)
+  if (negative && (un._tag === "Err" || un.value > cutoff)) return err("range", -cutoff)
   return ok(negative ? -un.value : un.value)
 }
 
 /** Go's `strconv.Atoi` on a 64-bit platform: `ParseInt(s, 10, 0)`. */
-export const atoi = parseInt
+export const atoi = (s: string): NumResult => parseInt(s)
 
 /** The text of a Go `*strconv.NumError`, e.g. `strconv.ParseUint: parsing "-1": invalid syntax`. */
 export const numErrorText = (fn: string, input: string | Uint8Array, kind: NumErrorKind): string =>
   `strconv.${fn}: parsing ${quote(input)}: ${kind === "syntax" ? "invalid syntax" : "value out of range"}`
+
+/** Go's `strconv.ParseBool`. */
+export const parseBool = (value: string): boolean | undefined => {
+  switch (value) {
+    case "1":
+    case "t":
+    case "T":
+    case "TRUE":
+    case "true":
+    case "True":
+      return true
+    case "0":
+    case "f":
+    case "F":
+    case "FALSE":
+    case "false":
+    case "False":
+      return false
+    default:
+      return undefined
+  }
+}

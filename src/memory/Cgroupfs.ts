@@ -25,8 +25,19 @@
  * FREEZING for a while ({@link Cgroupfs.stallFreezing}); `cgroup.events`
  * reports `frozen 1` for a cgroup frozen itself or through an ancestor;
  * `cgroup.kill` SIGKILLs every member below; root cgroups have no freezer
- * files. Only the control files runc's cgroup manager reads or writes have
- * behaviour; resource files are not simulated.
+ * files. cgroup2's `cgroup.controllers` is the parent's
+ * `cgroup.subtree_control` (the root's: every controller), and enabling a
+ * controller there gives the children its files; the kernel's rules apply
+ * (an unknown controller is ENOENT, enabling one in a non-root cgroup with
+ * members EBUSY, disabling one a child still enables EBUSY).
+ *
+ * The resource controllers' files — limits, usage, OOM counters — are
+ * {@link CgroupResources}'s: a test seeds what a workload would produce
+ * ({@link Cgroupfs.setUsage}), charges memory to a cgroup
+ * ({@link Cgroupfs.charge}) or makes the OOM killer run
+ * ({@link Cgroupfs.oomKill}); {@link Cgroupfs.setFile} and
+ * {@link Cgroupfs.removeFile} put any content in a file, or take it away, for
+ * the cases no kernel produces on its own.
  */
 import * as Either from "effect/Either"
 import * as Option from "effect/Option"
@@ -37,6 +48,7 @@ import { CGROUP2_SUPER_MAGIC, CGROUP_SUPER_MAGIC, TMPFS_MAGIC } from "../interna
 import { clean } from "../internal/path.js"
 import * as Strconv from "../internal/strconv.js"
 import * as Signal from "../Signal.js"
+import * as Resources from "./CgroupResources.js"
 import { type DeviceHandlers, type DirectoryInode, type FilesystemDriver, type MemoryFs, readOnly } from "./MemoryFs.js"
 import type { ProcessTable } from "./ProcessTable.js"
 
@@ -68,6 +80,14 @@ export interface CgroupfsOptions {
   readonly unifiedControllers?: ReadonlyArray<string>
   /** False for a host without cgroupfs (nothing is mounted, no cgroup exists); default true. */
   readonly mounted?: boolean
+  /** `cgroup.subtree_control` of the cgroup2 root; default every controller of `unifiedControllers`. */
+  readonly rootSubtreeControl?: ReadonlyArray<string>
+  /** The machine's CPUs (`0-<n−1>`), for cpuset and per-CPU usage; default 2. */
+  readonly cpus?: number
+  /** The machine's memory nodes; default 1. */
+  readonly memoryNodes?: number
+  /** The huge page sizes the hugetlb controller has files for (`2MB`, `1GB`); default `2MB` and `1GB`. */
+  readonly hugePageSizes?: ReadonlyArray<string>
 }
 
 /** The v1 hierarchies of the development machine: one per controller, and `name=systemd` at `systemd`. */
@@ -94,6 +114,19 @@ interface CgroupNode {
   frozen: boolean
   /** Reads left that report the freeze as unfinished (FREEZING, `frozen 0`). */
   stall: number
+  /** Its limits and counters. */
+  readonly state: Resources.ResourceState
+  /** The resource files it has now (cgroup2: those of the controllers its parent enables). */
+  readonly resourceFiles: Set<string>
+  /** Contents a test put in place of what a file computes ({@link Cgroupfs.setFile}). */
+  readonly overrides: Map<string, string>
+}
+
+/** A cgroup found by its path: its hierarchy, its node and its directory. */
+interface Located {
+  readonly hierarchy: Hierarchy
+  readonly node: CgroupNode
+  readonly dir: DirectoryInode
 }
 
 interface Hierarchy {
@@ -110,10 +143,7 @@ interface Hierarchy {
 }
 
 /** A control file: its content, and what writing does (absent: read-only, as kernfs refuses to open it for writing). */
-interface ControlFile {
-  readonly read: () => string
-  readonly write?: (text: string) => Either.Either<void, string>
-}
+type ControlFile = Resources.ControlFile
 
 const encoder = new TextEncoder()
 const decoder = new TextDecoder()
@@ -135,7 +165,11 @@ export class Cgroupfs {
   private readonly unifiedControllers: ReadonlyArray<string>
   /** The cgroup each directory inode is. */
   private readonly cgroupOf = new Map<DirectoryInode, { readonly hierarchy: Hierarchy; readonly node: CgroupNode }>()
+  private readonly dirOf = new Map<CgroupNode, DirectoryInode>()
   private readonly frozenHere = new Set<number>()
+  private readonly machine: { readonly cpus: number; readonly nodes: number }
+  private readonly hugePageSizes: ReadonlyArray<string>
+  private readonly rootSubtreeControl: ReadonlyArray<string>
 
   /**
    * Mounts the layout on `/sys/fs/cgroup` of `fs` (an existing, empty
@@ -149,6 +183,9 @@ export class Cgroupfs {
   ) {
     this.mode = options.mode ?? "unified"
     this.unifiedControllers = options.unifiedControllers ?? ["cpuset", "cpu", "io", "memory", "hugetlb", "pids"]
+    this.rootSubtreeControl = options.rootSubtreeControl ?? this.unifiedControllers
+    this.machine = { cpus: options.cpus ?? Resources.defaultCpus, nodes: options.memoryNodes ?? 1 }
+    this.hugePageSizes = options.hugePageSizes ?? ["2MB", "1GB"]
     if (options.mounted === false) return
     fs.asRoot(() => {
       if (this.mode === "unified") {
@@ -257,6 +294,196 @@ export class Cgroupfs {
     return out
   }
 
+  /**
+   * Changes what a workload would have produced in the cgroup at `path`
+   * (absolute): memory in use, CPU time, I/O, huge pages, more `memory.stat`
+   * keys. Only the fields given change; the peaks follow the usage up.
+   */
+  setUsage(path: string, usage: Resources.UsageSeed): Either.Either<void, SystemError> {
+    return Either.map(this.locate(path), ({ node }) => Resources.seedUsage(node.state, usage))
+  }
+
+  /** The usage the cgroup at `path` holds now. */
+  usage(path: string): Either.Either<Resources.Usage, SystemError> {
+    return Either.map(this.locate(path), ({ node }) => node.state.usage)
+  }
+
+  /**
+   * Charges `bytes` of memory to the cgroup at `path` as an allocation by
+   * one of its processes would: past the limit (v1 `memory.limit_in_bytes`,
+   * v2 `memory.max`) the failure is counted and the OOM killer kills members
+   * — the newest first — until the usage fits ({@link Resources.charge}).
+   */
+  charge(path: string, bytes: bigint): Either.Either<void, SystemError> {
+    return Either.map(this.locate(path), (at) => Resources.charge(this.context(at), at.hierarchy.version, bytes))
+  }
+
+  /**
+   * The OOM killer runs once in the cgroup at `path`: `oom` (v2) and
+   * `oom_kill` counted, and `pid` — by default the newest member below the
+   * cgroup — killed with SIGKILL. On v1 with the OOM killer disabled
+   * (`memory.oom_control` 1) nothing is killed and the cgroup reads
+   * `under_oom 1`. False when nothing was killed.
+   */
+  oomKill(path: string, pid?: number): Either.Either<boolean, SystemError> {
+    return Either.map(this.locate(path), (at) => {
+      const ctx = this.context(at)
+      const victim = pid === undefined ? ctx : { ...ctx, killVictim: () => this.table.signal(pid, Signal.SIGKILL) === "ok" }
+      return Resources.oomKill(victim, at.hierarchy.version)
+    })
+  }
+
+  /**
+   * Makes `file` of the cgroup at `path` read `content` (creating the file
+   * when the cgroup has none by that name), whatever the simulation would
+   * compute — for content no kernel writes: malformed lines, huge numbers,
+   * files of controllers or kernels the simulation does not model.
+   * `undefined` puts the computed content back.
+   */
+  setFile(path: string, file: string, content: string | undefined): Either.Either<void, SystemError> {
+    return Either.flatMap(this.locate(path), ({ dir, node }) => {
+      if (file === "" || file.includes("/")) return Either.left(new SystemError({ op: "open", path: `${path}/${file}`, code: "EINVAL" }))
+      if (content === undefined) {
+        node.overrides.delete(file)
+        if (!node.resourceFiles.has(file) && !this.isControlFile(dir, file)) this.fs.dropEntry(dir, file)
+        return Either.void
+      }
+      if (!dir.entries.has(file)) {
+        this.fs.addDeviceFile(dir, file, 0o444, { read: () => Either.right(encoder.encode(node.overrides.get(file) ?? "")) })
+      }
+      node.overrides.set(file, content)
+      return Either.void
+    })
+  }
+
+  /** Takes `file` away from the cgroup at `path`, as on a kernel without it (reads fail with ENOENT). */
+  removeFile(path: string, file: string): Either.Either<void, SystemError> {
+    return Either.map(this.locate(path), ({ dir, node }) => {
+      node.overrides.delete(file)
+      node.resourceFiles.delete(file)
+      if (dir.entries.has(file)) this.fs.dropEntry(dir, file)
+    })
+  }
+
+  /** The cgroup at `path` (absolute), or ENOENT / ENOTDIR. */
+  private locate(path: string): Either.Either<Located, SystemError> {
+    const dir = this.fs.inodeAt(path)
+    const cgroup = dir?.type === "Directory" ? this.cgroupOf.get(dir) : undefined
+    if (dir?.type !== "Directory" || cgroup === undefined) {
+      return Either.left(new SystemError({ op: "open", path, code: dir === undefined ? "ENOENT" : "ENOTDIR" }))
+    }
+    return Either.right({ hierarchy: cgroup.hierarchy, node: cgroup.node, dir })
+  }
+
+  private isControlFile(dir: DirectoryInode, file: string): boolean {
+    const cgroup = this.cgroupOf.get(dir)
+    return cgroup !== undefined && this.controlFiles(cgroup.hierarchy, cgroup.node).has(file)
+  }
+
+  /** What a cgroup's resource files need: its state, its ancestors', its members, the OOM killer's victim. */
+  private context({ hierarchy: h, node }: { readonly hierarchy: Hierarchy; readonly node: CgroupNode }): Resources.FileContext {
+    const ancestors: Array<Resources.ResourceState> = []
+    for (let at = node.parent; at !== undefined; at = at.parent) ancestors.push(at.state)
+    return {
+      state: node.state,
+      parent: node.parent?.state,
+      ancestors,
+      isRoot: node === h.root,
+      subtreeMembers: () => this.subtreeMembers(h, node).length,
+      killVictim: () => {
+        const victim = this.subtreeMembers(h, node)
+          .map((pid) => ({ pid, start: Option.match(this.table.get(pid), { onNone: () => -1n, onSome: (p) => p.startTime }) }))
+          .sort((a, b) => (a.start === b.start ? b.pid - a.pid : a.start < b.start ? 1 : -1))[0]
+        return victim !== undefined && this.table.signal(victim.pid, Signal.SIGKILL) === "ok"
+      },
+      machine: this.machine,
+      hugePageSizes: this.hugePageSizes
+    }
+  }
+
+  private subtreeMembers(h: Hierarchy, node: CgroupNode): ReadonlyArray<number> {
+    const out = [...this.membersOf(h, node)]
+    for (const child of node.children.values()) out.push(...this.subtreeMembers(h, child))
+    return out
+  }
+
+  private newNode(h: Hierarchy, name: string, parent: CgroupNode | undefined): CgroupNode {
+    return {
+      name,
+      parent,
+      children: new Map(),
+      frozen: false,
+      stall: 0,
+      state: Resources.newState(parent?.state, this.machine, h.version),
+      resourceFiles: new Set(),
+      overrides: new Map()
+    }
+  }
+
+  /** The controllers a cgroup2 cgroup has: the root's own, or what its parent enables. */
+  private controllersOf(node: CgroupNode): ReadonlySet<string> {
+    return node.parent === undefined ? new Set(this.unifiedControllers) : node.parent.state.subtreeControl
+  }
+
+  /** Adds and drops a cgroup's resource files to match its controllers now. */
+  private syncResourceFiles(h: Hierarchy, node: CgroupNode, dir: DirectoryInode): void {
+    const ctx = this.context({ hierarchy: h, node })
+    const wanted = h.version === 1 ? Resources.v1Files(h.controllers, ctx) : Resources.v2Files(this.controllersOf(node), ctx)
+    for (const name of [...node.resourceFiles]) {
+      if (wanted.has(name)) continue
+      node.resourceFiles.delete(name)
+      if (!node.overrides.has(name)) this.fs.dropEntry(dir, name)
+    }
+    for (const [name, file] of wanted) {
+      if (node.resourceFiles.has(name) || dir.entries.has(name)) continue
+      node.resourceFiles.add(name)
+      this.addControlFile(dir, node, name, file)
+    }
+  }
+
+  private addControlFile(dir: DirectoryInode, node: CgroupNode, name: string, file: ControlFile): void {
+    const read = () => Either.right(encoder.encode(node.overrides.get(name) ?? file.read()))
+    const device: DeviceHandlers = file.write === undefined
+      ? { read }
+      : { read, write: (data) => file.write!(decoder.decode(data)) }
+    this.fs.addDeviceFile(dir, name, file.write === undefined ? 0o444 : 0o644, device)
+  }
+
+  /**
+   * A write to `cgroup.subtree_control`: `+ctrl` / `-ctrl` tokens, all
+   * checked before any applies, with the kernel's errnos.
+   */
+  private writeSubtreeControl(h: Hierarchy, node: CgroupNode, text: string): Either.Either<void, string> {
+    const available = this.controllersOf(node)
+    const enable = new Set<string>()
+    const disable = new Set<string>()
+    for (const token of text.split(/\s+/).filter((t) => t !== "")) {
+      const sign = token[0]
+      const name = token.slice(1)
+      if ((sign !== "+" && sign !== "-") || name === "") return Either.left("EINVAL")
+      if (!available.has(name)) return Either.left("ENOENT")
+      if (sign === "+") {
+        enable.add(name)
+        disable.delete(name)
+      } else {
+        disable.add(name)
+        enable.delete(name)
+      }
+    }
+    const adding = [...enable].some((c) => !node.state.subtreeControl.has(c))
+    if (adding && node !== h.root && this.membersOf(h, node).length > 0) return Either.left("EBUSY")
+    for (const child of node.children.values()) {
+      for (const c of disable) if (child.state.subtreeControl.has(c)) return Either.left("EBUSY")
+    }
+    for (const c of enable) node.state.subtreeControl.add(c)
+    for (const c of disable) node.state.subtreeControl.delete(c)
+    for (const child of node.children.values()) {
+      const dir = this.dirOf.get(child)
+      if (dir !== undefined) this.syncResourceFiles(h, child, dir)
+    }
+    return Either.void
+  }
+
   private mountHierarchy(version: 1 | 2, mountpoint: string, controllers: ReadonlyArray<string>, mountRoot: string, id: number) {
     const h: Hierarchy = {
       version,
@@ -264,10 +491,12 @@ export class Cgroupfs {
       controllers,
       mountRoot,
       id,
-      root: { name: "", parent: undefined, children: new Map(), frozen: false, stall: 0 },
+      root: undefined as unknown as CgroupNode,
       members: new Map(),
       freezer: version === 2 || controllers.includes("freezer")
     }
+    ;(h as { root: CgroupNode }).root = this.newNode(h, "", undefined)
+    if (version === 2) for (const c of this.rootSubtreeControl) h.root.state.subtreeControl.add(c)
     const root = Either.getOrThrow(this.fs.mount(mountpoint, {
       type: version === 1 ? CGROUP_SUPER_MAGIC : CGROUP2_SUPER_MAGIC,
       fstype: version === 1 ? "cgroup" : "cgroup2",
@@ -286,7 +515,7 @@ export class Cgroupfs {
       const cgroup = this.cgroupOf.get(parent)
       if (cgroup === undefined) return Either.left("EPERM")
       return Either.right((dir: DirectoryInode) => {
-        const node: CgroupNode = { name, parent: cgroup.node, children: new Map(), frozen: false, stall: 0 }
+        const node = this.newNode(cgroup.hierarchy, name, cgroup.node)
         cgroup.node.children.set(name, node)
         this.fill(cgroup.hierarchy, node, dir)
         this.applyFreezers()
@@ -301,6 +530,7 @@ export class Cgroupfs {
       for (const [pid, at] of hierarchy.members) if (at === node) hierarchy.members.delete(pid)
       node.parent.children.delete(name)
       this.cgroupOf.delete(dir)
+      this.dirOf.delete(node)
       this.applyFreezers()
       return undefined
     },
@@ -311,15 +541,9 @@ export class Cgroupfs {
   /** Gives a cgroup directory its control files. */
   private fill(h: Hierarchy, node: CgroupNode, dir: DirectoryInode): void {
     this.cgroupOf.set(dir, { hierarchy: h, node })
-    for (const [name, file] of this.controlFiles(h, node)) {
-      const device: DeviceHandlers = file.write === undefined
-        ? { read: () => Either.right(encoder.encode(file.read())) }
-        : {
-          read: () => Either.right(encoder.encode(file.read())),
-          write: (data) => file.write!(decoder.decode(data))
-        }
-      this.fs.addDeviceFile(dir, name, file.write === undefined ? 0o444 : 0o644, device)
-    }
+    this.dirOf.set(node, dir)
+    for (const [name, file] of this.controlFiles(h, node)) this.addControlFile(dir, node, name, file)
+    this.syncResourceFiles(h, node, dir)
   }
 
   /** Creates the directories of an own-cgroup path that lies inside the mount root. */
@@ -453,8 +677,12 @@ export class Cgroupfs {
       }
       return files
     }
-    files.set("cgroup.controllers", constant(isRoot ? `${this.unifiedControllers.join(" ")}\n` : "\n"))
-    files.set("cgroup.subtree_control", constant("\n"))
+    const ordered = (set: ReadonlySet<string>) => `${Resources.v2Controllers.filter((c) => set.has(c)).concat([...set].filter((c) => !Resources.v2Controllers.includes(c))).join(" ")}\n`
+    files.set("cgroup.controllers", { read: () => ordered(this.controllersOf(node)) })
+    files.set("cgroup.subtree_control", {
+      read: () => ordered(node.state.subtreeControl),
+      write: (text) => this.writeSubtreeControl(h, node, text)
+    })
     files.set("cgroup.max.depth", constant("max\n"))
     files.set("cgroup.max.descendants", constant("max\n"))
     files.set("cgroup.stat", constant("nr_descendants 0\nnr_dying_descendants 0\n"))

@@ -24,6 +24,7 @@ import * as Layer from "effect/Layer"
 import type { CgroupMode } from "../CgroupManager.js"
 import type { SystemError } from "../ContainerError.js"
 import { Filesystem, type FilesystemService } from "../Filesystem.js"
+import { hugePageSizes } from "../internal/cgroups/stats/hugepages.js"
 import { SYSFS_MAGIC, TMPFS_MAGIC } from "../internal/filesystemType.js"
 import type * as Factory from "../Factory.js"
 import { Processes, type ProcessesService } from "../Processes.js"
@@ -134,6 +135,17 @@ export interface Seed extends ProcessTableOptions {
   readonly systemd?: boolean
   /** `cgroup.controllers` of the cgroup2 root. */
   readonly unifiedControllers?: ReadonlyArray<string>
+  /** `cgroup.subtree_control` of the cgroup2 root; default all of `unifiedControllers`, as a systemd host enables them. */
+  readonly rootSubtreeControl?: ReadonlyArray<string>
+  /** The machine's CPUs, for cpuset and per-CPU usage; default 2. */
+  readonly cpus?: number
+  /**
+   * The huge page sizes in kB, in the kernel's order of
+   * `/sys/kernel/mm/hugepages` (`hugepages-<kB>kB`), which also gives the
+   * hugetlb controller its files; default `[2048, 1048576]` (2MB and 1GB),
+   * as on x86-64.
+   */
+  readonly hugePages?: ReadonlyArray<number>
   /** Cgroups to create up front, as cgroupfs directories, e.g. `/sys/fs/cgroup/busy`. */
   readonly cgroups?: ReadonlyArray<string>
   /** Processes to start, each optionally placed in one of those cgroups. */
@@ -203,6 +215,15 @@ const build = (seed: Seed): Either.Either<SimulatedHost, SystemError | ProcessTa
     const fs = new MemoryFs({ uid: seed.uid ?? 0, gid: seed.gid ?? 0, umask: seed.umask ?? 0o022, cwd: seed.cwd ?? "/" })
     yield* fs.seed(seed.bare === true ? [] : defaultEntries)
     const table = new ProcessTable(seed)
+    const hugePages = (seed.hugePages ?? [2048, 1048576]).map((kB) => `hugepages-${kB}kB`)
+    if (seed.bare !== true) {
+      yield* fs.seed([
+        { type: "dir", path: "/sys/kernel", mode: 0o755 },
+        { type: "dir", path: "/sys/kernel/mm", mode: 0o755 },
+        { type: "dir", path: "/sys/kernel/mm/hugepages", mode: 0o755 },
+        ...hugePages.map((name): SeedEntry => ({ type: "dir", path: `/sys/kernel/mm/hugepages/${name}`, mode: 0o755 }))
+      ])
+    }
     const selfCgroup = { read: () => "" }
     if (isEmptyDirectory(fs, "/proc")) Procfs.mount(fs, table, { selfCgroup: () => selfCgroup.read() })
     const cgroups = new Cgroupfs(fs, table, {
@@ -211,7 +232,10 @@ const build = (seed: Seed): Either.Either<SimulatedHost, SystemError | ProcessTa
       ...(seed.hierarchies === undefined ? {} : { hierarchies: seed.hierarchies }),
       ...(seed.links === undefined ? {} : { links: seed.links }),
       ...(seed.self === undefined ? {} : { self: seed.self }),
-      ...(seed.unifiedControllers === undefined ? {} : { unifiedControllers: seed.unifiedControllers })
+      ...(seed.unifiedControllers === undefined ? {} : { unifiedControllers: seed.unifiedControllers }),
+      ...(seed.rootSubtreeControl === undefined ? {} : { rootSubtreeControl: seed.rootSubtreeControl }),
+      ...(seed.cpus === undefined ? {} : { cpus: seed.cpus }),
+      hugePageSizes: hugePageSizes(hugePages).sizes
     })
     selfCgroup.read = () => cgroups.procSelfCgroup()
     const resctrl = new Resctrl(fs, seed.resctrl)

@@ -3,7 +3,7 @@
  * at `/proc`: `/proc/self/ns/*` as magic links (`readlink` gives
  * `net:[4026531840]`, `stat` the namespace inode), `/proc/self/mountinfo`
  * rendered from the host's one mount table, `/proc/self/cgroup` from its
- * cgroupfs, and a `/proc/<pid>` directory with its `stat` line for every
+ * cgroupfs, a fixed `/proc/meminfo`, and a `/proc/<pid>` directory with its `stat` line for every
  * process of its {@link ProcessTable}, from spawn until reaped. Nothing can
  * be created in it.
  */
@@ -36,6 +36,19 @@ const driver: FilesystemDriver = {
   unlink: "EACCES"
 }
 
+/** `/proc/meminfo` of the simulated machine: 8 GiB, a quarter of it in use, no swap. */
+const meminfo = [
+  "MemTotal:        8388608 kB",
+  "MemFree:         6291456 kB",
+  "MemAvailable:    7340032 kB",
+  "Buffers:           65536 kB",
+  "Cached:           917504 kB",
+  "SwapCached:            0 kB",
+  "SwapTotal:             0 kB",
+  "SwapFree:              0 kB",
+  ""
+].join("\n")
+
 /** What the simulated procfs shows about the rest of the host. */
 export interface ProcfsSources {
   /** The content of `/proc/self/cgroup`. */
@@ -59,6 +72,7 @@ export const mount = (fs: MemoryFs, table: ProcessTable, sources: ProcfsSources)
     for (const [name, ino] of namespaces) fs.addMagicLink(ns, name, `${name.replace(/_for_children$/, "")}:[${ino}]`, 0o444)
     fs.addDeviceFile(self, "mountinfo", 0o444, { read: () => Either.right(encoder.encode(fs.mountinfo())) })
     fs.addDeviceFile(self, "cgroup", 0o444, { read: () => Either.right(encoder.encode(sources.selfCgroup())) })
+    fs.addDeviceFile(proc, "meminfo", 0o444, { read: () => Either.right(encoder.encode(meminfo)) })
     const dirs = new Map<number, DirectoryInode>()
     for (const pid of table.pids()) dirs.set(pid, processDirectory(fs, proc, table, pid))
     table.subscribe((event) => {

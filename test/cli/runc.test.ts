@@ -48,7 +48,7 @@ const stderrOf = (text: string): string =>
  */
 const ourCommandHelp = (text: string): string =>
   text
-    .replace(/\brunc (?=list|state|ps|pause|resume|kill|delete|create|run|exec|start|--root)/g, "libcontainer ")
+    .replace(/\brunc (?=list|state|ps|pause|resume|kill|delete|events|update|create|run|exec|start|--root)/g, "libcontainer ")
     // urfave leaves the name out of `help`'s own help (`NAME:\n    - Shows…`); ours names it
     .replace(/^NAME:\n {4}- (.*)\n\nUSAGE:\n {4}/, "NAME:\n   libcontainer help - $1\n\nUSAGE:\n   libcontainer help ")
 
@@ -83,6 +83,7 @@ const expectSameAppHelp = (ours: string, theirs: string, what: string) => {
   expect(ourCommands.map(([n]) => n), what).toEqual([
     "create",
     "delete",
+    "events",
     "exec",
     "kill",
     "list",
@@ -92,6 +93,7 @@ const expectSameAppHelp = (ours: string, theirs: string, what: string) => {
     "run",
     "start",
     "state",
+    "update",
     "help, h"
   ])
   for (const [name, usage] of ourCommands) expect(usage, name).toBe(theirCommands.get(name))
@@ -216,6 +218,29 @@ const cases: ReadonlyArray<{ readonly args: ReadonlyArray<string>; readonly bare
   { args: ["--log", "/nonexistent/dir/log", "list"] },
   { args: ["--rootless", "bogus", "pause", "x"] },
   { args: ["--rootless", "bogus", "list"] },
+  // events and update: help, flags checked while parsing (before the container is looked up), arity, lookup first
+  { args: ["events", "--help"] },
+  { args: ["help", "events"] },
+  { args: ["update", "-h"] },
+  { args: ["h", "update"] },
+  { args: ["events"] },
+  { args: ["events", "a", "b"] },
+  { args: ["update"] },
+  { args: ["events", "--interval", "x", "c"] },
+  { args: ["events", "--interval=1", "c"] },
+  { args: ["events", "c", "--interval", "5"] },
+  { args: ["events", "--interval", "-1s", "nope"] },
+  { args: ["events", "--interval", "0", "--stats", "nope"] },
+  { args: ["events", "--stats=maybe", "nope"] },
+  { args: ["update", "--blkio-weight", "x", "c"] },
+  { args: ["update", "--pids-limit", "99999999999999999999", "c"] },
+  { args: ["update", "c", "--pids-limit=0x"] },
+  { args: ["update", "--pids-limit", "0x20", "nope"] },
+  { args: ["update", "--memory", "abc", "nope"] },
+  { args: ["update", "-r", "/nonexistent", "nope"] },
+  { args: ["update", "-r", "x", "--resources", "y", "nope"] },
+  { args: ["update", "--kernel-memory"] },
+  { args: ["update", "--cpu-share", "1", ""] },
   // the commands that make and run containers: help, usage, and the checks made before the runtime runs
   { args: ["create", "--help"] },
   { args: ["run", "-h"] },

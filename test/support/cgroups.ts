@@ -89,7 +89,7 @@ const cpuTicks = (pid: number): number => {
 }
 
 /** The real cgroupfs of this machine. */
-const realSandbox: Effect.Effect<Sandbox, never, Scope.Scope> = Effect.gen(function*() {
+export const realSandbox: Effect.Effect<Sandbox, never, Scope.Scope> = Effect.gen(function*() {
   const dirs: Array<string> = []
   const children = new Map<number, ChildProcess>()
   yield* Effect.addFinalizer(() =>
@@ -152,7 +152,7 @@ const realSandbox: Effect.Effect<Sandbox, never, Scope.Scope> = Effect.gen(funct
 })
 
 /** A simulated host's cgroupfs and process table. */
-const memorySandbox = (host: MemoryHost.SimulatedHost): Effect.Effect<Sandbox, never, Scope.Scope> =>
+export const memorySandbox = (host: MemoryHost.SimulatedHost): Effect.Effect<Sandbox, never, Scope.Scope> =>
   Effect.gen(function*() {
     const tree = host.cgroups
     const table = host.processes
@@ -173,9 +173,17 @@ const memorySandbox = (host: MemoryHost.SimulatedHost): Effect.Effect<Sandbox, n
     )
     return {
       mkdir: (path) =>
-        Effect.sync(() => {
+        Effect.gen(function*() {
           Either.getOrThrow(tree.mkdir(path))
           dirs.push(path)
+          // as the real sandbox does (and runc): a new v1 cpuset gets its parent's CPUs and nodes
+          if (path.startsWith("/sys/fs/cgroup/cpuset/")) {
+            const parent = path.slice(0, path.lastIndexOf("/"))
+            for (const file of ["cpuset.cpus", "cpuset.mems"]) {
+              const content = yield* Effect.orDie(fs.readFile(`${parent}/${file}`))
+              yield* Effect.orDie(fs.writeFile(`${path}/${file}`, content, { flag: "existing" }))
+            }
+          }
         }),
       spawn: (targets, kind = "sleep") =>
         Effect.sync(() => {
@@ -218,7 +226,7 @@ const memoryV1Mounts = (host: MemoryHost.SimulatedHost): Readonly<Record<string,
 }
 
 /** The cgroup manager over a simulated host's Filesystem. */
-const onMemory = (host: MemoryHost.SimulatedHost): Layer.Layer<CgroupManager.CgroupManager> =>
+export const onMemory = (host: MemoryHost.SimulatedHost): Layer.Layer<CgroupManager.CgroupManager> =>
   CgroupManager.layer.pipe(Layer.provide(MemoryHost.layerFrom(host)))
 
 /** The v1 flavour: this hybrid machine's fs manager, and a simulated hybrid tree laid out the same way. */

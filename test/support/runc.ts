@@ -41,6 +41,10 @@ export interface BundleOptions {
   readonly args?: ReadonlyArray<string>
   /** Share the host's PID namespace (drop the spec's `pid` namespace). */
   readonly hostPidNamespace?: boolean
+  /** The spec's `linux.resources` (OCI `LinuxResources`). */
+  readonly resources?: Record<string, unknown>
+  /** More busybox applets to link in the rootfs (besides sh, sleep, cat, true). */
+  readonly applets?: ReadonlyArray<string>
 }
 
 /**
@@ -53,7 +57,9 @@ export const makeBundle = (options: BundleOptions = {}): string => {
   for (const d of ["bin", "proc", "dev", "sys", "tmp"]) mkdirSync(join(rootfs, d), { recursive: true })
   copyFileSync(busyboxPath(), join(rootfs, "bin", "busybox"))
   chmodSync(join(rootfs, "bin", "busybox"), 0o755)
-  for (const applet of ["sh", "sleep", "cat", "true", "false", "echo"]) symlinkSync("busybox", join(rootfs, "bin", applet))
+  for (const applet of ["sh", "sleep", "cat", "true", "false", "echo", ...(options.applets ?? [])]) {
+    symlinkSync("busybox", join(rootfs, "bin", applet))
+  }
   execFileSync("runc", ["spec"], { cwd: bundle })
   const spec = JSON.parse(readFileSync(join(bundle, "config.json"), "utf8"))
   spec.process.terminal = false
@@ -63,6 +69,7 @@ export const makeBundle = (options: BundleOptions = {}): string => {
   }
   if (options.cgroupsPath !== undefined) spec.linux.cgroupsPath = options.cgroupsPath
   if (options.annotations !== undefined) spec.annotations = options.annotations
+  if (options.resources !== undefined) spec.linux.resources = { ...spec.linux.resources, ...options.resources }
   writeFileSync(join(bundle, "config.json"), JSON.stringify(spec, null, 2))
   return bundle
 }

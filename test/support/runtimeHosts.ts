@@ -22,14 +22,14 @@ import * as NodeHost from "../../src/node/NodeHost.js"
 import type * as Runtime from "../../src/Runtime.js"
 import { makeBundle } from "./runc.js"
 
-/** A bundle's config.json as parsed JSON, edited freely by tests. */
-export type SpecJson = any // eslint-disable-line @typescript-eslint/no-explicit-any
+/** An OCI spec as JSON, edited freely by tests. */
+export type Spec = any // eslint-disable-line @typescript-eslint/no-explicit-any
 
 /** What a test says about a bundle: its process, and edits to runc's default spec. */
 export interface BundleSpec {
   readonly args: ReadonlyArray<string>
   /** Changes to the spec (runc's `runc spec`, terminal off) before it is written. */
-  readonly edit?: (spec: SpecJson) => void
+  readonly edit?: (spec: Spec) => void
 }
 
 /** A host for the runtime contract; `R` is what its layer provides beyond the library's services. */
@@ -64,7 +64,7 @@ export const runcState = (root: string, id: string) =>
   })
 
 /** runc's default spec (`runc spec`), as recorded. */
-const runcSpec = (): SpecJson =>
+const runcSpec = (): Spec =>
   JSON.parse(readFileSync(new URL("../fixtures/specconv/runc-spec.json", import.meta.url), "utf8"))
 
 const tag = `${process.pid.toString(36)}-${Math.random().toString(36).slice(2, 6)}`

@@ -34,6 +34,10 @@ export interface SeedOptions {
   readonly created?: string
   /** Give the container an Intel RDT group (`intel_rdt: {}`) with its processes in it; the host must have resctrl. */
   readonly intelRdt?: boolean
+  /** The config's cgroup resources (what state.json records; nothing is written to the cgroup). */
+  readonly resources?: Partial<Config.Resources>
+  /** The config's networks. */
+  readonly networks?: ReadonlyArray<typeof Config.Network.Type>
 }
 
 /** A seeded container: where it is and which processes are its own. */
@@ -63,16 +67,27 @@ export const seedContainer = (root: string, id: string, status: Status, options:
       version: "1.0.2-dev",
       namespaces: [
         { type: "NEWNS", path: "" },
-        ...(options.privatePid === false ? [] : [{ type: "NEWPID" as const, path: "" }])
+        ...(options.privatePid === false ? [] : [{ type: "NEWPID" as const, path: "" }]),
+        ...(options.networks === undefined ? [] : [{ type: "NEWNET" as const, path: "" }])
       ],
-      cgroups: Config.makeCgroup({ path: `/${id}`, Resources: Config.makeResources() }),
+      cgroups: Config.makeCgroup({ path: `/${id}`, Resources: Config.makeResources(options.resources ?? {}) }),
+      ...(options.networks === undefined ? {} : { networks: options.networks }),
       labels: [...Object.entries(options.annotations ?? {}).map(([k, v]) => `${k}=${v}`), `bundle=${bundle}`],
       ...(options.intelRdt === true ? { intel_rdt: {} } : {})
     })
     const created = yield* Factory.create(root, id, config)
     const cgroupPaths = yield* created.cgroupManager.getPaths
     const dirs = [...new Set(Object.values(cgroupPaths))]
-    for (const dir of dirs) yield* machine.cgroups.mkdir(dir)
+    for (const dir of dirs) {
+      yield* machine.cgroups.mkdir(dir)
+      // runc copies a new v1 cpuset's CPUs and nodes from its parent (the kernel leaves them empty)
+      if (cgroupPaths["cpuset"] === dir && cgroupPaths[""] !== dir) {
+        const parent = dir.slice(0, dir.lastIndexOf("/"))
+        for (const file of ["cpuset.cpus", "cpuset.mems"]) {
+          yield* fs.writeFile(`${dir}/${file}`, yield* fs.readFile(`${parent}/${file}`), { flag: "existing" })
+        }
+      }
+    }
     const init = yield* machine.processes.spawn({
       comm: status === "created" ? "runc:[2:INIT]" : "sleep",
       namespaceInit: options.namespaceInit === true && options.privatePid !== false

@@ -13,6 +13,7 @@ import { readProcfsFile } from "./files.js"
 import type { FilesystemService } from "../../Filesystem.js"
 import type { Layout } from "./layout.js"
 import * as Mode from "./mode.js"
+import { hugePageSizes } from "./stats/hugepages.js"
 import * as V1Mounts from "./v1Mounts.js"
 
 /** The facts the v1 cgroup root is derived from. */
@@ -41,7 +42,23 @@ export interface HostFacts {
 export interface CgroupEnv extends HostFacts {
   /** The v1 cgroup root (runc's `rootPath` in `fs/paths.go`), cached after its first success. */
   readonly cgroupRoot: Effect.Effect<string, CgroupError | SystemError>
+  /**
+   * runc's `HugePageSizes()`: the hugetlb page size names (`2MB`, `1GB`) of
+   * the entries of `/sys/kernel/mm/hugepages` in the kernel's order, read
+   * once; none when the directory cannot be read. The first odd entry is
+   * logged as runc logs it (`HugePageSizes: …`).
+   */
+  readonly hugePageSizes: Effect.Effect<ReadonlyArray<string>>
 }
+
+/** runc's `HugePageSizes` over the host's filesystem. */
+const readHugePageSizes = (fs: FilesystemService, layout: Layout): Effect.Effect<ReadonlyArray<string>> =>
+  fs.readDirectoryUnsorted(layout.hugePagesDir).pipe(
+    Effect.map((entries) => hugePageSizes(entries.map((e) => e.name))),
+    Effect.tap(({ warning }) => warning === undefined ? Effect.void : Effect.logWarning(`HugePageSizes: ${warning}`)),
+    Effect.map(({ sizes }) => sizes),
+    Effect.orElseSucceed((): ReadonlyArray<string> => [])
+  )
 
 const readV1Mounts = (fs: FilesystemService, layout: Layout) =>
   Effect.flatMap(Effect.suspend(() => readProcfsFile(fs, layout, layout.mountinfoPath, Mountinfo.maxBytes)), (content) =>
@@ -62,7 +79,11 @@ export const make = (fs: FilesystemService, layout: Layout): Effect.Effect<Cgrou
       v1Mounts: yield* cachedForever(readV1Mounts(fs, layout)),
       mountpoints: new Map()
     }
-    return { ...facts, cgroupRoot: yield* cachedOnSuccess(V1Mounts.rootPath(facts)) }
+    return {
+      ...facts,
+      cgroupRoot: yield* cachedOnSuccess(V1Mounts.rootPath(facts)),
+      hugePageSizes: yield* cachedForever(readHugePageSizes(fs, layout))
+    }
   })
 
 /**

@@ -60,11 +60,11 @@ export const notCgroupFile = (path: string): CgroupError =>
 const refusedAs = (refusal: (path: string) => CgroupError) => (error: SystemError | WrongFilesystem): CgroupError | SystemError =>
   error._tag === "WrongFilesystem" ? refusal(error.path) : error
 
-/** Opens `path` for reading, checks it is a cgroup file (outside test mode), reads it whole, bounded. */
-const readPath = (env: CgroupEnv, path: string): Effect.Effect<Uint8Array, CgroupError | SystemError> => {
+/** Opens `path` for reading, checks it is a cgroup file (outside test mode), reads it whole, at most `maxBytes`. */
+const readPath = (env: CgroupEnv, path: string, maxBytes: number): Effect.Effect<Uint8Array, CgroupError | SystemError> => {
   const read = env.layout.checkFileType
-    ? Effect.mapError(env.fs.readFileOn(path, cgroupTypes, { maxBytes: maxFileBytes }), refusedAs(notCgroupFile))
-    : env.fs.readFile(path, { maxBytes: maxFileBytes })
+    ? Effect.mapError(env.fs.readFileOn(path, cgroupTypes, { maxBytes }), refusedAs(notCgroupFile))
+    : env.fs.readFile(path, { maxBytes })
   return isBeneathRoot(env, path) ? Effect.mapError(read, asOpenat2) : read
 }
 
@@ -88,8 +88,13 @@ export const readProcfsFile = (
     : fs.readFile(path, { maxBytes })
 
 /** runc's `cgroups.ReadFile(dir, file)`: the whole content, as bytes. */
-export const readBytes = (env: CgroupEnv, dir: string, file: string): Effect.Effect<Uint8Array, CgroupError | SystemError> =>
-  dir === "" ? Effect.fail(noDirectory(file)) : readPath(env, join(dir, cleanPath(file)))
+export const readBytes = (
+  env: CgroupEnv,
+  dir: string,
+  file: string,
+  maxBytes: number = maxFileBytes
+): Effect.Effect<Uint8Array, CgroupError | SystemError> =>
+  dir === "" ? Effect.fail(noDirectory(file)) : readPath(env, join(dir, cleanPath(file)), maxBytes)
 
 /** runc's `cgroups.ReadFile(dir, file)`, decoded as text. */
 export const readFile = (env: CgroupEnv, dir: string, file: string): Effect.Effect<string, CgroupError | SystemError> =>
@@ -142,6 +147,10 @@ export const readProcs = (env: CgroupEnv, dir: string): Effect.Effect<ReadonlyAr
     }
     return Effect.succeed(pids)
   })
+
+/** The errno name behind a cgroup file failure (its own, or its cause's), if it has one. */
+export const errnoOf = (error: CgroupError | SystemError): string | undefined =>
+  error._tag === "SystemError" ? error.code : error.cause?.code
 
 /** runc's not-exist test on a cgroup file error: ENOENT (Go's `os.IsNotExist`) or ENODEV. */
 export const isAbsentOrNoDevice = (error: CgroupError | SystemError): boolean => {

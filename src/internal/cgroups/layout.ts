@@ -16,6 +16,10 @@ export interface Layout {
   readonly procSelfCgroupPath: string
   /** Its existence as a directory means "systemd is running" (`/run/systemd/system`). */
   readonly systemdMarker: string
+  /** Where huge page sizes are listed (`/sys/kernel/mm/hugepages`). */
+  readonly hugePagesDir: string
+  /** What the root cgroup's memory figures come from on a unified host (`/proc/meminfo`). */
+  readonly meminfoPath: string
   /**
    * Whether cgroup files and directories must be on a cgroup filesystem and
    * the procfs files on procfs — checked with `fstatfs(2)` on every opened
@@ -36,6 +40,10 @@ export interface LayoutOptions {
   readonly procSelfCgroupPath?: string
   /** Default `/run/systemd/system`. */
   readonly systemdMarker?: string
+  /** Default `/sys/kernel/mm/hugepages`. */
+  readonly hugePagesDir?: string
+  /** Default `/proc/meminfo`. */
+  readonly meminfoPath?: string
   /** Default true, as in runc outside its unit tests. */
   readonly checkFileType?: boolean
 }
@@ -52,6 +60,8 @@ export const makeLayout = (options: LayoutOptions = {}): Layout => {
     mountinfoPath: options.mountinfoPath ?? "/proc/self/mountinfo",
     procSelfCgroupPath: options.procSelfCgroupPath ?? "/proc/self/cgroup",
     systemdMarker: options.systemdMarker ?? "/run/systemd/system",
+    hugePagesDir: options.hugePagesDir ?? "/sys/kernel/mm/hugepages",
+    meminfoPath: options.meminfoPath ?? "/proc/meminfo",
     checkFileType: options.checkFileType ?? true
   }
 }

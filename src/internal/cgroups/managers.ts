@@ -8,7 +8,7 @@
  */
 import * as Effect from "effect/Effect"
 import type { FreezerState, Manager } from "../../CgroupManager.js"
-import type { Cgroup } from "../../Config.js"
+import type { Cgroup, Resources } from "../../Config.js"
 import type { SystemError } from "../../ContainerError.js"
 import type { CgroupEnv } from "./env.js"
 import { CgroupError, dbusRequired, subsystemDoesNotExist } from "./errors.js"
@@ -16,6 +16,11 @@ import * as Files from "./files.js"
 import * as Freezer from "./freezer.js"
 import { getAllPids } from "./pids.js"
 import { removePath, removePaths } from "./remove.js"
+import * as Set from "./set.js"
+import * as StatReader from "./statReader.js"
+import type { CgroupParseError } from "./stats/errors.js"
+import * as StatsV1 from "./stats/v1.js"
+import * as StatsV2 from "./stats/v2.js"
 import { unitName } from "./systemdPaths.js"
 
 const exists = (env: CgroupEnv, path: string): Effect.Effect<boolean> => Effect.isSuccess(env.fs.stat(path))
@@ -35,6 +40,25 @@ const killVia = (env: CgroupEnv, dir: string): Effect.Effect<boolean, CgroupErro
     )
 
 const notConfigured = () => new CgroupError({ message: "cannot toggle freezer: cgroups not configured for container" })
+
+/** Setting a systemd unit's properties: the D-Bus call runc's systemd managers make before writing cgroupfs. */
+const setUnitProperties = (cg: Cgroup) => {
+  const unit = unitName(cg)
+  return Effect.fail(
+    dbusRequired(`setting the properties of systemd unit ${unit}`, "use the fs or fs2 cgroup driver to change its limits")
+  )
+}
+
+/** runc's `OOMKillCount` tolerance: a rootless container whose cgroup could not be created reads 0. */
+const oomKillCountOf = (
+  cg: Cgroup,
+  count: Effect.Effect<bigint, StatReader.ReadFailure | CgroupParseError>
+): Effect.Effect<bigint, StatReader.ReadFailure | CgroupParseError> =>
+  Effect.catchIf(
+    count,
+    (e) => cg.Rootless && e._tag !== "CgroupParseError" && Files.errnoOf(e) === "ENOENT",
+    () => Effect.succeed(0n)
+  )
 
 /** Stopping the systemd unit: a D-Bus call runc makes on destroy. */
 const stopUnit = (cg: Cgroup) => {
@@ -83,7 +107,14 @@ const v1Manager = (
         : removePaths(env, paths)).pipe(Effect.withSpan("CgroupManager.destroy"))
     ),
     getPaths: Effect.sync(() => ({ ...paths })),
-    path: (subsystem) => Effect.sync(() => path(subsystem))
+    path: (subsystem) => Effect.sync(() => path(subsystem)),
+    getStats: Effect.suspend(() =>
+      Effect.flatMap(env.hugePageSizes, (hugePageSizes) =>
+        StatsV1.getStats(StatReader.make(env), { paths: { ...paths }, hugePageSizes }))
+    ),
+    oomKillCount: Effect.suspend(() => oomKillCountOf(cg, StatsV1.oomKillCount(StatReader.make(env), path("memory")))),
+    set: (resources: Resources) =>
+      systemd ? setUnitProperties(cg) : Effect.suspend(() => Set.setV1(env, { ...paths }, resources))
   }
 }
 
@@ -111,7 +142,18 @@ const v2Manager = (env: CgroupEnv, cg: Cgroup, dir: string, systemd: boolean): M
     )
   ),
   getPaths: Effect.sync(() => ({ "": dir })),
-  path: () => Effect.succeed(dir)
+  path: () => Effect.succeed(dir),
+  getStats: Effect.suspend(() =>
+    Effect.flatMap(env.hugePageSizes, (hugePageSizes) =>
+      StatsV2.getStats(StatReader.make(env), {
+        dir,
+        hugePageSizes,
+        meminfo: StatReader.meminfo(env),
+        rootless: cg.Rootless
+      }))
+  ),
+  oomKillCount: Effect.suspend(() => oomKillCountOf(cg, StatsV2.oomKillCount(StatReader.make(env), dir))),
+  set: (resources: Resources) => systemd ? setUnitProperties(cg) : Effect.suspend(() => Set.setV2(env, cg, dir, resources))
 })
 
 /** runc's fs2 manager on `dir`. */

@@ -11,6 +11,7 @@
  */
 import * as Data from "effect/Data"
 import * as Either from "effect/Either"
+import * as Strconv from "../strconv.js"
 
 /** runc's global options (those before the command). */
 export interface GlobalOptions {
@@ -229,82 +230,16 @@ export const toArgv = (global: GlobalOptions, command: Command): ReadonlyArray<s
 
 const fail = (message: string) => Either.left(new ArgvInvalid({ message }))
 
-/** Go's `strconv.ParseBool`. */
-const parseBool = (s: string): boolean | undefined =>
-  ["1", "t", "T", "TRUE", "true", "True"].includes(s)
-    ? true
-    : ["0", "f", "F", "FALSE", "false", "False"].includes(s)
-    ? false
-    : undefined
-
-/** Go's `underscoreOK`: `_` only between digits (a base prefix counts as one). */
-const underscoreOK = (s: string): boolean => {
-  let saw = "^"
-  let i = 0
-  const t = s.startsWith("-") || s.startsWith("+") ? s.slice(1) : s
-  let hex = false
-  if (t.length >= 2 && t[0] === "0" && "bBoOxX".includes(t[1]!)) {
-    i = 2
-    saw = "0"
-    hex = t[1] === "x" || t[1] === "X"
-  }
-  for (; i < t.length; i++) {
-    const c = t[i]!
-    if ((c >= "0" && c <= "9") || (hex && /[a-fA-F]/.test(c))) {
-      saw = "0"
-      continue
-    }
-    if (c === "_") {
-      if (saw !== "0") return false
-      saw = "_"
-      continue
-    }
-    if (saw === "_") return false
-    saw = "!"
-  }
-  return saw !== "_"
-}
-
 /**
  * Go's `strconv.ParseInt(s, 0, 64)` — base prefixes `0x`, `0b`, `0o`, a
  * leading `0` for octal, `_` separators — as a number; `undefined` when Go
  * refuses it or it is beyond 2^53.
  */
 export const parseGoInt = (s: string): number | undefined => {
-  let t = s
-  let negative = false
-  if (t.startsWith("+") || t.startsWith("-")) {
-    negative = t[0] === "-"
-    t = t.slice(1)
-  }
-  if (t === "") return undefined
-  let base = 10n
-  if (t[0] === "0") {
-    const p = t[1]?.toLowerCase()
-    if (t.length >= 3 && (p === "b" || p === "o" || p === "x")) {
-      base = p === "b" ? 2n : p === "o" ? 8n : 16n
-      t = t.slice(2)
-    } else {
-      base = 8n
-      t = t.slice(1)
-    }
-  }
-  let n = 0n
-  let underscores = false
-  for (const c of t) {
-    if (c === "_") {
-      underscores = true
-      continue
-    }
-    const d = BigInt(parseInt(c, 36))
-    if (Number.isNaN(parseInt(c, 36)) || d >= base) return undefined
-    n = n * base + d
-  }
-  if (underscores && !underscoreOK(s)) return undefined
-  const signed = negative ? -n : n
-  if (signed < -(2n ** 63n) || signed > 2n ** 63n - 1n) return undefined
-  if (signed < BigInt(Number.MIN_SAFE_INTEGER) || signed > BigInt(Number.MAX_SAFE_INTEGER)) return undefined
-  return Number(signed)
+  const parsed = Strconv.parseInt(s, 0, 64)
+  if (parsed._tag === "Err") return undefined
+  const n = parsed.value
+  return n < BigInt(Number.MIN_SAFE_INTEGER) || n > BigInt(Number.MAX_SAFE_INTEGER) ? undefined : Number(n)
 }
 
 const lookup = (flags: ReadonlyArray<Flag>, name: string): Flag | undefined =>
@@ -338,7 +273,7 @@ const parseFlags = (
     const f = lookup(flags, name)
     if (f === undefined) return fail(`flag provided but not defined: -${name}`)
     if (f.kind === "bool") {
-      const b = value === undefined ? true : parseBool(value)
+      const b = value === undefined ? true : Strconv.parseBool(value)
       if (b === undefined) return fail(`invalid boolean value "${value}" for -${name}: parse error`)
       if (b) values[f.key] = true
       else delete values[f.key]

@@ -17,6 +17,7 @@ import { quote } from "../strconv.js"
 import { cleanPath } from "../../ContainerId.js"
 import { convertCpuSharesToV2 } from "../cgroups/update/convert.js"
 import { SpecInvalid } from "./errors.js"
+import { capabilitiesOf } from "./process.js"
 import type * as Spec from "./spec.js"
 import { initSystemdProps } from "./systemd.js"
 
@@ -757,20 +758,13 @@ export const createLibcontainerConfig: (
   }
   const process = spec.process
   if (process !== undefined) {
-    const caps = process.capabilities
     config = {
       ...config,
       ...(process.oomScoreAdj === undefined ? {} : { oom_score_adj: process.oomScoreAdj }),
       ...(process.noNewPrivileges === true ? { no_new_privileges: true } : {}),
       umask: process.user.umask ?? null,
       ...((process.selinuxLabel ?? "") === "" ? {} : { process_label: process.selinuxLabel! }),
-      capabilities: caps === undefined ? null : {
-        Bounding: caps.bounding ?? null,
-        Effective: caps.effective ?? null,
-        Inheritable: caps.inheritable ?? null,
-        Permitted: caps.permitted ?? null,
-        Ambient: caps.ambient ?? null
-      }
+      capabilities: capabilitiesOf(process)
     }
   }
   return { ...config, Hooks: createHooks(spec.hooks), version: specVersion }

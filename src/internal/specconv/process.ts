@@ -58,6 +58,22 @@ export interface InitProcess {
 }
 
 /**
+ * The spec process's capability sets in libcontainer's form (specconv's
+ * `CreateLibcontainerConfig` and `newProcess` copy them the same way): a set
+ * the spec leaves out is null, no `capabilities` at all is null.
+ */
+export const capabilitiesOf = (process: Process): InitProcess["capabilities"] => {
+  const caps = process.capabilities
+  return caps === undefined ? null : {
+    Bounding: caps.bounding ?? null,
+    Effective: caps.effective ?? null,
+    Inheritable: caps.inheritable ?? null,
+    Permitted: caps.permitted ?? null,
+    Ambient: caps.ambient ?? null
+  }
+}
+
+/**
  * runc's `newProcess`: the process to start, or `wrong rlimit value: X`
  * for an rlimit name runc does not know.
  */
@@ -68,7 +84,6 @@ export const initProcess = (process: Process): Either.Either<InitProcess, SpecIn
     if (type === undefined) return Either.left(new SpecInvalid({ message: `wrong rlimit value: ${r.type}` }))
     rlimits.push({ type, hard: r.hard, soft: r.soft })
   }
-  const caps = process.capabilities
   return Either.right({
     args: process.args ?? [],
     env: process.env ?? [],
@@ -79,13 +94,7 @@ export const initProcess = (process: Process): Either.Either<InitProcess, SpecIn
     appArmorProfile: process.apparmorProfile ?? "",
     consoleWidth: (process.consoleSize?.width ?? 0) % 65536,
     consoleHeight: (process.consoleSize?.height ?? 0) % 65536,
-    capabilities: caps === undefined ? null : {
-      Bounding: caps.bounding ?? null,
-      Effective: caps.effective ?? null,
-      Inheritable: caps.inheritable ?? null,
-      Permitted: caps.permitted ?? null,
-      Ambient: caps.ambient ?? null
-    },
+    capabilities: capabilitiesOf(process),
     additionalGroups: (process.user.additionalGids ?? []).map(String),
     rlimits,
     terminal: process.terminal === true

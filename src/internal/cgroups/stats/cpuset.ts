@@ -5,7 +5,8 @@
  */
 import * as Either from "effect/Either"
 import { CgroupParseError } from "./errors.js"
-import { parseUint, parseUintError, splitN, trimSpace } from "./goText.js"
+import { parseUintError, splitN, trimSpace } from "./goText.js"
+import { parseUint } from "../../strconv.js"
 
 /**
  * The most numbers one list may expand to: every uint16 once. The kernel

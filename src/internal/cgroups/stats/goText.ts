@@ -1,9 +1,8 @@
 /**
  * The Go text primitives runc's stat parsers are written with: `bufio.Scanner`
  * line splitting (with its 64 KiB token limit), `strings.Fields`,
- * `strings.FieldsFunc`, `strings.SplitN`, and `strconv.ParseUint` with a base
- * and a bit size (runc parses cpuset ranges as 16-bit and `memory.numa_stat`
- * totals with base 0).
+ * `strings.FieldsFunc`, `strings.SplitN`, and the errors and clamping of
+ * `strconv.ParseUint` as runc's `fscommon` uses it.
  *
  * Inputs are decoded text; sizes are counted in UTF-8 bytes, as Go counts them.
  */
@@ -95,87 +94,6 @@ export const splitN = (s: string, sep: string, n: number): Array<string> => {
   return out
 }
 
-const maxUint64 = (1n << 64n) - 1n
-
-const lower = (c: number): number => c | 0x20
-
-/** Go's `underscoreOK`: underscores only between digits (or after a base prefix). */
-const underscoreOK = (s: string): boolean => {
-  let saw = "^"
-  let i = 0
-  if (s.length >= 1 && (s[0] === "-" || s[0] === "+")) s = s.slice(1)
-  let hex = false
-  if (s.length >= 2 && s[0] === "0" && "box".includes(String.fromCharCode(lower(s.charCodeAt(1))))) {
-    i = 2
-    saw = "0"
-    hex = lower(s.charCodeAt(1)) === 0x78
-  }
-  for (; i < s.length; i++) {
-    const c = s.charCodeAt(i)
-    if ((c >= 0x30 && c <= 0x39) || (hex && lower(c) >= 0x61 && lower(c) <= 0x66)) {
-      saw = "0"
-      continue
-    }
-    if (c === 0x5f) {
-      if (saw !== "0") return false
-      saw = "_"
-      continue
-    }
-    if (saw === "_") return false
-    saw = "!"
-  }
-  return saw !== "_"
-}
-
-/**
- * Go's `strconv.ParseUint(s, base, bitSize)` for base 0 or 2..36 and bit
- * sizes 1..64: the value, or the error kind (and the value Go returns with
- * it: the type's maximum on overflow). Base 0 reads `0b`, `0o`, `0x` and a
- * leading `0` (octal) as prefixes and allows `_` between digits.
- */
-export const parseUint = (s: string, base: number, bitSize: number): Strconv.NumResult => {
-  if (s === "") return { _tag: "Err", kind: "syntax", value: 0n }
-  const base0 = base === 0
-  const s0 = s
-  if (base0) {
-    base = 10
-    if (s[0] === "0") {
-      const prefix = s.length >= 3 ? lower(s.charCodeAt(1)) : 0
-      if (prefix === 0x62) [base, s] = [2, s.slice(2)]
-      else if (prefix === 0x6f) [base, s] = [8, s.slice(2)]
-      else if (prefix === 0x78) [base, s] = [16, s.slice(2)]
-      else [base, s] = [8, s.slice(1)]
-    }
-  }
-  const big = BigInt(base)
-  const cutoff = maxUint64 / big + 1n
-  const maxVal = (1n << BigInt(bitSize)) - 1n
-  let underscores = false
-  let n = 0n
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i)
-    let d: number
-    if (c === 0x5f && base0) {
-      underscores = true
-      continue
-    } else if (c >= 0x30 && c <= 0x39) {
-      d = c - 0x30
-    } else if (lower(c) >= 0x61 && lower(c) <= 0x7a) {
-      d = lower(c) - 0x61 + 10
-    } else {
-      return { _tag: "Err", kind: "syntax", value: 0n }
-    }
-    if (d >= base) return { _tag: "Err", kind: "syntax", value: 0n }
-    if (n >= cutoff) return { _tag: "Err", kind: "range", value: maxVal }
-    n *= big
-    const n1 = n + BigInt(d)
-    if (n1 > maxVal || n1 > maxUint64) return { _tag: "Err", kind: "range", value: maxVal }
-    n = n1
-  }
-  if (underscores && !underscoreOK(s0)) return { _tag: "Err", kind: "syntax", value: 0n }
-  return { _tag: "Ok", value: n }
-}
-
 /** The text of the `*strconv.NumError` of a failed {@link parseUint} of `input`. */
 export const parseUintError = (input: string, kind: Strconv.NumErrorKind): string =>
   Strconv.numErrorText("ParseUint", input, kind)
@@ -186,26 +104,9 @@ export const parseUintError = (input: string, kind: Strconv.NumErrorKind): strin
  * whether or not it fits an int64. Other failures keep `ParseUint`'s error.
  */
 export const parseUintClamped = (s: string): Strconv.NumResult => {
-  const value = parseUint(s, 10, 64)
+  const value = Strconv.parseUint(s)
   if (value._tag === "Ok") return value
   const signed = Strconv.parseInt(s)
   if (signed.value < 0n && (signed._tag === "Ok" || signed.kind === "range")) return { _tag: "Ok", value: 0n }
   return value
-}
-
-/**
- * Go's `strconv.ParseInt(s, base, bitSize)` for base 0 or 2..36: an optional
- * sign, then {@link parseUint}'s rules; out of range clamps to the type's
- * bound and fails.
- */
-export const parseInt = (s: string, base: number, bitSize: number): Strconv.NumResult => {
-  if (s === "") return { _tag: "Err", kind: "syntax", value: 0n }
-  const negative = s[0] === "-"
-  const digits = s[0] === "+" || negative ? s.slice(1) : s
-  const un = parseUint(digits, base, bitSize)
-  if (un._tag === "Err" && un.kind === "syntax") return { _tag: "Err", kind: "syntax", value: 0n }
-  const cutoff = 1n << BigInt(bitSize - 1)
-  if (!negative && (un._tag === "Err" || un.value >= cutoff)) return { _tag: "Err", kind: "range", value: cutoff - 1n }
-  if (negative && (un._tag === "Err" || un.value > cutoff)) return { _tag: "Err", kind: "range", value: -cutoff }
-  return { _tag: "Ok", value: negative ? -un.value : un.value }
 }

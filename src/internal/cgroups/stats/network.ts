@@ -7,8 +7,9 @@
 import * as Data from "effect/Data"
 import * as Effect from "effect/Effect"
 import type { NetworkInterface } from "./events.js"
-import { parseUint, parseUintError, trimSpace } from "./goText.js"
+import { parseUintError, trimSpace } from "./goText.js"
 import type { StatReader } from "./reader.js"
+import { parseUint } from "../../strconv.js"
 
 /** A counter file that is not a uint64: the bare `strconv` error, as runc returns it. */
 export class NetworkStatParseError extends Data.TaggedError("NetworkStatParseError")<{

@@ -10,9 +10,10 @@
  */
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
+import { parseUint } from "../../strconv.js"
 import { parseCpusetList } from "./cpuset.js"
 import { CgroupParseError, CgroupScanError, malformedLine, type StatFailure } from "./errors.js"
-import { fields, fieldsFunc, parseUint, parseUintError, scanLines, splitN, tokenTooLong } from "./goText.js"
+import { fields, fieldsFunc, parseUintError, scanLines, splitN, tokenTooLong } from "./goText.js"
 import {
   isNotExist,
   keyValue,

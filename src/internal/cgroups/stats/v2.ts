@@ -7,8 +7,9 @@
  */
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
+import { parseUint } from "../../strconv.js"
 import { CgroupParseError, CgroupStatsV2Error, type StatFailure } from "./errors.js"
-import { fields, parseUint, parseUintError, scanLines, splitN, tokenTooLong, trimSpace } from "./goText.js"
+import { fields, parseUintError, scanLines, splitN, tokenTooLong, trimSpace } from "./goText.js"
 import { isNotExist, keyValue, maxUint64, readParamUint, readValueByKey, type StatReader } from "./reader.js"
 import { statRdma } from "./v1.js"
 import {

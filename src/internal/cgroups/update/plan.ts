@@ -15,7 +15,7 @@ import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import type * as Config from "../../../Config.js"
 import * as Strconv from "../../strconv.js"
-import { parseInt, trimSpace } from "../stats/goText.js"
+import { trimSpace } from "../stats/goText.js"
 import { readParamUint, type StatReader } from "../stats/reader.js"
 import { convertBlkioToIoWeight, convertMemorySwapToV2, numToStr } from "./convert.js"
 
@@ -305,7 +305,7 @@ export const needsBfq = (r: Config.Resources): boolean => r.blkio_weight !== 0 |
 export const bfqDeviceWeightSupported = (head: string): boolean => {
   const buffer = new TextEncoder().encode(head).slice(0, 32)
   const padded = new TextDecoder().decode(buffer) + "\0".repeat(32 - buffer.length)
-  return parseInt(trimSpace(padded), 10, 64)._tag === "Err"
+  return Strconv.parseInt(trimSpace(padded), 10, 64)._tag === "Err"
 }
 
 /**

@@ -11,7 +11,7 @@
 import * as Either from "effect/Either"
 import { JsonNumber, type JsonValue, kindOf, parseJson } from "../../json/GoJson.js"
 import { foldKey } from "../../json/GoSchema.js"
-import { parseInt, parseUint } from "../stats/goText.js"
+import { parseInt, parseUint } from "../../strconv.js"
 
 /** A Go type of the document, enough to decode or type-check a value against it. */
 type GoType =

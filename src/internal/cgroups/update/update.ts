@@ -8,7 +8,6 @@ import * as Data from "effect/Data"
 import * as Either from "effect/Either"
 import type * as Config from "../../../Config.js"
 import * as Strconv from "../../strconv.js"
-import { parseInt, parseUint } from "../stats/goText.js"
 import { convertCpuSharesToV2 } from "./convert.js"
 import { decodeResourcesJson, initialUpdate, type ResourcesUpdate } from "./specJson.js"
 import { ramInBytes } from "./units.js"
@@ -106,7 +105,7 @@ export class UpdateRdtNotEnabled extends Data.TaggedError("UpdateRdtNotEnabled")
  * (so `0x10`, `-0o7` and `1_000` are numbers).
  */
 export const parseIntFlag = (flag: UpdateFlag, value: string): Either.Either<bigint, UpdateFlagSyntaxError> => {
-  const parsed = parseInt(value, 0, 64)
+  const parsed = Strconv.parseInt(value, 0, 64)
   return parsed._tag === "Ok"
     ? Either.right(parsed.value)
     : Either.left(
@@ -155,7 +154,7 @@ export const readUpdate = (
     for (const [flag, key] of unsigned) {
       const text = given(values, flag)
       if (text === undefined) continue
-      const parsed = parseUint(text, 10, 64)
+      const parsed = Strconv.parseUint(text, 10, 64)
       if (parsed._tag === "Err") {
         return Either.left(new UpdateValueError({ flag, reason: Strconv.numErrorText("ParseUint", text, parsed.kind) }))
       }
@@ -165,7 +164,7 @@ export const readUpdate = (
     for (const [flag, key] of signed) {
       const text = given(values, flag)
       if (text === undefined) continue
-      const parsed = parseInt(text, 10, 64)
+      const parsed = Strconv.parseInt(text, 10, 64)
       if (parsed._tag === "Err") {
         return Either.left(new UpdateValueError({ flag, reason: Strconv.numErrorText("ParseInt", text, parsed.kind) }))
       }
@@ -215,6 +214,9 @@ export interface UpdatedConfig {
   readonly applyIntelRdt: boolean
 }
 
+/** What runc logs when kernel memory limits are given. */
+export const kernelMemoryWarning = "Kernel memory settings are ignored and will be removed"
+
 const deref = <A>(value: A | null, field: string): Either.Either<A, UpdateNilResource> =>
   value === null ? Either.left(new UpdateNilResource({ field })) : Either.right(value)
 
@@ -240,9 +242,10 @@ export const applyUpdate = (
 ): Either.Either<UpdatedConfig, UpdateNilResource | UpdateRdtNotEnabled> =>
   Either.gen(function*() {
     const memory = yield* deref(update.memory, "memory")
+    // `*Kernel != 0 || *KernelTCP != 0`: KernelTCP is dereferenced only when Kernel is 0
     const kernel = yield* deref(memory.kernel, "memory.kernel")
-    const kernelTCP = yield* deref(memory.kernelTCP, "memory.kernelTCP")
-    const warnings = kernel !== 0n || kernelTCP !== 0n ? ["Kernel memory settings are ignored and will be removed"] : []
+    const warn = kernel !== 0n || (yield* deref(memory.kernelTCP, "memory.kernelTCP")) !== 0n
+    const warnings = warn ? [kernelMemoryWarning] : []
     const blockIO = yield* deref(update.blockIO, "blockIO")
     const weight = yield* deref(blockIO.weight, "blockIO.weight")
     const cpu = yield* deref(update.cpu, "cpu")

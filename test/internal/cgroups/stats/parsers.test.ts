@@ -14,6 +14,7 @@ import * as Exit from "effect/Exit"
 import * as FastCheck from "effect/FastCheck"
 import { maxCpusetEntries, parseCpusetList } from "../../../../src/internal/cgroups/stats/cpuset.js"
 import * as GoText from "../../../../src/internal/cgroups/stats/goText.js"
+import * as Strconv from "../../../../src/internal/strconv.js"
 import { hugePageSizes } from "../../../../src/internal/cgroups/stats/hugepages.js"
 import * as Reader from "../../../../src/internal/cgroups/stats/reader.js"
 import { newStats } from "../../../../src/internal/cgroups/stats/types.js"
@@ -31,7 +32,7 @@ describe("Go's ParseUint", () => {
   vectors.parseUint.forEach((v, i) => {
     const expected = golden.parseUint[i]!
     it(`ParseUint(${JSON.stringify(v.s)}, ${v.base}, ${v.bits}) as Go answers`, () => {
-      const result = GoText.parseUint(v.s, Number(v.base.literal), Number(v.bits.literal))
+      const result = Strconv.parseUint(v.s, Number(v.base.literal), Number(v.bits.literal))
       if (expected.error === null) {
         expect(result).toEqual({ _tag: "Ok", value: BigInt(expected.value) })
       } else {
@@ -47,11 +48,11 @@ describe("Go's ParseUint", () => {
   it("reads every uint64 back from its decimal text, and refuses one past the end", () => {
     FastCheck.assert(
       FastCheck.property(FastCheck.bigInt({ min: 0n, max: maxUint64 }), (n) => {
-        expect(GoText.parseUint(n.toString(), 10, 64)).toEqual({ _tag: "Ok", value: n })
-        expect(GoText.parseUint(`0${n.toString(8)}`, 0, 64)).toEqual({ _tag: "Ok", value: n })
-        expect(GoText.parseUint(`0b${n.toString(2)}`, 0, 64)).toEqual({ _tag: "Ok", value: n })
-        expect(GoText.parseUint(`0x${n.toString(16)}`, 0, 64)).toEqual({ _tag: "Ok", value: n })
-        expect(GoText.parseUint((n + maxUint64 + 1n).toString(), 10, 64)).toEqual({ _tag: "Err", kind: "range", value: maxUint64 })
+        expect(Strconv.parseUint(n.toString(), 10, 64)).toEqual({ _tag: "Ok", value: n })
+        expect(Strconv.parseUint(`0${n.toString(8)}`, 0, 64)).toEqual({ _tag: "Ok", value: n })
+        expect(Strconv.parseUint(`0b${n.toString(2)}`, 0, 64)).toEqual({ _tag: "Ok", value: n })
+        expect(Strconv.parseUint(`0x${n.toString(16)}`, 0, 64)).toEqual({ _tag: "Ok", value: n })
+        expect(Strconv.parseUint((n + maxUint64 + 1n).toString(), 10, 64)).toEqual({ _tag: "Err", kind: "range", value: maxUint64 })
       })
     )
   })
