@@ -35,9 +35,9 @@ const create = Effect.gen(function*() {
 // #endregion create
 
 // #region start
-// The library does not start containers (runc's `create --bundle` and
-// `start` are not implemented). On the simulated host we play runc's part:
+// This example shows the state model alone, so it plays runc's part itself:
 // an init process in the container's cgroup, recorded in state.json.
+// (`Runtime.create` and `Runtime.start` do it from a bundle: examples/run-container.ts.)
 const startOnSimulatedHost = (container: Container.Container) =>
   Effect.gen(function*() {
     const machine = yield* MemoryHost.MemoryHost

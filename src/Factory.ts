@@ -76,6 +76,15 @@ export type LoadError =
 /** The largest state.json Load reads; a bigger one is {@link StateCorrupt}. */
 export const maxStateBytes = 16 * 1024 * 1024
 
+/** Options of {@link create}. */
+export interface CreateOptions {
+  /**
+   * The validation rules (`Validate.ValidateOptions.rules`): this library's
+   * by default; `"runc-1.1.5"` for a container made as runc 1.1.5 makes it.
+   */
+  readonly rules?: Validate.Rules
+}
+
 /**
  * runc's `Create(root, id, config)`: checks the root and id, validates the
  * config, makes the root (0o700), refuses an existing container
@@ -91,12 +100,13 @@ export const maxStateBytes = 16 * 1024 * 1024
 export const create: (
   root: string,
   id: string,
-  config: Config.Config
+  config: Config.Config,
+  options?: CreateOptions
 ) => Effect.Effect<Container, CreateError, Services> = Effect.fn("Factory.create")(
-  function*(root: string, id: string, config: Config.Config) {
+  function*(root: string, id: string, config: Config.Config, options: CreateOptions = {}) {
     if (root === "") return yield* new ErrRootNotSet()
     yield* ContainerId.validate(id)
-    yield* Validate.validate(config)
+    yield* Validate.validate(config, options.rules === undefined ? {} : { rules: options.rules })
     const fs = yield* Filesystem
     yield* fs.makeDirectoryAll(root, 0o700)
     // Creates in one root take turns (flock on the root dir), so the stat

@@ -40,7 +40,7 @@ export interface NodeOptions {
 
 /**
  * This host with options: {@link layerNode}, its runtime configured
- * (`{ runtime: { binary: "crun" } }`).
+ * (`{ runtime: { binary: "/usr/local/sbin/runc" } }`).
  */
 export const layerNodeWith = (options: NodeOptions): Layer.Layer<AllServices> =>
   NodeHost.layerRuntimeWith(options.runtime ?? {}).pipe(Layer.provideMerge(managers.pipe(Layer.provideMerge(NodeHost.layer))))

@@ -1,8 +1,9 @@
 /**
  * The runtime port: running containers. The init side of a container —
  * namespaces, `pivot_root`, capabilities, seccomp, runc's `nsexec` and
- * `runc init` — stays in an OCI runtime binary (runc; crun and youki speak
- * the same command line), driven the way go-runc drives it: `create`,
+ * `runc init` — stays in an OCI runtime binary (runc 1.x; crun and youki
+ * speak its command line but keep state in formats of their own, so their
+ * versions are recognised and refused), driven the way go-runc drives it: `create`,
  * `run` and `exec` run the binary with `--root`, `--log <file>` and
  * `--log-format json`, and its failures come back typed from its log lines.
  * Everything that reads or changes state on disk stays native: the
@@ -342,6 +343,8 @@ export interface Spawned {
    * process is not killed by that.
    */
   readonly exit: Effect.Effect<ExitStatus>
+  /** Sends `signal` (a number) to the runtime process itself, if it has not exited. */
+  readonly kill: (signal: number) => Effect.Effect<void>
 }
 
 /** What a host provides; {@link make} builds the service from it. */

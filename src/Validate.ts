@@ -64,7 +64,22 @@ export interface ValidateOptions {
    * has no such link (a memory host unless seeded).
    */
   readonly cwd?: string
+  /**
+   * Whose rules: `"libcontainer"` (the default) — the rules this library's
+   * `Factory.create` keeps, those of runc's main line after 1.1: a bind
+   * mount carrying filesystem data and a bad id-mapped mount are refused
+   * (`mountsStrict`), the scheduler is checked, and a relative mount
+   * destination is logged under the message `configuration`. `"runc-1.1.5"`
+   * — runc 1.1.5's `validator.go`, for what runs the runc 1.1.5 binary: no
+   * `mountsStrict` and no scheduler check (1.1.5 has neither rule), and a
+   * relative destination logged as `invalid configuration` with
+   * `invalid mount <%+v>: mount destination not absolute`.
+   */
+  readonly rules?: Rules
 }
+
+/** Which validation rules {@link validate} applies; see {@link ValidateOptions.rules}. */
+export type Rules = "libcontainer" | "runc-1.1.5"
 
 /** The services validation reads host facts from. */
 export type Services = Filesystem | CgroupManager | IntelRdt
@@ -427,10 +442,17 @@ const mountsStrict = Effect.fnUntraced(function*(config: Config) {
   }
 })
 
-/** runc's `mountsWarn`: the first relative destination, logged at warning level. */
-const mountsWarn = (config: Config) => {
+/**
+ * runc's `mountsWarn`: the first relative destination, logged at warning
+ * level — in runc 1.1.5's words (its `mounts` warning) or the later ones.
+ */
+const mountsWarn = (config: Config, rules: Rules) => {
   const relative = (config.mounts ?? []).find((mount) => !mount.destination.startsWith("/"))
   if (relative === undefined) return Effect.void
+  if (rules === "runc-1.1.5") {
+    const error = `invalid mount ${GoFormat.mountRunc115(relative)}: mount destination not absolute`
+    return Effect.logWarning("invalid configuration").pipe(Effect.annotateLogs("error", error))
+  }
   const error = `mount ${GoFormat.mount(relative)}: relative destination path is **deprecated**, using it as relative to /`
   return Effect.logWarning("configuration").pipe(Effect.annotateLogs("error", error))
 }
@@ -463,8 +485,9 @@ const schedulerCheck = (config: Config) => {
 /**
  * runc's `validate.Validate`: runs the checks of {@link checks} in order and
  * fails with the first {@link ConfigInvalid}; when all pass, a relative mount
- * destination is only logged (warning `configuration`, the text under the
- * `error` annotation), as runc does for backward compatibility.
+ * destination is only logged (warning `configuration`, or runc 1.1.5's
+ * `invalid configuration`; the text under the `error` annotation), as runc
+ * does for backward compatibility. `options.rules` picks the rule set.
  */
 export const validate = Effect.fn("Validate.validate")(function*(config: Config, options: ValidateOptions = {}) {
   yield* cgroupsCheck(config)
@@ -476,7 +499,10 @@ export const validate = Effect.fn("Validate.validate")(function*(config: Config,
   yield* sysctlCheck(config)
   yield* intelRdtCheck(config)
   yield* rootlessEUIDCheck(config)
-  yield* mountsStrict(config)
-  yield* schedulerCheck(config)
-  yield* mountsWarn(config)
+  const rules = options.rules ?? "libcontainer"
+  if (rules === "libcontainer") {
+    yield* mountsStrict(config)
+    yield* schedulerCheck(config)
+  }
+  yield* mountsWarn(config, rules)
 })

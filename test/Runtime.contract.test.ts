@@ -12,9 +12,13 @@ import type * as Chunk from "effect/Chunk"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
+import * as HashMap from "effect/HashMap"
+import * as Logger from "effect/Logger"
 import * as Option from "effect/Option"
 import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
+import { spawn } from "node:child_process"
+import { readdirSync, readFileSync } from "node:fs"
 import * as Container from "../src/Container.js"
 import * as Factory from "../src/Factory.js"
 import { Filesystem } from "../src/Filesystem.js"
@@ -56,19 +60,21 @@ const collected = (events: Chunk.Chunk<Runtime.OutputEvent>) => {
   return { stdout, stderr, exitCode }
 }
 
+/** A fresh root, a bundle running `args`, an id, on `host`; all cleaned up when the scope closes. */
+const setupOn = <R>(host: RuntimeHost<R>, name: string, args: ReadonlyArray<string>, edit?: (spec: Spec) => void) =>
+  Effect.gen(function*() {
+    const root = yield* host.root
+    const bundle = yield* host.bundle(edit === undefined ? { args } : { args, edit })
+    const id = host.id(name)
+    yield* host.track(root, id)
+    return { root, bundle, id }
+  })
+
 const suite = <R>(host: RuntimeHost<R>) => {
   const run = <A, E>(body: Effect.Effect<A, E, Libcontainer.AllServices | R | Scope.Scope>) =>
     Effect.scoped(body).pipe(Effect.provide(host.layer))
 
-  /** A fresh root, a bundle running `args`, an id, all cleaned up afterwards. */
-  const setup = (name: string, args: ReadonlyArray<string>, edit?: (spec: Spec) => void) =>
-    Effect.gen(function*() {
-      const root = yield* host.root
-      const bundle = yield* host.bundle(edit === undefined ? { args } : { args, edit })
-      const id = host.id(name)
-      yield* host.track(root, id)
-      return { root, bundle, id }
-    })
+  const setup = (name: string, args: ReadonlyArray<string>, edit?: (spec: Spec) => void) => setupOn(host, name, args, edit)
 
   it.live("create → created → start → running → exec → pause/resume → kill → stopped → delete, seen by the library and by runc", () =>
     run(Effect.gen(function*() {
@@ -189,6 +195,11 @@ const suite = <R>(host: RuntimeHost<R>) => {
         "RuntimeFailed",
         "exec failed: unable to start container process: exec: \"nosuch\": executable file not found in $PATH"
       ])
+      // streamed: the process's stderr passes, its last line too; the runtime's own bare error line does not
+      const complaint = collected(yield* Stream.runCollect(Runtime.execStream(c, { args: ["sleep", "abc"] })))
+      expect(complaint).toEqual({ stdout: "", stderr: "sleep: invalid number 'abc'\n", exitCode: 1 })
+      const failedStream = [...yield* Stream.runCollect(Stream.either(Runtime.execStream(c, { args: ["nosuch"] })))]
+      expect(failedStream.map((e) => e._tag === "Left" ? e.left._tag : e.right._tag)).toEqual(["RuntimeFailed"])
       const empty = yield* Effect.flip(Runtime.exec(c, { args: [] }))
       expect(empty.message).toBe("process args cannot be empty")
       yield* Runtime.delete(c, { force: true })
@@ -249,6 +260,39 @@ const suite = <R>(host: RuntimeHost<R>) => {
       expect(yield* failure(Runtime.create(root, id, { bundle }))).toEqual(["ErrExist", "container with given ID already exists"])
       expect(yield* failure(Runtime.run(root, id, { bundle }))).toEqual(["ErrExist", "container with given ID already exists"])
       expect(yield* failure(Runtime.start({ root, id: `${id}-none` }))).toEqual(["ErrNotExist", "container does not exist"])
+      yield* Runtime.delete(c)
+      expect(yield* runcState(root, id)).toBe("absent")
+    })), 60_000)
+
+  it.live("runc 1.1.5's rules: a bind mount with filesystem data runs; a relative destination is only warned about, in runc 1.1.5's words", () =>
+    run(Effect.gen(function*() {
+      const mount = { destination: "tmp", type: "bind", source: "/tmp", options: ["rbind", "ro", "mode=755"] }
+      const { bundle, id, root } = yield* setup("rules", ["sleep", "1000"], (spec) => void spec["mounts"].push(mount))
+      const warnings: Array<{ readonly message: string; readonly error: unknown }> = []
+      const capture = Logger.replace(
+        Logger.defaultLogger,
+        Logger.make(({ annotations, logLevel, message }) => {
+          if (logLevel._tag !== "Warning") return
+          const text = Array.isArray(message) ? message.join(" ") : String(message)
+          warnings.push({ message: text, error: HashMap.get(annotations, "error").pipe(Option.getOrUndefined) })
+        })
+      )
+      const c = yield* Runtime.create(root, id, { bundle }).pipe(Effect.provide(capture))
+      expect(yield* runcState(root, id)).toBe("created")
+      // MS_RDONLY | MS_BIND | MS_REC, the data kept: runc 1.1.5 has no rule against it (later runc refuses it)
+      const saved = (yield* Container.snapshot(c)).config.mounts?.find((m) => m.destination === "tmp")
+      expect([saved?.flags, saved?.data]).toEqual([20481, "mode=755"])
+      expect(warnings).toEqual([
+        {
+          message: "mount destination tmp is not absolute. Support for non-absolute mount destinations will be removed in a future release.",
+          error: undefined
+        },
+        {
+          message: "invalid configuration",
+          error: "invalid mount &{Source:/tmp Destination:tmp Device:bind Flags:20481 PropagationFlags:[] Data:mode=755 Relabel: " +
+            "RecAttr:<nil> Extensions:0 PremountCmds:[] PostmountCmds:[]}: mount destination not absolute"
+        }
+      ])
       yield* Runtime.delete(c)
       expect(yield* runcState(root, id)).toBe("absent")
     })), 60_000)
@@ -317,3 +361,66 @@ const suite = <R>(host: RuntimeHost<R>) => {
 describe("the runtime contract on the simulated host", () => suite(memory))
 
 describeWith([asRoot, runcBinary, busybox, cgroupV1], "the runtime contract with runc 1.1.5 and busybox", () => suite(node))
+
+describeWith([asRoot, runcBinary, busybox, cgroupV1], "standard streams never hang (runc#1047), with runc 1.1.5", () => {
+  it.live("control: a pipe given to `runc create` reaches its end only when the container is gone", () =>
+    Effect.gen(function*() {
+      const { bundle, id, root } = yield* setupOn(node, "pipe", ["sleep", "1000"])
+      const child = spawn("runc", ["--root", root, "create", "--bundle", bundle, id], { stdio: ["ignore", "pipe", "pipe"] })
+      let ended = false
+      child.stdout.resume().once("end", () => void (ended = true))
+      const code = yield* Effect.async<number | null>((resume) => void child.once("exit", (c) => resume(Effect.succeed(c))))
+      expect(code).toBe(0)
+      yield* Effect.sleep("300 millis")
+      // runc has exited, but the container's init holds the pipe's write end: a reader waiting for EOF waits
+      expect(ended).toBe(false)
+      expect(yield* runcState(root, id)).toBe("created")
+      yield* Runtime.delete({ root, id }, { force: true })
+      expect(yield* eventually(Effect.sync(() => ended), true)).toBe(true)
+    }).pipe(Effect.scoped, Effect.provide(node.layer)), 30_000)
+
+  it.live("create and a detached run return while the init lives and holds their streams (defaults and files)", () =>
+    Effect.gen(function*() {
+      const { bundle, id, root } = yield* setupOn(node, "nohang", ["sleep", "1000"])
+      const c = yield* Runtime.create(root, id, { bundle }).pipe(Effect.timeout("20 seconds"))
+      expect(yield* runcState(root, id)).toBe("created")
+      yield* Runtime.delete(c, { force: true })
+      const out = `${root}/out`
+      const stdio = { stdout: { file: out }, stderr: { file: out } }
+      const detached = yield* Runtime.run(root, id, { bundle, detach: true, stdio }).pipe(Effect.timeout("20 seconds"))
+      expect(yield* runcState(root, id)).toBe("running")
+      yield* Runtime.delete(detached, { force: true })
+      expect(yield* runcState(root, id)).toBe("absent")
+    }).pipe(Effect.scoped, Effect.provide(node.layer)), 60_000)
+
+  it.live("a foreground exec whose process leaves a child: runc waits for the child's end of its own pipes; interrupted, the exec returns and runc is gone", () =>
+    Effect.gen(function*() {
+      const { bundle, id, root } = yield* setupOn(node, "orphan", ["sleep", "1000"])
+      const c = yield* Runtime.run(root, id, { bundle, detach: true })
+      const out = `${root}/orphan-out`
+      const execs = yield* Effect.fork(
+        Runtime.exec(c, { args: ["sh", "-c", "sleep 1000 & echo started"] }, { stdio: { stdout: { file: out } } })
+      )
+      expect(yield* eventually(Effect.orElseSucceed(readText(out), () => ""), "started\n")).toBe("started\n")
+      yield* Effect.sleep("300 millis")
+      // sh has exited, yet runc 1.1.5 still copies output from its pipes, which the background sleep holds
+      expect(execs.unsafePoll()).toBeNull()
+      const runcExecs = () =>
+        readdirSync("/proc").filter((pid) => /^\d+$/.test(pid)).filter((pid) => {
+          try {
+            const argv = readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0")
+            return argv.includes("exec") && argv.includes(id)
+          } catch {
+            return false
+          }
+        })
+      expect(runcExecs().length).toBe(1)
+      const exit = yield* Fiber.interrupt(execs).pipe(Effect.timeout("10 seconds"))
+      expect(Exit.isInterrupted(exit)).toBe(true)
+      expect(runcExecs()).toEqual([])
+      // the child is the container's, gone with it
+      expect((yield* Container.processes(c)).length).toBe(2)
+      yield* Runtime.delete(c, { force: true })
+      expect(yield* runcState(root, id)).toBe("absent")
+    }).pipe(Effect.scoped, Effect.provide(node.layer)), 60_000)
+})

@@ -785,3 +785,47 @@ describe("relative mount destinations", () => {
       }))
   })
 })
+
+/** runc 1.1.5's `%+v` of a `*configs.Mount` (no ClearedFlags, no id mappings; Premount/PostmountCmds). */
+const renderMount115 = (m: { source?: string; destination: string; flags: number; data?: string }) =>
+  `&{Source:${m.source ?? ""} Destination:${m.destination} Device: Flags:${m.flags} PropagationFlags:[] ` +
+  `Data:${m.data ?? ""} Relabel: RecAttr:<nil> Extensions:0 PremountCmds:[] PostmountCmds:[]}`
+
+describe("runc 1.1.5's rules (rules: \"runc-1.1.5\", what the Runtime's pre-flight uses)", () => {
+  layer(memoryLayer())((it) => {
+    it.effect("no mountsStrict and no scheduler rule: every bind-data, id-mapped mount and scheduler vector the default refuses passes", () =>
+      Effect.gen(function*() {
+        const refusedByDefault = [...bindMounts, ...idmapMounts, ...scheduler].filter((v) =>
+          v.call === "V" && v.expected !== "ok" && typeof v.config !== "function"
+        )
+        expect(refusedByDefault.length).toBeGreaterThanOrEqual(10)
+        for (const vector of refusedByDefault) {
+          const config = vector.config as Json
+          expect(yield* failureOf(config), vector.id).not.toBe("ok")
+          expect(yield* failureOf(config, { rules: "runc-1.1.5" }), vector.id).toBe("ok")
+        }
+      }))
+
+    it.effect("the other checks refuse as by default", () =>
+      Effect.gen(function*() {
+        for (const vector of [...basic, ...rootless].filter((v) => typeof v.config !== "function" && v.call === "V" && v.needs === undefined)) {
+          const config = vector.config as Json
+          expect(yield* failureOf(config, { rules: "runc-1.1.5" }), vector.id).toEqual(yield* failureOf(config))
+        }
+      }))
+
+    it.effect("a relative destination is logged as runc 1.1.5 logs it: `invalid configuration`, `… mount destination not absolute`", () =>
+      Effect.gen(function*() {
+        const mounts = [{ destination: "/ok" }, { source: "/tmp", destination: "tmp", flags: 20481, data: "mode=755" }]
+        const [result, logs] = yield* captureLogs(failureOf(base({ mounts }), { rules: "runc-1.1.5" }))
+        expect(result).toBe("ok")
+        expect(logs.filter((line) => line.level === "WARN")).toEqual([{
+          level: "WARN",
+          message: "invalid configuration",
+          annotations: {
+            error: `invalid mount ${renderMount115({ source: "/tmp", destination: "tmp", flags: 20481, data: "mode=755" })}: mount destination not absolute`
+          }
+        }])
+      }))
+  })
+})

@@ -10,7 +10,7 @@ import { describe, expect, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
 import type * as Layer from "effect/Layer"
 import { execFile } from "node:child_process"
-import { readdirSync } from "node:fs"
+import { readdirSync, rmSync } from "node:fs"
 import { join } from "node:path"
 import { format, promisify } from "node:util"
 import { vi } from "vitest"
@@ -20,9 +20,12 @@ import * as Lifecycle from "../examples/lifecycle.js"
 import * as MemoryHost from "../examples/memory-host.js"
 import * as NodeHost from "../examples/node-host.js"
 import * as Readme from "../examples/readme.js"
+import * as RunContainer from "../examples/run-container.js"
 import * as WatchUsage from "../examples/watch-usage.js"
 import * as Libcontainer from "../src/Libcontainer.js"
 import { codeBlocks, read, repo } from "./support/docs.js"
+import { busybox, cgroupV1, describeWith, root as asRoot, runc } from "./support/prerequisites.js"
+import { makeBundle } from "./support/runc.js"
 
 /** Runs `effect` with console.log captured; succeeds with the printed text. */
 const printed = <E, R>(effect: Effect.Effect<unknown, E, R>): Effect.Effect<string, E, R> =>
@@ -70,6 +73,7 @@ const examples: ReadonlyArray<Example> = [
     script: true
   },
   { file: "examples/json.ts", program: onMemory(Json.program), documented: true, script: true },
+  { file: "examples/run-container.ts", program: onMemory(RunContainer.program), documented: true, script: true },
   {
     file: "examples/node-host.ts",
     program: NodeHost.program.pipe(Effect.provide(Libcontainer.layerNode)),
@@ -128,4 +132,16 @@ describe("examples", () => {
     const node = await run(process.execPath, ["--import", "tsx", "examples/node-host.ts"], { cwd: repo, encoding: "utf8" })
     expect(node.stdout).toMatch(/^example-\d+ stopped /)
   }, 120_000)
+})
+
+describeWith([asRoot, runc, busybox, cgroupV1], "examples/run-container.ts on this host (real runc, busybox bundle)", () => {
+  it.live("goes from the bundle to a running container and back, printing what the simulated host prints but the id", () =>
+    Effect.gen(function*() {
+      const bundle = makeBundle({ args: ["sleep", "1000"] })
+      const text = yield* printed(RunContainer.onThisHost(bundle)).pipe(
+        Effect.ensuring(Effect.sync(() => rmSync(bundle, { recursive: true, force: true })))
+      )
+      const simulated = documentedOutputs("examples/run-container.ts")[0]!.text
+      expect(text).toBe(simulated.replace("hello from web", `hello from web-${process.pid}`))
+    }), 60_000)
 })

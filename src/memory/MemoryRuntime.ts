@@ -76,7 +76,10 @@ export const primitives = (host: SimulatedHost, options: MemoryRuntimeOptions = 
           stdout,
           stderr
         })
-        return { exit: launched.status }
+        return {
+          exit: launched.status,
+          kill: (signal: number) => Effect.sync(() => void host.processes.signal(launched.pid, signal))
+        }
       })
   }
 }

@@ -26,6 +26,11 @@ import * as Data from "effect/Data"
 import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
+import * as FiberRef from "effect/FiberRef"
+import * as HashMap from "effect/HashMap"
+import * as HashSet from "effect/HashSet"
+import * as Logger from "effect/Logger"
+import * as LogLevel from "effect/LogLevel"
 import * as Option from "effect/Option"
 import * as SynchronizedRef from "effect/SynchronizedRef"
 import * as Container from "../Container.js"
@@ -89,21 +94,55 @@ const lookPathError = (name: string, code: string): string =>
     ? `exec: ${Strconv.quote(name)}: stat ${name}: ${Errno.textOf(code)}`
     : `exec: ${Strconv.quote(name)}: ${Errno.textOf(code)}`
 
+type LogLevelName = "error" | "warning"
+
+/**
+ * Writes one logrus line as this runc writes it, JSON (keys sorted, as Go
+ * encodes a map) or text (`time`, `level`, `msg`, then the fields), to
+ * `--log` (then an error's bare text to stderr too) or stderr.
+ */
+const writeLogLine = (
+  host: SimulatedHost,
+  context: ProgramContext,
+  log: string | undefined,
+  format: string | undefined,
+  line: { readonly level: LogLevelName; readonly message: string; readonly fields: Readonly<Record<string, string>>; readonly time: Date }
+): void => {
+  const now = line.time.toISOString().replace(/\.\d+Z$/, "Z")
+  const byKey = (a: [string, string], b: [string, string]) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)
+  const entries = Object.entries(line.fields).sort(byKey)
+  const all: Record<string, string> = { ...line.fields, level: line.level, msg: line.message, time: now }
+  const text = format === "json"
+    ? `${JSON.stringify(Object.fromEntries(Object.entries(all).sort(byKey)))}\n`
+    : `time="${now}" level=${line.level} msg=${Strconv.quote(line.message)}${
+      entries.map(([k, v]) => ` ${k}=${Strconv.quote(v)}`).join("")
+    }\n`
+  if (log === undefined || log === "") return context.stderr(text)
+  const path = absolute(log, host.fs.cwd)
+  const before = Either.getOrElse(host.fs.readFile(path, { maxBytes: 16 * 1024 * 1024 }), () => new Uint8Array(0))
+  const encoded = encoder.encode(text)
+  const after = new Uint8Array(before.length + encoded.length)
+  after.set(before)
+  after.set(encoded, before.length)
+  host.fs.writeFile(path, after, "truncate", 0o644)
+  if (line.level === "error") context.stderr(`${line.message}\n`)
+}
+
 /** The logrus lines this runc writes: JSON or text, to `--log` (then the bare error to stderr too) or stderr. */
 const logger = (host: SimulatedHost, context: ProgramContext, log: string | undefined, format: string | undefined) =>
-  Effect.fnUntraced(function*(level: "error" | "warning", message: string) {
-    const now = new Date(yield* Clock.currentTimeMillis).toISOString().replace(/\.\d+Z$/, "Z")
-    const line = format === "json"
-      ? `${JSON.stringify({ level, msg: message, time: now })}\n`
-      : `time="${now}" level=${level} msg=${Strconv.quote(message)}\n`
-    if (log === undefined || log === "") return context.stderr(line)
-    const path = absolute(log, host.fs.cwd)
-    const before = Either.getOrElse(host.fs.readFile(path, { maxBytes: 16 * 1024 * 1024 }), () => new Uint8Array(0))
-    const after = new Uint8Array(before.length + line.length)
-    after.set(before)
-    after.set(encoder.encode(line), before.length)
-    host.fs.writeFile(path, after, "truncate", 0o644)
-    if (level === "error") context.stderr(`${message}\n`)
+  Effect.fnUntraced(function*(level: LogLevelName, message: string) {
+    const time = new Date(yield* Clock.currentTimeMillis)
+    writeLogLine(host, context, log, format, { level, message, fields: {}, time })
+  })
+
+/** The library's warnings while this runc runs (specconv's, Validate's), written as runc's warning lines. */
+const warningLogger = (host: SimulatedHost, context: ProgramContext, log: string | undefined, format: string | undefined) =>
+  Logger.make(({ annotations, date, logLevel, message }) => {
+    if (logLevel._tag !== "Warning") return
+    const text = Array.isArray(message) ? message.map(String).join(" ") : String(message)
+    const fields: Record<string, string> = {}
+    for (const [key, value] of HashMap.toEntries(annotations)) fields[key] = String(value)
+    writeLogLine(host, context, log, format, { level: "warning", message: text, fields, time: date })
   })
 
 /** Resolves once `ready()` holds, checking on every change of the FIFO's pipe. */
@@ -191,7 +230,11 @@ const startContainer = (host: SimulatedHost, io: Io, runcPid: number, root: stri
       ...(options.noNewKeyring === true ? { noNewKeyring: true } : {})
     }).pipe(Effect.mapError(failed))
     if (prepared.process.terminal) return yield* new Failed({ message: "the simulated runc has no terminals" })
-    const container = yield* Factory.create(root, id, prepared.config).pipe(Effect.mapError(failed))
+    // validated above, warnings logged: runc validates once
+    const container = yield* Factory.create(root, id, prepared.config, { rules: "runc-1.1.5" }).pipe(
+      Effect.mapError(failed),
+      Logger.withMinimumLogLevel(LogLevel.Error)
+    )
     const init = yield* startInit(host, io, runcPid, container, prepared.process).pipe(
       Effect.tapError(() => undo(host, container))
     )
@@ -413,6 +456,8 @@ export const make = (host: SimulatedHost, services: Context.Context<Factory.Serv
       Effect.catchAll((error) =>
         Effect.as(log("error", `${prefix}${error.message}`), command._tag === "Exec" ? 255 : 1)
       ),
-      Effect.provide(services)
+      Effect.provide(services),
+      // runc's warnings go to its log only, not to the loggers of whoever runs it
+      Effect.locally(FiberRef.currentLoggers, HashSet.make(warningLogger(host, context, global.log, global.logFormat)))
     )
   })

@@ -62,7 +62,7 @@ export const layerRuntime: Layer.Layer<Runtime.Runtime, never, Factory.Services>
 
 /**
  * The runtime binary of `options.binary` (a bare name looked up in `PATH`,
- * or a path: `crun`, `/usr/local/bin/youki`), run with `child_process.spawn`
+ * or a path: `/usr/local/sbin/runc`), run with `child_process.spawn`
  * and standard streams that are `/dev/null`, inherited or files — never a
  * pipe — with `options`' global flags.
  */

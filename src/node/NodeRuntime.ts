@@ -1,6 +1,6 @@
 /**
  * This host's runtime adapter: the OCI runtime binary (`runc` on `PATH` by
- * default; crun and youki speak the same command line) started with
+ * default, or another runc 1.x binary) started with
  * `child_process.spawn`. Its standard streams are `/dev/null`, this
  * process's own, or files — never a pipe: a detached container's init
  * inherits them and holds them open for its whole life, so a pipe would
@@ -162,7 +162,11 @@ const spawn = (binary: string, temporaryDirectory: string) =>
           waiting.add(wake)
           return Effect.sync(() => void waiting.delete(wake))
         })
-        resume(Effect.succeed({ exit }))
+        const kill = (signal: number) =>
+          Effect.sync(() => {
+            if (status === undefined) child.kill(signal)
+          })
+        resume(Effect.succeed({ exit, kill }))
       })
     })
   })

@@ -20,7 +20,8 @@ import { buildCli, executableIn } from "../../scripts/build-cli.js"
 import * as App from "../../src/cli/app.js"
 import * as Invocation from "../../src/cli/invocation.js"
 import * as Libcontainer from "../../src/Libcontainer.js"
-import { describeWith, runc as runcBinary } from "../support/prerequisites.js"
+import { busybox, cgroupV1, describeWith, root as asRoot, runc as runcBinary } from "../support/prerequisites.js"
+import { createContainer, destroyContainer, makeBundle, runc } from "../support/runc.js"
 
 interface Run {
   readonly status: number
@@ -275,8 +276,9 @@ const cases: ReadonlyArray<{ readonly args: ReadonlyArray<string>; readonly bare
 ]
 
 describeWith([runcBinary], "libcontainer's command line against runc 1.1.5", () => {
-  const work = mkdtempSync(join(tmpdir(), "elc-cli-usage-"))
-  const root = join(work, "root")
+  // made in beforeAll, so a run that filters these tests out makes (and leaves) nothing
+  let work = ""
+  let root = ""
   const outdir = join(import.meta.dirname, "../../node_modules/.cache/effect-libcontainer", `cli-usage-${process.pid}`)
   const bin = executableIn(outdir)
   const host: Invocation.Host = { ...Invocation.processHost(), cwd: () => work }
@@ -303,12 +305,14 @@ describeWith([runcBinary], "libcontainer's command line against runc 1.1.5", () 
   }
 
   beforeAll(async () => {
+    work = mkdtempSync(join(tmpdir(), "elc-cli-usage-"))
+    root = join(work, "root")
     mkdirSync(root)
     await buildCli(outdir)
   }, 120_000)
 
   afterAll(() => {
-    rmSync(work, { recursive: true, force: true })
+    if (work !== "") rmSync(work, { recursive: true, force: true })
     rmSync(outdir, { recursive: true, force: true })
   })
 
@@ -351,4 +355,53 @@ describeWith([runcBinary], "libcontainer's command line against runc 1.1.5", () 
         expect(stderrOf(readFileSync(ourLog, "utf8"))).toBe(stderrOf(readFileSync(theirLog, "utf8")))
       }
     }))
+})
+
+describeWith([runcBinary, asRoot, busybox, cgroupV1], "create, start, exec and run on real containers, against runc 1.1.5", () => {
+  it.effect("foreground exec and run: the same status, stdout and stderr as runc's (one error line, not the runtime's as well)", () =>
+    Effect.gen(function*() {
+      const work = mkdtempSync(join(tmpdir(), "elc-cli-run-"))
+      const root = join(work, "root")
+      const sleeper = makeBundle({ args: ["sleep", "1000"] })
+      const talker = makeBundle({ args: ["sh", "-c", "echo ran; echo oops >&2; exit 4"] })
+      const id = `elc-cli-run-${process.pid}`
+      const host: Invocation.Host = { ...Invocation.processHost(), cwd: () => work }
+      const ours = (args: ReadonlyArray<string>) =>
+        Effect.gen(function*() {
+          let stdout = ""
+          let stderr = ""
+          const status = yield* App.run(["node", "libcontainer", "--root", root, ...args], {
+            stdout: (t) => void (stdout += t),
+            stderr: (t) => void (stderr += t)
+          }, host)
+          return { status, stdout, stderr }
+        }).pipe(Effect.provide(Libcontainer.layerNode))
+      const theirs = (args: ReadonlyArray<string>) => spawn("runc", ["--root", root, ...args], work)
+      const same = (a: Run, b: Run, what: string) =>
+        expect([a.status, a.stdout, stderrOf(a.stderr)], what).toEqual([b.status, b.stdout, stderrOf(b.stderr)])
+      try {
+        createContainer(root, id, sleeper, "running")
+        for (
+          const args of [
+            ["exec", id, "nosuch"],
+            ["exec", id, "sh", "-c", "echo out; echo err >&2; exit 3"],
+            ["exec", "-e", "X=1", "--cwd", "/tmp", id, "sh", "-c", "echo $X; pwd"],
+            ["exec", "--user", "1:x", id, "true"]
+          ]
+        ) {
+          same(yield* ours(args), theirs(args), args.join(" "))
+        }
+        destroyContainer(root, id)
+        same(yield* ours(["run", "--bundle", talker, id]), theirs(["run", "--bundle", talker, id]), "run")
+        expect(JSON.parse(runc(root, ["list", "--format", "json"]))).toBeNull()
+        expect(yield* ours(["create", "--bundle", sleeper, id])).toEqual({ status: 0, stdout: "", stderr: "" })
+        same(yield* ours(["create", "--bundle", sleeper, id]), theirs(["create", "--bundle", sleeper, id]), "create again")
+        expect(yield* ours(["start", id])).toEqual({ status: 0, stdout: "", stderr: "" })
+        expect(JSON.parse(runc(root, ["state", id])).status).toBe("running")
+        same(yield* ours(["start", id]), theirs(["start", id]), "start again")
+      } finally {
+        destroyContainer(root, id)
+        for (const dir of [sleeper, talker, work]) rmSync(dir, { recursive: true, force: true })
+      }
+    }), 120_000)
 })

@@ -13,6 +13,9 @@ import { open, readFile, unlink } from "node:fs/promises"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { SystemError } from "../../src/ContainerError.js"
+import * as Libcontainer from "../../src/Libcontainer.js"
+import * as NodeHost from "../../src/node/NodeHost.js"
+import * as Runtime from "../../src/Runtime.js"
 import { type Command, type GlobalOptions, toArgv } from "../../src/internal/runtime/argv.js"
 import { type ExecFifoHost, start } from "../../src/internal/runtime/execFifo.js"
 import { failureOf } from "../../src/internal/runtime/log.js"
@@ -24,6 +27,15 @@ import { makeBundle } from "../support/runc.js"
 const crun: Prerequisite = {
   name: "crun on PATH (apt-get install crun)",
   present: () => spawnSync("sh", ["-c", "command -v crun"]).status === 0
+}
+
+/** A hybrid host (cgroup2 at /sys/fs/cgroup/unified) whose cgroup2 has controllers (here: hugetlb, not mounted as v1). */
+const hybridWithV2Controllers = (): boolean => {
+  try {
+    return readFileSync("/sys/fs/cgroup/unified/cgroup.controllers", "utf8").trim() !== ""
+  } catch {
+    return false
+  }
 }
 
 /** Runs `binary argv…` with stdio on files (never a pipe a detached init could hold open). */
@@ -185,11 +197,60 @@ describeWith([root, runcBinary, busybox, cgroupV1], "the runtime protocol with r
 })
 
 describeWith([root, crun], "the runtime protocol with crun", () => {
-  it("reads crun's version as supported", () => {
+  it("reads crun's version, and refuses it: its state is not runc's state.json", () => {
     const out = spawnSync("crun", ["--version"], { encoding: "utf8" }).stdout
     const version = Either.getOrThrow(parseVersion("crun", out))
     expect(version.runtime).toBe("crun")
-    expect(Either.isRight(checkSupported(version))).toBe(true)
+    expect(Either.getOrThrow(Either.flip(checkSupported(version)))).toMatchObject({
+      _tag: "RuntimeVersionUnsupported",
+      reason: "crun keeps container state in its own format (<root>/<id>/status), not runc's state.json"
+    })
+  })
+
+  it.effect("the Runtime with crun: version detected, create refused before crun runs, nothing made", () =>
+    Effect.gen(function*() {
+      const scratch = mkdtempSync(join(tmpdir(), "elc-crun-rt-"))
+      const stateRoot = join(scratch, "root")
+      const bundle = makeBundle()
+      try {
+        const crunRuntime = NodeHost.layerRuntimeWith({ binary: "crun" })
+        const version = yield* Effect.flip(Runtime.version.pipe(Effect.provide(crunRuntime)))
+        expect(version).toMatchObject({ _tag: "RuntimeVersionUnsupported", runtime: "crun" })
+        expect(version.message).toMatch(/^unsupported OCI runtime crun \d+\.\d+(\.\d+)? \(supported: runc 1\.x\): crun keeps/)
+        const refused = yield* Effect.flip(Runtime.create(stateRoot, "elc-crun-refused", { bundle }).pipe(Effect.provide(crunRuntime)))
+        expect(refused._tag).toBe("RuntimeVersionUnsupported")
+        expect(existsSync(stateRoot)).toBe(false)
+      } finally {
+        rmSync(bundle, { recursive: true, force: true })
+        rmSync(scratch, { recursive: true, force: true })
+      }
+    }).pipe(Effect.provide(Libcontainer.layerNode)), 30_000)
+
+  it("why: crun refuses a hybrid host whose cgroup2 has controllers; elsewhere its state dir has `status`, no state.json", () => {
+    const scratch = mkdtempSync(join(tmpdir(), "elc-crun-"))
+    const stateRoot = join(scratch, "root")
+    const bundle = makeBundle()
+    const id = `elc-crun-${process.pid}`
+    try {
+      const created = invoke("crun", scratch, { root: stateRoot }, { _tag: "Create", id, options: { bundle } })
+      if (hybridWithV2Controllers()) {
+        // crun 1.8.1 `libcrun_cgroup_enter` (src/libcrun/cgroup.c), whatever --cgroup-manager says
+        expect(created.status).toBe(1)
+        expect(failure("crun", created, { _tag: "Create", id, options: { bundle } })).toMatchObject({
+          _tag: "RuntimeFailed",
+          message: "cgroups in hybrid mode not supported, drop all controllers from cgroupv2"
+        })
+        expect(existsSync(join(stateRoot, id))).toBe(false)
+      } else {
+        expect(created.status).toBe(0)
+        expect(existsSync(join(stateRoot, id, "status"))).toBe(true)
+        expect(existsSync(join(stateRoot, id, "state.json"))).toBe(false)
+      }
+    } finally {
+      invoke("crun", scratch, { root: stateRoot }, { _tag: "Delete", id, force: true })
+      rmSync(bundle, { recursive: true, force: true })
+      rmSync(scratch, { recursive: true, force: true })
+    }
   })
 
   it("maps crun's failures to ErrExist and ErrNotExist", () => {

@@ -41,11 +41,14 @@ export class RuntimeVersionUnknown extends Data.TaggedError("RuntimeVersionUnkno
 export class RuntimeVersionUnsupported extends Data.TaggedError("RuntimeVersionUnsupported")<{
   readonly runtime: string
   readonly version: string
-  /** What is supported, e.g. `runc 1.x, crun 0.x–1.x, youki 0.x`. */
+  /** What is supported, e.g. `runc 1.x`. */
   readonly supported: string
+  /** Why, for a runtime known not to fit (crun, youki: their own state format). */
+  readonly reason?: string
 }> {
   override get message(): string {
-    return `unsupported OCI runtime ${this.runtime} ${this.version} (supported: ${this.supported})`
+    const base = `unsupported OCI runtime ${this.runtime} ${this.version} (supported: ${this.supported})`
+    return this.reason === undefined ? base : `${base}: ${this.reason}`
   }
 }
 

@@ -34,6 +34,7 @@ import type {
   Settings,
   Sink,
   Source,
+  Spawned,
   Stdio,
   Target,
   VersionError,
@@ -79,6 +80,40 @@ const wiringOf = (stdio: Stdio | undefined, cwd: string): Wiring => ({
 
 /** The prefixes runc puts before the error that ends a command. */
 const fatalPrefixes = ["runc create failed: ", "runc run failed: ", "exec failed: "]
+
+/** Whether a failure is the runtime's own (it wrote its text to stderr as well as to its log). */
+const isRuntimeFailure = (e: unknown): boolean =>
+  typeof e === "object" && e !== null && (e as { readonly _tag?: unknown })._tag === "RuntimeFailed"
+
+const newline = 0x0a
+
+/** A byte stream passed on as it comes, except its last line, held until more comes or it ends. */
+class HeldLastLine {
+  private held = new Uint8Array(0)
+  constructor(private readonly emit: (data: Uint8Array) => void) {}
+
+  push(data: Uint8Array): void {
+    const all = new Uint8Array(this.held.length + data.length)
+    all.set(this.held)
+    all.set(data, this.held.length)
+    // the start of the last line: after the last newline that is not the final byte
+    const searchEnd = all.length > 0 && all[all.length - 1] === newline ? all.length - 2 : all.length - 1
+    const cut = all.lastIndexOf(newline, searchEnd) + 1
+    if (cut > 0) this.emit(all.subarray(0, cut))
+    this.held = all.slice(cut)
+  }
+
+  /** Passes on what is held, unless it is exactly `drop`. */
+  end(drop?: string): void {
+    const last = this.held
+    this.held = new Uint8Array(0)
+    if (last.length === 0 || (drop !== undefined && decoder.decode(last) === drop)) return
+    this.emit(last)
+  }
+}
+
+/** How long an interrupted exec's runtime may take to exit once the process was killed. */
+const execGrace = "1 second"
 
 const isContainer = (target: Target): target is Container.Container => Container.isContainer(target)
 
@@ -162,14 +197,15 @@ export const make = (
 
     /**
      * Runs one command of the runtime to its end. `onInterrupt` is what an
-     * interrupted wait does before waiting for the runtime to exit.
+     * interrupted wait does (given the runtime's process) before waiting for
+     * the runtime to exit.
      */
     const invoke = (
       dir: string,
       root: string,
       command: Command,
       wiring: Wiring,
-      onInterrupt: Effect.Effect<void> = Effect.void
+      onInterrupt: (spawned: Spawned) => Effect.Effect<void> = () => Effect.void
     ): Effect.Effect<Ran, RuntimeNotFound | SystemError> =>
       Effect.gen(function*() {
         const log = GoPath.join(dir, "log.json")
@@ -177,7 +213,9 @@ export const make = (
         const spawned = yield* primitives.spawn(argv, wiring).pipe(Effect.mapError(notFound))
         const status = yield* spawned.exit.pipe(
           // finalizers run uninterruptibly: the stopper is made interruptible, so the runtime's exit ends the race
-          Effect.onInterrupt(() => Effect.race(Effect.interruptible(Effect.zipRight(onInterrupt, Effect.never)), spawned.exit))
+          Effect.onInterrupt(() =>
+            Effect.race(Effect.interruptible(Effect.zipRight(onInterrupt(spawned), Effect.never)), spawned.exit)
+          )
         )
         const text = decoder.decode(yield* fs.readFile(log).pipe(Effect.orElseSucceed(() => new Uint8Array(0))))
         const entries = parseLog(text)
@@ -284,6 +322,21 @@ export const make = (
         }
       })
 
+    /**
+     * An interrupted foreground exec: SIGKILL to its process, then — should
+     * the runtime still run after {@link execGrace} — to the runtime too.
+     * runc 1.1.5 copies a foreground process's output through pipes of its
+     * own and waits for their end (`utils_linux.go` `setupProcessPipes`,
+     * `tty.Close`), which a child the process left in the container holds
+     * open; killing that child is not ours to do, so runc is stopped
+     * instead.
+     */
+    const stopExec = (pidFile: string, spawned: Spawned) =>
+      Effect.zipRight(
+        killProcess(pidFile),
+        Effect.zipRight(Effect.sleep(execGrace), spawned.kill(Signal.SIGKILL))
+      )
+
     /** Removes a container if it is still there, whatever its status. */
     const removeIfThere = (root: string, id: string) =>
       provide(Factory.load(root, id).pipe(Effect.flatMap((c) => Container.remove(c, { force: true })))).pipe(
@@ -307,8 +360,7 @@ export const make = (
                 ...(options.noSubreaper === true ? { noSubreaper: true } : {})
               }
             }
-            const stop = killContainer(stateRoot, id)
-            const ran = yield* invoke(dir, stateRoot, command, wiring, stop).pipe(
+            const ran = yield* invoke(dir, stateRoot, command, wiring, () => killContainer(stateRoot, id)).pipe(
               Effect.onInterrupt(() => options.keep === true ? Effect.void : removeIfThere(stateRoot, id))
             )
             if (fatalError(ran, runtime.runtime)) return yield* failure(ran, command, runtime.runtime)
@@ -381,7 +433,7 @@ export const make = (
                 ...(options.ignorePaused === true ? { ignorePaused: true } : {})
               }
             }
-            const ran = yield* invoke(dir, container.root, command, wiring, killProcess(pidFile))
+            const ran = yield* invoke(dir, container.root, command, wiring, (spawned) => stopExec(pidFile, spawned))
             if (detach) {
               if (ran.status._tag !== "Exited" || ran.status.code !== 0) return yield* failure(ran, command, runtime.runtime)
               const pid = Number(decoder.decode(yield* fs.readFile(pidFile)).trim())
@@ -398,24 +450,40 @@ export const make = (
     const exec = (container: Container.Container, process: ExecRequest, options: ExecOptions = {}) =>
       Effect.flatMap(primitives.cwd, (cwd) => execWith(container, process, options, wiringOf(options.stdio, cwd)))
 
-    /** A foreground command whose stdout and stderr are collected into a stream, the exit last. */
-    const streamed = <E>(
+    /**
+     * A foreground command whose stdout and stderr are collected into a
+     * stream, the exit last. The runtime shares its stderr with the process
+     * and, when it fails, writes its error there bare as its last line (runc
+     * `fatal` with `--log`); the failure carries that text, so stderr's last
+     * line is held back until more comes or the command ends, and dropped
+     * when it is the runtime's own error.
+     */
+    const streamed = <E extends { readonly message: string }>(
       stdin: Input | undefined,
       body: (wiring: Wiring) => Effect.Effect<Exited, E>
     ): Stream.Stream<OutputEvent, E> =>
       Stream.asyncScoped<OutputEvent, E>((emit) =>
         Effect.gen(function*() {
           const cwd = yield* primitives.cwd
+          const stderr = new HeldLastLine((data) => void emit.single({ _tag: "Stderr", data }))
           const wiring: Wiring = {
             stdin: sourceOf(stdin, cwd),
             stdout: { _tag: "Collect", onData: (data) => void emit.single({ _tag: "Stdout", data }) },
-            stderr: { _tag: "Collect", onData: (data) => void emit.single({ _tag: "Stderr", data }) }
+            stderr: { _tag: "Collect", onData: (data) => stderr.push(data) }
           }
           yield* Effect.forkScoped(
             body(wiring).pipe(
               Effect.matchEffect({
-                onFailure: (e) => Effect.promise(() => emit.fail(e)),
-                onSuccess: (exited) => Effect.promise(() => emit.single(exited).then(() => emit.end()))
+                onFailure: (e) =>
+                  Effect.promise(() => {
+                    stderr.end(isRuntimeFailure(e) ? `${e.message}\n` : undefined)
+                    return emit.fail(e)
+                  }),
+                onSuccess: (exited) =>
+                  Effect.promise(() => {
+                    stderr.end()
+                    return emit.single(exited).then(() => emit.end())
+                  })
               })
             )
           )

@@ -62,25 +62,39 @@ export const parseVersion = (binary: string, output: string): Either.Either<Runt
 
 /**
  * The major versions driven, per runtime: runc 1 (its CLI and state.json
- * as of 1.1), crun 0 and 1, youki 0 (both speak runc's CLI).
+ * as of 1.1). The native half of the port — `Factory.load` after a create,
+ * `start` through `exec.fifo`, pause, kill, delete — reads runc's
+ * `<root>/<id>/state.json`.
  */
 export const supportedMajors: Readonly<Record<string, ReadonlyArray<number>>> = {
-  runc: [1],
-  crun: [0, 1],
-  youki: [0]
+  runc: [1]
+}
+
+/**
+ * Runtimes that speak runc's command line but keep their containers' state
+ * in a format of their own, which the native half cannot load: a container
+ * they create would be one this library cannot start, inspect or delete.
+ */
+export const foreignState: Readonly<Record<string, string>> = {
+  crun: "crun keeps container state in its own format (<root>/<id>/status), not runc's state.json",
+  youki: "youki keeps container state in its own format (<root>/<id>/state.json with youki's fields), not runc's"
 }
 
 const describeSupported = (): string =>
   Object.entries(supportedMajors).map(([name, majors]) => `${name} ${majors.map((m) => `${m}.x`).join("/")}`).join(", ")
 
-/** Refuses a runtime we do not know or a major version we do not drive. */
+const own = (record: Readonly<Record<string, unknown>>, key: string): boolean => Object.prototype.hasOwnProperty.call(record, key)
+
+/** Refuses a runtime we do not know or drive, or a major version we do not drive; with the reason where we know one. */
 export const checkSupported = (version: RuntimeVersion): Either.Either<RuntimeVersion, RuntimeVersionUnsupported> => {
-  const majors = Object.prototype.hasOwnProperty.call(supportedMajors, version.runtime)
-    ? supportedMajors[version.runtime]!
-    : []
-  return majors.includes(version.major)
-    ? Either.right(version)
-    : Either.left(
-      new RuntimeVersionUnsupported({ runtime: version.runtime, version: version.text, supported: describeSupported() })
-    )
+  const majors = own(supportedMajors, version.runtime) ? supportedMajors[version.runtime]! : []
+  if (majors.includes(version.major)) return Either.right(version)
+  return Either.left(
+    new RuntimeVersionUnsupported({
+      runtime: version.runtime,
+      version: version.text,
+      supported: describeSupported(),
+      ...(own(foreignState, version.runtime) ? { reason: foreignState[version.runtime]! } : {})
+    })
+  )
 }

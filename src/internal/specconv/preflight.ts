@@ -7,12 +7,13 @@
  * a caller can refuse a bad bundle with runc's message before running the
  * runtime.
  *
- * Validation: the library's `Validate` follows runc 1.2, which refuses a
- * bind mount carrying filesystem data (`mountsStrict`); runc 1.1.5 has no
- * such rule and runs the bundle. The pre-flight must never refuse what the
- * runtime would run, so it applies runc 1.1.5's rules here: a failure of
- * the `mounts` check is not a refusal (a runc 1.2 runtime still refuses
- * such a bundle itself, with its own message).
+ * Validation: the library's own rules (`Validate`, `Factory.create`) are
+ * those of runc's main line after 1.1, which refuse a bind mount carrying
+ * filesystem data (`mountsStrict`) and check the scheduler; runc 1.1.5 has
+ * neither rule and runs such a bundle. The pre-flight must never refuse what
+ * the runtime would run, so it validates with runc 1.1.5's rules
+ * (`rules: "runc-1.1.5"`, warnings in 1.1.5's words); a later runc still
+ * refuses such a bundle itself, with its own message.
  */
 import * as Effect from "effect/Effect"
 import type * as Config from "../../Config.js"
@@ -81,9 +82,7 @@ export const preflight: (
   if (container !== undefined && container.id === "") return yield* new EmptyContainerId()
   const config = yield* createLibcontainerConfig(spec, options)
   if (container !== undefined) yield* ContainerId.validate(container.id)
-  yield* Validate.validate(config, { cwd: options.bundle }).pipe(
-    Effect.catchIf((e) => e.check === "mounts", () => Effect.void)
-  )
+  yield* Validate.validate(config, { cwd: options.bundle, rules: "runc-1.1.5" })
   if (container !== undefined) yield* notCreatedYet(container.root, container.id)
   if (options.terminal !== undefined) yield* checkTerminal(spec.process!, options.terminal)
   const process = yield* initProcess(spec.process!)

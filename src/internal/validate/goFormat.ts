@@ -24,3 +24,14 @@ export const mount = (m: Mount): string =>
   `ClearedFlags:${m.cleared_flags} PropagationFlags:${list(m.propagation_flags, String)} Data:${m.data} ` +
   `Relabel:${m.relabel} RecAttr:${m.rec_attr === null ? "<nil>" : pointerPlaceholder} Extensions:${m.extensions} ` +
   `UIDMappings:${list(m.uid_mappings, idMap)} GIDMappings:${list(m.gid_mappings, idMap)}}`
+
+/**
+ * `%+v` of runc 1.1.5's `*configs.Mount` (`libcontainer/configs/mount.go`
+ * at v1.1.5): no `ClearedFlags` and no id mappings yet, and the
+ * `PremountCmds`/`PostmountCmds` lists, which this library's config does
+ * not carry (always `[]`).
+ */
+export const mountRunc115 = (m: Mount): string =>
+  `&{Source:${m.source} Destination:${m.destination} Device:${m.device} Flags:${m.flags} ` +
+  `PropagationFlags:${list(m.propagation_flags, String)} Data:${m.data} Relabel:${m.relabel} ` +
+  `RecAttr:${m.rec_attr === null ? "<nil>" : pointerPlaceholder} Extensions:${m.extensions} PremountCmds:[] PostmountCmds:[]}`

@@ -21,7 +21,9 @@ describe("runtime versions", () => {
     expect(v).toMatchObject({ runtime: "crun", major: 1, minor: 8, patch: 1, suffix: "" })
     expect(v.details["rundir"]).toBe("/run/crun")
     expect(v.features).toContain("+SECCOMP")
-    expect(Either.isRight(checkSupported(v))).toBe(true)
+    expect(Either.getOrThrow(Either.flip(checkSupported(v))).message).toBe(
+      "unsupported OCI runtime crun 1.8.1 (supported: runc 1.x): crun keeps container state in its own format (<root>/<id>/status), not runc's state.json"
+    )
   })
 
   it("reads youki's two forms (as its source prints them)", () => {
@@ -29,7 +31,11 @@ describe("runtime versions", () => {
     expect(old).toMatchObject({ runtime: "youki", major: 0, minor: 3, patch: 3, details: { commit: "0.3.3-0-abc123" } })
     const current = version("youki", "youki version: 0.5.5\ncommit: 0.5.5-deadbeef\nspec: 1.2.1\nrustc: 1.88.0\nlibseccomp: 2.5.5\n")
     expect(current).toMatchObject({ major: 0, minor: 5, patch: 5, details: { spec: "1.2.1" } })
-    expect(Either.isRight(checkSupported(current))).toBe(true)
+    expect(Either.getOrThrow(Either.flip(checkSupported(current)))).toMatchObject({
+      _tag: "RuntimeVersionUnsupported",
+      runtime: "youki",
+      reason: expect.stringContaining("its own format")
+    })
   })
 
   it("reads pre-releases and two-part versions", () => {
@@ -40,9 +46,9 @@ describe("runtime versions", () => {
   it("refuses unknown majors and runtimes with a clear message", () => {
     const refusal = (text: string) => Either.getOrThrow(Either.flip(checkSupported(version("rt", text)))).message
     expect(refusal("runc version 2.0.0")).toBe(
-      "unsupported OCI runtime runc 2.0.0 (supported: runc 1.x, crun 0.x/1.x, youki 0.x)"
+      "unsupported OCI runtime runc 2.0.0 (supported: runc 1.x)"
     )
-    expect(refusal("kata-runtime version 3.1.0")).toContain("unsupported OCI runtime kata-runtime 3.1.0")
+    expect(refusal("kata-runtime version 3.1.0")).toBe("unsupported OCI runtime kata-runtime 3.1.0 (supported: runc 1.x)")
   })
 
   it("refuses output without a version line", () => {
