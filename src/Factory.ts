@@ -289,32 +289,49 @@ const leanContainer = (context: LeanContext, read: Lean.Read, cgroupManager: Cgr
 }
 
 /**
- * Loads `ids` the lean way (see `internal/leanLoad.ts`), as one effect: the
- * reads, the freezer and `hasInit` are plain calls (where the Processes
- * service answers `hasInit` without effects), then each container's
- * manager is built from its saved paths. `undefined` at an index hands
- * that container to the careful way. Each status comes out as the careful
- * refresh leaves it: freezer, then `hasInit`, then `exec.fifo`.
+ * Loads `ids` the lean way (see `internal/leanLoad.ts`), as one effect of
+ * plain code: the reads, the freezer, `hasInit` and each container's
+ * manager (from its saved paths) are plain calls where the services offer
+ * them (`Processes.isAliveNow`, `CgroupManager.newWithPathsNow`); only a
+ * container they do not answer takes effects of its own. `undefined` at an
+ * index hands that container to the careful way. Each status comes out as
+ * the careful refresh leaves it: freezer, then `hasInit`, then `exec.fifo`.
  */
 const loadLean = (context: LeanContext, ids: ReadonlyArray<string>): Effect.Effect<Array<Container | undefined>> =>
   Effect.suspend(() => {
-    const isAliveNow = context.processes.isAliveNow
-    const reads = ids.map((id) => Lean.read(context.reader, id))
-    const alive = isAliveNow === undefined
-      ? undefined
-      : reads.map((read) => read !== undefined && isAliveNow(read.saved.init_process_pid, read.saved.init_process_start))
-    return Effect.forEach(reads, (read, i) => {
-      if (read === undefined) return Effect.succeed(undefined)
-      const { saved } = read
-      const status = alive === undefined
-        ? context.processes.isAlive(saved.init_process_pid, saved.init_process_start)
-        : Effect.succeed(alive[i]!)
-      return Effect.flatMap(status, (isAlive) =>
-        Effect.match(context.cgroups.newWithPaths(saved.config.cgroups, saved.cgroup_paths), {
-          onFailure: () => undefined,
-          onSuccess: (manager) => leanContainer(context, read, manager, isAlive)
-        }))
+    const { cgroups, processes } = context
+    const isAliveNow = processes.isAliveNow
+    const managerNow = cgroups.newWithPathsNow
+    const loaded: Array<Container | undefined> = []
+    const rest: Array<number> = []
+    const reads = ids.map((id, i) => {
+      const read = Lean.read(context.reader, id)
+      const manager = read === undefined || managerNow === undefined
+        ? undefined
+        : managerNow(read.saved.config.cgroups, read.saved.cgroup_paths)
+      if (read !== undefined && manager !== undefined && isAliveNow !== undefined) {
+        const alive = isAliveNow(read.saved.init_process_pid, read.saved.init_process_start)
+        loaded.push(leanContainer(context, read, manager, alive))
+      } else {
+        loaded.push(undefined)
+        if (read !== undefined) rest.push(i)
+      }
+      return read
     })
+    if (rest.length === 0) return Effect.succeed(loaded)
+    return Effect.as(
+      Effect.forEach(rest, (i) => {
+        const { saved } = reads[i]!
+        return Effect.flatMap(processes.isAlive(saved.init_process_pid, saved.init_process_start), (alive) =>
+          Effect.match(cgroups.newWithPaths(saved.config.cgroups, saved.cgroup_paths), {
+            onFailure: () => undefined,
+            onSuccess: (manager) => {
+              loaded[i] = leanContainer(context, reads[i]!, manager, alive)
+            }
+          }))
+      }, { discard: true }),
+      loaded
+    )
   })
 
 /**

@@ -51,6 +51,7 @@ for (const cgroupMode of ["hybrid", "unified"] as const) {
         ]
         for (const [id, status, children] of statuses) yield* seedContainer(root, id, status, { children })
         const processes = yield* Processes
+        const cgroups = yield* CgroupManager
         const reader = yield* readerOf
         try {
           for (const [id, status, children] of statuses) {
@@ -60,6 +61,12 @@ for (const cgroupMode of ["hybrid", "unified"] as const) {
             const careful = yield* carefully(id)
             expect(Lean.statusAfter(reader.direct, read!, alive), id).toBe(status)
             expect(careful.status, id).toBe(status)
+            // the manager Factory.list builds without effects is the one newWithPaths builds
+            const { cgroup_paths, config } = read!.saved
+            const now = cgroups.newWithPathsNow!(config.cgroups, cgroup_paths)
+            expect(now, id).toBeDefined()
+            expect(yield* now!.getPaths, id).toEqual(yield* (yield* cgroups.newWithPaths(config.cgroups, cgroup_paths)).getPaths)
+            expect(yield* now!.getFreezerState, id).toBe("THAWED")
             const pids = Lean.allPids(reader.direct, read!, reader.unified)
             if (status === "stopped") {
               // a stopped container's cgroup is gone on the seeded host: the careful way decides
@@ -90,6 +97,12 @@ for (const cgroupMode of ["hybrid", "unified"] as const) {
             expect(Lean.read(reader, id), id).toBeUndefined()
           }
           expect(Lean.read(reader, "r1")).toBeDefined()
+          // a systemd config, or paths the plain constructor does not take, are newWithPaths's to build or refuse
+          const cgroups = yield* CgroupManager
+          const saved = Lean.read(reader, "r1")!.saved
+          expect(cgroups.newWithPathsNow!(saved.config.cgroups && { ...saved.config.cgroups, Systemd: true }, saved.cgroup_paths))
+            .toBeUndefined()
+          expect(cgroups.newWithPathsNow!(saved.config.cgroups, null)).toBeUndefined()
         } finally {
           reader.held.close()
         }
