@@ -43,8 +43,18 @@ type Call =
 const recordingSyscalls = (calls: Array<Call>, recording: { on: boolean }): Filesystem.Syscalls => {
   const sys = NodeFilesystem.syscalls()
   const note = (call: Call) => Effect.sync(() => void (recording.on && calls.push(call)))
+  const noteNow = (call: Call) => void (recording.on && calls.push(call))
+  const direct: Filesystem.DirectCalls = {
+    ...sys.direct,
+    stat: (path) => (noteNow({ op: "stat", path }), sys.direct.stat(path)),
+    lstat: (path) => (noteNow({ op: "lstat", path }), sys.direct.lstat(path)),
+    readFileOn: (path, types, maxBytes) => (noteNow({ op: "readFileOn", path }), sys.direct.readFileOn(path, types, maxBytes)),
+    readFile: (path, maxBytes) => (noteNow({ op: "readFile", path }), sys.direct.readFile(path, maxBytes)),
+    readDirectory: (path) => (noteNow({ op: "readdir", path }), sys.direct.readDirectory(path))
+  }
   return {
     ...sys,
+    direct,
     stat: (path) => Effect.zipRight(note({ op: "stat", path }), sys.stat(path)),
     lstat: (path) => Effect.zipRight(note({ op: "lstat", path }), sys.lstat(path)),
     readLink: (path) => Effect.zipRight(note({ op: "readlink", path }), sys.readLink(path)),

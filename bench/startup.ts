@@ -103,7 +103,7 @@ const profile = (bundle: string, root: string): Record<string, number> => {
         ? "compiling source"
         : fn === "(idle)" || fn === "(program)"
         ? "idle / native"
-        : frame?.url.endsWith("libcontainer.cjs") === true
+        : frame !== undefined && /libcontainer(-app)?\.cjs$/.test(frame.url)
         ? "bundle code"
         : "node internals"
       kinds[kind] = (kinds[kind] ?? 0) + (prof.timeDeltas[i] ?? 0) / 1000

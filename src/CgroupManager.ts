@@ -209,6 +209,19 @@ export interface CgroupManagerService {
     cgroup: Cgroup | null,
     paths: Readonly<Record<string, string>> | null
   ) => Effect.Effect<Manager, CgroupError | SystemError>
+  /**
+   * {@link newWithPaths} as a plain call, for the configs whose manager
+   * needs no probe and no check beyond the saved paths — cgroupfs (not
+   * systemd); on v1 with resources and no unified keys; on v2 with one
+   * clean absolute path — once the host's mode is known (after
+   * {@link mode} ran): the same manager. `undefined` for anything else,
+   * which `newWithPaths` then builds or refuses. `Factory.list` builds each
+   * container's manager this way.
+   */
+  readonly newWithPathsNow?: (
+    cgroup: Cgroup | null,
+    paths: Readonly<Record<string, string>> | null
+  ) => Manager | undefined
 }
 
 /** The cgroup manager service. */

@@ -11,7 +11,13 @@ import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
-import { CgroupError, CgroupManager, isNotExistOrNoDevice } from "./CgroupManager.js"
+import {
+  CgroupError,
+  CgroupManager,
+  type CgroupManagerService,
+  isNotExistOrNoDevice,
+  type Manager as CgroupManagerOf
+} from "./CgroupManager.js"
 import type * as Config from "./Config.js"
 import * as ContainerModel from "./container/model.js"
 import { loaded, stopped } from "./container/stateMachine.js"
@@ -30,11 +36,13 @@ import {
   StateCorrupt,
   SystemError
 } from "./ContainerError.js"
-import { type DirectoryEntry, Filesystem, type FilesystemService } from "./Filesystem.js"
+import { Filesystem, type FilesystemService } from "./Filesystem.js"
 import { IntelRdt } from "./IntelRdt.js"
 import { zeroTime } from "./internal/json/GoSchema.js"
+import * as Lean from "./internal/leanLoad.js"
 import { clean } from "./internal/path.js"
-import type { Processes } from "./Processes.js"
+import { Processes, type ProcessesService } from "./Processes.js"
+import type * as Scope from "effect/Scope"
 import { secureJoinVFS } from "./SecureJoin.js"
 import * as State from "./State.js"
 import * as Validate from "./Validate.js"
@@ -104,11 +112,7 @@ export const create: (
     // Creates in one root take turns (flock on the root dir), so the stat
     // and cgroup checks below are never interleaved with another create.
     yield* fs.lockDirectory(root, "exclusive")
-    const stateDir = yield* secureJoinVFS(root, id, fs)
-    const exists = yield* fs.stat(stateDir).pipe(
-      Effect.as(true),
-      Effect.catchIf((e) => e.code === "ENOENT", () => Effect.succeed(false))
-    )
+    const { exists, stateDir } = yield* stateDirForCreate(fs, root, id)
     if (exists) return yield* new ErrExist()
     const cgroups = yield* CgroupManager
     const manager = yield* cgroups.new(config.cgroups)
@@ -144,6 +148,31 @@ export const create: (
   Effect.scoped
 )
 
+/**
+ * `SecureJoin(root, id)` for a valid id, and whether something is there
+ * (`stat` succeeds): the routine answers — nothing there, or a plain entry —
+ * from one direct `lstat`, with no error object; a symlink, or any other
+ * answer, takes SecureJoin's own resolution and a `stat`, as runc does.
+ */
+const stateDirForCreate = (
+  fs: FilesystemService,
+  root: string,
+  id: string
+): Effect.Effect<{ readonly stateDir: string; readonly exists: boolean }, SystemError> => {
+  const path = clean(`${root}/${id}`)
+  const info = fs.direct.lstat(path)
+  if (info === "ENOENT") return Effect.succeed({ stateDir: path, exists: false })
+  if (typeof info !== "string" && info.type !== "SymbolicLink") return Effect.succeed({ stateDir: path, exists: true })
+  return Effect.gen(function*() {
+    const stateDir = yield* secureJoinVFS(root, id, fs)
+    const exists = yield* fs.stat(stateDir).pipe(
+      Effect.as(true),
+      Effect.catchIf((e) => e.code === "ENOENT", () => Effect.succeed(false))
+    )
+    return { stateDir, exists }
+  })
+}
+
 /** The Intel RDT manager, asked for only when the config has `intel_rdt`: without it there is never one. */
 const intelRdtManagerFor = (config: Config.Config, id: string, path: string) =>
   config.intel_rdt == null ? Effect.succeedNone : Effect.flatMap(IntelRdt, (rdt) => rdt.newManager(config, id, path))
@@ -175,8 +204,8 @@ const loadState = (fs: FilesystemService, root: string, stateDir: string) =>
     return { saved, rootIdentity: file.rootIdentity }
   })
 
-/** {@link load} without its span, for {@link list}; SecureJoin goes straight to the filesystem. */
-const loadUntraced = (root: string, id: string): Effect.Effect<Container, LoadError, Services> =>
+/** {@link load} the careful way, without its span: SecureJoin, `readFileInRoot`, the managers and the refresh as effects. */
+const loadCarefully = (root: string, id: string): Effect.Effect<Container, LoadError, Services> =>
   Effect.gen(function*() {
     if (root === "") return yield* new ErrRootNotSet()
     yield* ContainerId.validate(id)
@@ -206,6 +235,105 @@ const loadUntraced = (root: string, id: string): Effect.Effect<Container, LoadEr
     return container
   })
 
+/** What the lean path of one `list` or `load` works with: the held root and the services it asks. */
+interface LeanContext {
+  readonly reader: Lean.Reader
+  readonly processes: ProcessesService
+  readonly cgroups: CgroupManagerService
+}
+
+/**
+ * The lean path's context for `root`, its descriptor held until the scope
+ * closes; `undefined` (every container then goes the careful way) when the
+ * root cannot be opened or the cgroup mode is unknown.
+ */
+const leanContext = (
+  fs: FilesystemService,
+  root: string
+): Effect.Effect<LeanContext | undefined, never, CgroupManager | Processes | Scope.Scope> =>
+  Effect.gen(function*() {
+    const cgroups = yield* CgroupManager
+    const mode = yield* Effect.either(cgroups.mode)
+    if (mode._tag === "Left") return undefined
+    const held = yield* Effect.acquireRelease(
+      Effect.sync(() => fs.direct.openRoot(root)),
+      (held) => Effect.sync(() => typeof held === "string" ? undefined : held.close())
+    )
+    if (typeof held === "string") return undefined
+    return {
+      reader: { direct: fs.direct, held, root, unified: mode.right === "unified" },
+      processes: yield* Processes,
+      cgroups
+    }
+  })
+
+/** The container a lean read describes, with its manager and the status runc's refresh would give. */
+const leanContainer = (context: LeanContext, read: Lean.Read, cgroupManager: CgroupManagerOf, alive: boolean): Container => {
+  const { saved } = read
+  return ContainerModel.unsafeMake({
+    id: read.id,
+    root: context.reader.root,
+    stateDir: read.stateDir,
+    config: saved.config,
+    cgroupManager,
+    intelRdtManager: Option.none(),
+    rootIdentity: Option.some(read.rootIdentity),
+    initProcess: Option.some({
+      pid: saved.init_process_pid,
+      startTime: saved.init_process_start,
+      ...(saved.external_descriptors != null ? { externalDescriptors: saved.external_descriptors } : {})
+    }),
+    created: saved.created,
+    state: { kind: Lean.statusAfter(context.reader.direct, read, alive) }
+  })
+}
+
+/**
+ * Loads `ids` the lean way (see `internal/leanLoad.ts`), as one effect of
+ * plain code: the reads, the freezer, `hasInit` and each container's
+ * manager (from its saved paths) are plain calls where the services offer
+ * them (`Processes.isAliveNow`, `CgroupManager.newWithPathsNow`); only a
+ * container they do not answer takes effects of its own. `undefined` at an
+ * index hands that container to the careful way. Each status comes out as
+ * the careful refresh leaves it: freezer, then `hasInit`, then `exec.fifo`.
+ */
+const loadLean = (context: LeanContext, ids: ReadonlyArray<string>): Effect.Effect<Array<Container | undefined>> =>
+  Effect.suspend(() => {
+    const { cgroups, processes } = context
+    const isAliveNow = processes.isAliveNow
+    const managerNow = cgroups.newWithPathsNow
+    const loaded: Array<Container | undefined> = []
+    const rest: Array<number> = []
+    const reads = ids.map((id, i) => {
+      const read = Lean.read(context.reader, id)
+      const manager = read === undefined || managerNow === undefined
+        ? undefined
+        : managerNow(read.saved.config.cgroups, read.saved.cgroup_paths)
+      if (read !== undefined && manager !== undefined && isAliveNow !== undefined) {
+        const alive = isAliveNow(read.saved.init_process_pid, read.saved.init_process_start)
+        loaded.push(leanContainer(context, read, manager, alive))
+      } else {
+        loaded.push(undefined)
+        if (read !== undefined) rest.push(i)
+      }
+      return read
+    })
+    if (rest.length === 0) return Effect.succeed(loaded)
+    return Effect.as(
+      Effect.forEach(rest, (i) => {
+        const { saved } = reads[i]!
+        return Effect.flatMap(processes.isAlive(saved.init_process_pid, saved.init_process_start), (alive) =>
+          Effect.match(cgroups.newWithPaths(saved.config.cgroups, saved.cgroup_paths), {
+            onFailure: () => undefined,
+            onSuccess: (manager) => {
+              loaded[i] = leanContainer(context, reads[i]!, manager, alive)
+            }
+          }))
+      }, { discard: true }),
+      loaded
+    )
+  })
+
 /**
  * runc's `Load(root, id)`: reads `<root>/<id>/state.json` (missing root,
  * dir or file: {@link ErrNotExist}; unreadable or not runc's JSON:
@@ -213,11 +341,25 @@ const loadUntraced = (root: string, id: string): Effect.Effect<Container, LoadEr
  * rebuilds the cgroup manager from the saved paths and the Intel RDT
  * manager, and refreshes the status from the live system. The id inside
  * state.json is ignored. Nothing is written.
+ *
+ * A container as runc leaves it is read the lean way (one `openat2` of
+ * state.json with no symlink on the way, plain code, no error objects);
+ * anything else — symlinks, missing or corrupt files, a paused container —
+ * the careful way, with SecureJoin and every check as effects. Both give
+ * the same container (see `internal/leanLoad.ts`).
  */
 export const load: (root: string, id: string) => Effect.Effect<Container, LoadError, Services> = Effect.fn(
   "Factory.load"
 )(function*(root: string, id: string) {
-  return yield* loadUntraced(root, id)
+  if (root === "") return yield* new ErrRootNotSet()
+  const fs = yield* Filesystem
+  const lean = yield* Effect.scoped(
+    Effect.flatMap(
+      leanContext(fs, root),
+      (context) => context === undefined ? Effect.succeed(undefined) : Effect.map(loadLean(context, [id]), (loaded) => loaded[0])
+    )
+  )
+  return lean ?? (yield* loadCarefully(root, id))
 })
 
 /** One entry of {@link list}: a loaded container, or why the entry could not be loaded. */
@@ -244,35 +386,48 @@ const listChunkSize = 32
  * its error, never the end of the stream. Non-directories and symlinks are
  * skipped as runc skips them; a missing root is an empty stream. Entries are
  * loaded a few at a time and streamed, so memory stays flat however many
- * containers there are.
+ * containers there are; the root is held open while the stream runs, for
+ * the lean reads of Load.
  */
 export const list = (
   root: string,
   options: ListOptions = {}
 ): Stream.Stream<ListEntry, ErrRootNotSet | SystemError, Services> =>
-  Stream.unwrap(
+  Stream.unwrapScoped(
     Effect.gen(function*() {
       if (root === "") return yield* new ErrRootNotSet()
       const fs = yield* Filesystem
       const entries = yield* fs.readDirectory(root).pipe(
         Effect.catchIf((e) => e.code === "ENOENT", () => Effect.succeed([]))
       )
-      const loadEntry = (entry: DirectoryEntry) =>
-        loadUntraced(root, entry.name).pipe(
+      const context = entries.length === 0 ? undefined : yield* leanContext(fs, root)
+      const careful = (id: string) =>
+        loadCarefully(root, id).pipe(
           Effect.match({
-            onFailure: (error): ListEntry => ({ _tag: "Failed", id: entry.name, error }),
-            onSuccess: (container): ListEntry => ({ _tag: "Loaded", id: entry.name, container })
+            onFailure: (error): ListEntry => ({ _tag: "Failed", id, error }),
+            onSuccess: (container): ListEntry => ({ _tag: "Loaded", id, container })
           })
         )
       const concurrency = Math.max(1, options.concurrency ?? 1)
-      return Stream.fromIterable(entries.filter((entry) => entry.type === "Directory")).pipe(
+      const carefully = (ids: ReadonlyArray<string>) =>
+        Effect.forEach(ids, careful, concurrency > 1 ? { concurrency } : {})
+      // one effect per chunk for what the lean path loads; only what it hands back takes effects of its own
+      const loadChunk = (ids: ReadonlyArray<string>): Effect.Effect<Array<ListEntry>, never, Services> =>
+        context === undefined ? carefully(ids) : Effect.flatMap(loadLean(context, ids), (lean) => {
+          const handed = ids.filter((_, i) => lean[i] === undefined)
+          const done = (loaded: ReadonlyArray<ListEntry>): Array<ListEntry> => {
+            let next = 0
+            return ids.map((id, i) => {
+              const container = lean[i]
+              return container === undefined ? loaded[next++]! : { _tag: "Loaded", id, container }
+            })
+          }
+          return handed.length === 0 ? Effect.succeed(done([])) : Effect.map(carefully(handed), done)
+        })
+      const names = entries.filter((entry) => entry.type === "Directory").map((entry) => entry.name)
+      return Stream.fromIterable(names).pipe(
         Stream.rechunk(listChunkSize),
-        Stream.mapChunksEffect((chunk) =>
-          Effect.map(
-            Effect.forEach(chunk, loadEntry, concurrency > 1 ? { concurrency } : {}),
-            Chunk.unsafeFromArray
-          )
-        )
+        Stream.mapChunksEffect((chunk) => Effect.map(loadChunk(Chunk.toReadonlyArray(chunk)), Chunk.unsafeFromArray))
       )
     }).pipe(Effect.withSpan("Factory.list"))
   )

@@ -195,6 +195,61 @@ export interface RemoveInRootOptions {
   readonly filesystemTypes?: ReadonlyArray<number>
 }
 
+/**
+ * A directory held open for many reads inside it ({@link DirectCalls.openRoot}):
+ * the state root while `Factory.list` reads every container's state.json.
+ */
+export interface HeldRoot {
+  /** The root as it was opened: `fstat(2)` of the descriptor. */
+  readonly identity: FileIdentity
+  /**
+   * Reads `<dir>/<name>` inside the root — two plain names resolved from
+   * the held descriptor, nothing followed on the way (this host:
+   * `openat2(RESOLVE_IN_ROOT | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS)`,
+   * so any symlink is `ELOOP`) — when it is a regular file of at most
+   * `maxBytes`: its content, in a buffer the next direct call may reuse.
+   * Otherwise the errno name, and nothing read: `EINVAL` for anything but
+   * a regular file (a FIFO is never opened for a read that could block),
+   * `EFBIG` for more than `maxBytes`, `ENOENT`, `ELOOP`, `EACCES`, …; `ENOSYS`
+   * where the host cannot resolve this way (a kernel without openat2), and
+   * `EBADF` after {@link HeldRoot.close}.
+   */
+  readonly readFile: (dir: string, name: string, maxBytes: number) => Uint8Array | string
+  /** Closes the descriptor; idempotent. */
+  readonly close: () => void
+}
+
+/**
+ * The few operations a loop over thousands of containers makes, as plain
+ * synchronous calls that report a failure as its errno name instead of an
+ * error object: ENOENT is the common, expected answer there (a stopped
+ * container's cgroup, a missing `exec.fifo`), and an error with a stack
+ * trace would cost more than the system call. Each does what the effectful
+ * call of the same name does, checks included. Contents returned are valid
+ * until the next direct call on the same service.
+ */
+export interface DirectCalls {
+  /**
+   * `open(path, O_DIRECTORY)` (following symlinks, as the caller named the
+   * root), held for {@link HeldRoot.readFile}s until closed; or the errno name.
+   */
+  readonly openRoot: (path: string) => HeldRoot | string
+  /**
+   * {@link FilesystemService.readFileOn} without effects: the content, or
+   * the errno name of the failing call, or — for a file on none of `types`,
+   * refused before a byte is read — the `f_type` it is on.
+   */
+  readonly readFileOn: (path: string, types: ReadonlyArray<number>, maxBytes: number) => Uint8Array | string | number
+  /** `stat(2)` (following symlinks): the info, or the errno name. */
+  readonly stat: (path: string) => FileInfo | string
+  /** `lstat(2)` (a final symlink is not followed): the info, or the errno name. */
+  readonly lstat: (path: string) => FileInfo | string
+  /** {@link FilesystemService.readDirectory} without effects: the entries sorted by name (byte order), or the errno name. */
+  readonly readDirectory: (path: string) => ReadonlyArray<DirectoryEntry> | string
+  /** {@link FilesystemService.readFile} without effects: the content (at most `maxBytes`, more is EFBIG), or the errno name. */
+  readonly readFile: (path: string, maxBytes: number) => Uint8Array | string
+}
+
 /** The file operations of the library; see the module documentation. */
 export interface FilesystemService {
   /** `lstat(2)`: does not follow a final symlink. */
@@ -347,6 +402,12 @@ export interface FilesystemService {
     mode: LockMode,
     options?: LockOptions
   ) => Effect.Effect<void, SystemError, Scope.Scope>
+  /**
+   * The host's synchronous calls for hot loops (see {@link DirectCalls}).
+   * A wrapper that changes what the effectful calls see must change these
+   * too: `Factory.list` and `Factory.load` read through them first.
+   */
+  readonly direct: DirectCalls
   // -- FIFO reading (exec.fifo) --
   /**
    * Opens the FIFO at `path` (following symlinks) for reading, as runc's
@@ -491,6 +552,8 @@ export interface Syscalls {
   ) => Effect.Effect<InRootFile, SystemError>
   /** `open(path, O_RDONLY|O_DIRECTORY)` for locking: ENOTDIR for anything but a directory. */
   readonly openLockable: (path: string) => Effect.Effect<LockableDirectory, SystemError>
+  /** The synchronous calls of {@link FilesystemService.direct}. */
+  readonly direct: DirectCalls
   // -- FIFO reading (exec.fifo) --
   /** `open(path, O_RDONLY|O_NONBLOCK)` of a FIFO (following symlinks); anything else is EINVAL, closed unread. */
   readonly openFifo: (path: string) => Effect.Effect<FifoDescriptor, SystemError>

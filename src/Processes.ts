@@ -190,6 +190,12 @@ export interface ProcessesService {
    * kills the program with SIGKILL and waits for it to be gone.
    */
   readonly run: (command: Command) => Effect.Effect<Completed, SpawnFailed>
+  /**
+   * {@link isAlive} as a plain call, where the host answers it without
+   * effects: what `Factory.list` asks once per container inside one effect
+   * per chunk. Absent, callers use {@link isAlive}.
+   */
+  readonly isAliveNow?: (pid: number, startTime: bigint) => boolean
 }
 
 /** The process service. */
@@ -201,6 +207,8 @@ export interface Primitives {
   readonly readStat: (pid: number) => Effect.Effect<ProcessStat, StatError>
   /** A cheaper `hasInit` test than one built on `readStat`, where the host has one. */
   readonly isAlive?: (pid: number, startTime: bigint) => Effect.Effect<boolean>
+  /** The `hasInit` test as a plain call (see {@link ProcessesService.isAliveNow}); also serves as `isAlive` when that is absent. */
+  readonly isAliveNow?: (pid: number, startTime: bigint) => boolean
   /**
    * Delivers a checked signal (pid and signal already validated): pins the
    * process where the host can (a pidfd), runs `check` — false means the pid
@@ -223,7 +231,10 @@ export const make = (primitives: Primitives): ProcessesService => {
   const stat = (pid: number) => Effect.suspend(() => primitives.readStat(pid))
   const startTime = (pid: number) => Effect.map(stat(pid), (s) => s.startTime)
   const state = (pid: number) => Effect.map(stat(pid), (s) => s.state)
-  const isAlive = primitives.isAlive ?? ((pid: number, expected: bigint) =>
+  const isAliveNow = primitives.isAliveNow
+  const isAlive = primitives.isAlive ?? (isAliveNow !== undefined
+    ? (pid: number, expected: bigint) => Effect.sync(() => isAliveNow(pid, expected))
+    : undefined) ?? ((pid: number, expected: bigint) =>
     stat(pid).pipe(
       Effect.map((s) => s.startTime === expected && s.state !== "Z" && s.state !== "X"),
       Effect.orElseSucceed(() => false)
@@ -246,7 +257,7 @@ export const make = (primitives: Primitives): ProcessesService => {
   const run = Effect.fn("Processes.run")(function*(command: Command) {
     return yield* primitives.run(command)
   })
-  return { stat, startTime, state, isAlive, signal, run }
+  return { stat, startTime, state, isAlive, signal, run, ...(isAliveNow !== undefined ? { isAliveNow } : {}) }
 }
 
 /**

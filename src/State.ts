@@ -15,20 +15,8 @@ import * as Config from "./Config.js"
 import type { JsonDecodeError, JsonEncodeError } from "./ContainerError.js"
 import { decodeDocument, encodeDocument } from "./internal/json/GoDecode.js"
 import { stringify } from "./internal/json/GoJson.js"
-import {
-  field,
-  GoBool,
-  GoInt,
-  goMap,
-  goSlice,
-  GoString,
-  goStruct,
-  GoTime,
-  GoUint64,
-  omitEmpty,
-  zeroOf,
-  zeroTime
-} from "./internal/json/GoSchema.js"
+import { fromType, zeroOf, zeroTime } from "./internal/json/GoSchema.js"
+import * as Types from "./internal/runcTypes.js"
 
 /** The file name of the saved state inside a container's state dir. */
 export const stateFilename = "state.json"
@@ -36,25 +24,8 @@ export const stateFilename = "state.json"
 /** The FIFO that exists while a container is created but not yet started. */
 export const execFifoFilename = "exec.fifo"
 
-/** runc's `State` (`BaseState` inlined first), in state.json's key order. */
-export const State = goStruct("libcontainer.State", {
-  /** Written, but ignored by Load: the directory name is the id. */
-  id: field(GoString),
-  /** The init process's pid, `-1` when there was none when saved. */
-  init_process_pid: field(GoInt),
-  /** Field 22 of `/proc/<pid>/stat`: clock ticks after boot. */
-  init_process_start: field(GoUint64),
-  /** RFC 3339 with nanoseconds; `0001-01-01T00:00:00Z` when unset. */
-  created: field(GoTime),
-  config: field(Config.Config),
-  rootless: field(GoBool),
-  /** cgroup v1: controller → directory; v2: `""` → the unified directory; hybrid: both. */
-  cgroup_paths: field(goMap(GoString)),
-  /** Namespace type → `/proc/<pid>/ns/<name>`. */
-  namespace_paths: field(goMap(GoString, { key: "configs.NamespaceType" })),
-  external_descriptors: omitEmpty(goSlice(GoString)),
-  intel_rdt_path: field(GoString)
-})
+/** runc's `State` (`BaseState` inlined first), in state.json's key order (defined in `internal/runcTypes.ts`). */
+export const State = fromType(Types.State)
 /** @category model */
 export interface State extends Schema.Schema.Type<typeof State> {}
 

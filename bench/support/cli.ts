@@ -13,7 +13,7 @@ const projectRoot = join(import.meta.dirname, "..", "..")
 
 /** How our CLI is run. */
 export interface OurCli {
-  /** `bundle` (node bin/libcontainer.js) or `tsx` (the fallback: npx tsx src/cli/main.ts). */
+  /** `bundle` (bin/libcontainer.js as installed: its shell prelude, node flags and all) or `tsx` (the fallback: npx tsx src/cli/main.ts). */
   readonly kind: "bundle" | "tsx"
   /** The command for `libcontainer <args…>`. */
   readonly command: (args: ReadonlyArray<string>) => Command
@@ -23,7 +23,7 @@ export interface OurCli {
 export const ourCli: Effect.Effect<OurCli> = Effect.tryPromise(() => buildCli()).pipe(
   Effect.map(({ executable }): OurCli => ({
     kind: "bundle",
-    command: (args) => ({ file: process.execPath, args: [executable, ...args] })
+    command: (args) => ({ file: executable, args })
   })),
   Effect.catchAll((error) =>
     Effect.as(

@@ -3,8 +3,6 @@
  * `/etc/passwd`, or `#<uid>` when there is none (Go's `user.LookupId`
  * without cgo reads the same file).
  */
-import * as Effect from "effect/Effect"
-import { Filesystem } from "../Filesystem.js"
 
 /** Parses `/etc/passwd` into uid → name (the first entry for a uid wins). */
 export const parsePasswd = (text: string): ReadonlyMap<number, string> => {
@@ -26,18 +24,18 @@ export const parsePasswd = (text: string): ReadonlyMap<number, string> => {
 export const maxPasswdBytes = 16 * 1024 * 1024
 
 /**
- * A lookup from uid to owner name. `/etc/passwd` is read at the first
- * lookup and only then, so listing an empty root reads nothing.
+ * A lookup from uid to owner name. `/etc/passwd` is read (through `read`,
+ * the Filesystem port's direct `readFile`) at the first lookup and only
+ * then, so listing an empty root reads nothing; a file that cannot be read
+ * names every owner `#<uid>`.
  */
-export const makeLookup: Effect.Effect<(uid: number) => Effect.Effect<string>, never, Filesystem> = Effect.gen(
-  function*() {
-    const fs = yield* Filesystem
-    const names = yield* Effect.cached(
-      fs.readFile("/etc/passwd", { maxBytes: maxPasswdBytes }).pipe(
-        Effect.map((bytes) => parsePasswd(new TextDecoder().decode(bytes))),
-        Effect.orElseSucceed((): ReadonlyMap<number, string> => new Map())
-      )
-    )
-    return (uid: number) => Effect.map(names, (known) => known.get(uid) ?? `#${uid}`)
+export const makeLookup = (read: (path: string, maxBytes: number) => Uint8Array | string): (uid: number) => string => {
+  let names: ReadonlyMap<number, string> | undefined
+  return (uid) => {
+    if (names === undefined) {
+      const content = read("/etc/passwd", maxPasswdBytes)
+      names = typeof content === "string" ? new Map() : parsePasswd(new TextDecoder().decode(content))
+    }
+    return names.get(uid) ?? `#${uid}`
   }
-)
+}

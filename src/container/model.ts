@@ -67,23 +67,28 @@ export interface Options extends Model {
   readonly rootIdentity: Option.Option<FileIdentity>
 }
 
-/** A container value (what runc's `newContainer` assembles for Create and Load). */
-export const make = (options: Options): Effect.Effect<Container> =>
-  Effect.map(SynchronizedRef.make<Model>({
+/**
+ * A container value, made at once: what {@link make} makes, for a loop
+ * that builds thousands (`Factory.list`) without an effect per container.
+ */
+export const unsafeMake = (options: Options): Container => ({
+  [TypeId]: TypeId,
+  id: options.id,
+  root: options.root,
+  stateDir: options.stateDir,
+  cgroupManager: options.cgroupManager,
+  intelRdtManager: options.intelRdtManager,
+  rootIdentity: options.rootIdentity,
+  model: SynchronizedRef.unsafeMake<Model>({
     config: options.config,
     initProcess: options.initProcess,
     created: options.created,
     state: options.state
-  }), (model) => ({
-    [TypeId]: TypeId,
-    id: options.id,
-    root: options.root,
-    stateDir: options.stateDir,
-    cgroupManager: options.cgroupManager,
-    intelRdtManager: options.intelRdtManager,
-    rootIdentity: options.rootIdentity,
-    model
-  }))
+  })
+})
+
+/** A container value (what runc's `newContainer` assembles for Create and Load). */
+export const make = (options: Options): Effect.Effect<Container> => Effect.sync(() => unsafeMake(options))
 
 /** Whether a value is a {@link Container}. */
 export const isContainer = (u: unknown): u is Container => typeof u === "object" && u !== null && TypeId in u

@@ -459,5 +459,6 @@ export const make = (sys: Syscalls): FilesystemService => ({
       })
     ),
   lockDirectory: Effect.fn("Filesystem.lockDirectory")(lockDirectory(sys)),
+  direct: sys.direct,
   openFifoReader: openFifoReader(sys)
 })

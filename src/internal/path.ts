@@ -12,6 +12,7 @@
  */
 export const clean = (path: string): string => {
   if (path === "") return "."
+  if (isClean(path)) return path
   const rooted = path.startsWith("/")
   const kept: Array<string> = []
   for (const element of path.split("/")) {
@@ -26,6 +27,26 @@ export const clean = (path: string): string => {
   const joined = kept.join("/")
   if (rooted) return "/" + joined
   return joined === "" ? "." : joined
+}
+
+/**
+ * Whether `path` is its own {@link clean}: no empty, `.` or `..` element
+ * (a leading `/` aside), no trailing `/` but for `/` itself. One pass over
+ * the characters; a path it is unsure about (`../a`, which is clean) is
+ * simply cleaned the long way.
+ */
+const isClean = (path: string): boolean => {
+  const n = path.length
+  let start = path.charCodeAt(0) === 0x2f ? 1 : 0
+  if (start === n) return true
+  for (let i = start; i <= n; i++) {
+    if (i < n && path.charCodeAt(i) !== 0x2f) continue
+    const length = i - start
+    if (length === 0) return false
+    if (path.charCodeAt(start) === 0x2e && (length === 1 || (length === 2 && path.charCodeAt(start + 1) === 0x2e))) return false
+    start = i + 1
+  }
+  return true
 }
 
 /**

@@ -29,6 +29,7 @@ import * as Either from "effect/Either"
 import type * as Scope from "effect/Scope"
 import { SystemError } from "../ContainerError.js"
 import type {
+  DirectCalls,
   DirectoryEntry,
   DirectoryHandle,
   FifoDescriptor,
@@ -394,6 +395,8 @@ interface Walk {
   readonly scope: DirectoryInode
   /** Fail with ELOOP on a magic link (`RESOLVE_NO_MAGICLINKS`). */
   readonly noMagicLinks: boolean
+  /** Fail with ELOOP on any symlink (`RESOLVE_NO_SYMLINKS`). */
+  readonly noSymlinks?: boolean
   links: number
   /** Names from `scope` to the current inode, kept for scoped opens. */
   trail: Array<string> | undefined
@@ -782,6 +785,26 @@ export class MemoryFs {
   }
 
   /**
+   * `openat2(root, unsafePath, O_RDONLY|O_NONBLOCK, RESOLVE_IN_ROOT |
+   * RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS)` from an open directory,
+   * then a read of a regular file only: any symlink on the way is ELOOP,
+   * anything but a regular file EINVAL (unread), more than `maxBytes` EFBIG.
+   */
+  readFileBeneath(root: DirectoryInode, unsafePath: string, maxBytes: number): Either.Either<Uint8Array, SystemError> {
+    return Either.flatMap(
+      this.run("openat2", unsafePath, () => {
+        if (unsafePath === "") return raise("ENOENT")
+        this.checkPathString(unsafePath)
+        const walk: Walk = { scope: root, noMagicLinks: true, noSymlinks: true, links: 0, trail: undefined }
+        const node = this.walk(root, componentsOf(unsafePath), true, walk)
+        this.mayRead(node)
+        return node.type === "File" ? node : raise("EINVAL")
+      }),
+      (node) => this.readContent(node, unsafePath, maxBytes)
+    )
+  }
+
+  /**
    * `open(path, O_RDONLY|O_DIRECTORY)`: follows symlinks; anything but a
    * directory is ENOTDIR (checked before permissions, as Linux does), a
    * directory without read permission EACCES.
@@ -1115,6 +1138,7 @@ export class MemoryFs {
       const child: Inode | undefined = current.entries.get(name)
       if (child === undefined) return raise("ENOENT")
       if (child.type === "SymbolicLink" && (pending.length > 0 || follow)) {
+        if (walk.noSymlinks === true) return raise("ELOOP")
         if (++walk.links > maxSymlinkFollows) return raise("ELOOP")
         if (child.magic !== undefined) {
           if (walk.noMagicLinks) return raise("ELOOP")
@@ -1518,7 +1542,41 @@ export const syscallsOf = (fs: MemoryFs): Syscalls => ({
   syncDirectory: (path) => Effect.suspend(() => fs.syncDirectory(path)),
   readFileInRoot: (root, unsafePath, options) => Effect.suspend(() => fs.readFileInRoot(root, unsafePath, options)),
   openLockable: (path) => Effect.suspend(() => Either.map(fs.openDirectory(path), (file) => lockableOf(fs, file, path))),
+  direct: directCallsOf(fs),
   openFifo: (path) => Effect.suspend(() => Either.map(fs.openFifo(path, "read"), (end) => fifoDescriptorOf(end, path)))
+})
+
+/** The errno name of a failed call, or its value. */
+const codeOr = <A>(result: Either.Either<A, SystemError>): A | string =>
+  Either.isRight(result) ? result.right : result.left.code
+
+/**
+ * A MemoryFs's calls as the port's direct calls: the same inode walks as
+ * the effectful ones, failures reduced to their errno names.
+ */
+export const directCallsOf = (fs: MemoryFs): DirectCalls => ({
+  openRoot: (path) => {
+    const opened = fs.directoryAt(path)
+    if (Either.isLeft(opened)) return opened.left.code
+    const dir = opened.right
+    let open = true
+    return {
+      identity: { dev: dir.fs.dev, ino: dir.ino },
+      readFile: (parent, name, maxBytes) => open ? codeOr(fs.readFileBeneath(dir, `${parent}/${name}`, maxBytes)) : "EBADF",
+      close: () => {
+        open = false
+      }
+    }
+  },
+  readFileOn: (path, types, maxBytes) => {
+    const read = fs.readFileOn(path, types, { maxBytes })
+    if (Either.isRight(read)) return read.right
+    return read.left._tag === "WrongFilesystem" ? read.left.type : read.left.code
+  },
+  stat: (path) => codeOr(fs.stat(path)),
+  lstat: (path) => codeOr(fs.lstat(path)),
+  readDirectory: (path) => codeOr(fs.readDirectory(path)),
+  readFile: (path, maxBytes) => codeOr(fs.readFile(path, { maxBytes }))
 })
 
 /**

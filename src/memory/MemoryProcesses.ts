@@ -6,17 +6,26 @@
  */
 import * as Effect from "effect/Effect"
 import { PROC_SUPER_MAGIC } from "../internal/filesystemType.js"
+import * as Either from "effect/Either"
 import { maxStatBytes, parseStat, statPath } from "../internal/procStat.js"
 import { make as makeService, type ProcessesService, signalFailure, whenChecked } from "../Processes.js"
-import { syscallsOf } from "./MemoryFs.js"
+import { directCallsOf, syscallsOf } from "./MemoryFs.js"
 import type { SimulatedHost } from "./MemoryHost.js"
 
 /** The Processes service of `host`. */
 export const make = (host: SimulatedHost): ProcessesService => {
   const sys = syscallsOf(host.fs)
+  const direct = directCallsOf(host.fs)
   return makeService({
     readStat: (pid) =>
       Effect.flatMap(sys.readFileOn(statPath(pid), [PROC_SUPER_MAGIC], { maxBytes: maxStatBytes }), parseStat),
+    isAliveNow: (pid, startTime) => {
+      // the same file through the simulated kernel's direct read: any failure is "not alive", as in readStat's callers
+      const content = direct.readFileOn(statPath(pid), [PROC_SUPER_MAGIC], maxStatBytes)
+      if (!(content instanceof Uint8Array)) return false
+      const stat = parseStat(content)
+      return Either.isRight(stat) && stat.right.startTime === startTime && stat.right.state !== "Z" && stat.right.state !== "X"
+    },
     send: (pid, signal, check) =>
       whenChecked(
         pid,

@@ -29,6 +29,7 @@ import * as Errno from "../internal/errno.js"
 import { isComponent } from "../internal/filesystem.js"
 import { WrongFilesystem } from "../internal/filesystemType.js"
 import { clean, inRootDisplayPath } from "../internal/path.js"
+import { codeOf, infoOf, typeOf, calls as direct } from "./direct.js"
 import * as Flock from "./flock.js"
 import * as Libc from "./libc.js"
 import * as Openat2 from "./openat2.js"
@@ -47,13 +48,6 @@ const { O_RDONLY, O_WRONLY, O_CREAT, O_EXCL, O_TRUNC, O_NONBLOCK, O_DIRECTORY, O
 const AT_REMOVEDIR = 0x200
 const S_IFIFO = 0o010000
 
-/** The errno name of anything node:fs or koffi threw; a bad argument (a NUL in a path) is EINVAL, as in Go. */
-const codeOf = (e: unknown): string => {
-  const code = (e as NodeJS.ErrnoException | undefined)?.code
-  if (typeof code === "string" && /^E[A-Z0-9]+$/.test(code)) return code
-  if (typeof code === "string" && code.startsWith("ERR_INVALID_ARG")) return "EINVAL"
-  return "EIO"
-}
 
 const failure = (op: string, path: string, code: string, path2?: string): SystemError =>
   new SystemError(path2 === undefined ? { op, path, code } : { op, path, path2, code })
@@ -80,35 +74,6 @@ const call = <A>(op: string, path: string, body: () => A, path2?: string): Effec
 /** A single-step call. */
 const attempt = <A>(op: string, path: string, body: () => A, path2?: string): Effect.Effect<A, SystemError> =>
   call(op, path, () => step(op, path, body, path2), path2)
-
-const typeOf = (stats: fs.Stats | fs.Dirent): FileType =>
-  stats.isFile()
-    ? "File"
-    : stats.isDirectory()
-    ? "Directory"
-    : stats.isSymbolicLink()
-    ? "SymbolicLink"
-    : stats.isFIFO()
-    ? "FIFO"
-    : stats.isCharacterDevice()
-    ? "CharacterDevice"
-    : stats.isBlockDevice()
-    ? "BlockDevice"
-    : stats.isSocket()
-    ? "Socket"
-    : "Unknown"
-
-const infoOf = (stats: fs.Stats): FileInfo => ({
-  type: typeOf(stats),
-  mode: stats.mode & 0o7777,
-  uid: stats.uid,
-  gid: stats.gid,
-  size: stats.size,
-  ino: stats.ino,
-  dev: stats.dev,
-  nlink: stats.nlink,
-  mtimeMs: stats.mtimeMs
-})
 
 /** Runs `use` with an fd that is closed afterwards, whatever happens. */
 const withFd = <A>(fd: number, use: (fd: number) => A): A => {
@@ -546,6 +511,7 @@ export const syscalls = (options: NodeFilesystemOptions = {}): Syscalls => ({
         step("sync", path, () => fs.fsyncSync(fd)))),
   readFileInRoot: readFileInRoot(options),
   openLockable,
+  direct,
   openFifo
 })
 

@@ -31,7 +31,7 @@ export const make = (options: NodeProcessesOptions = {}): ProcessesService => {
     whenChecked(pid, check, Effect.suspend(() => fromOutcome(pid, signal, syscalls.kill(pid, signal))))
   return makeService({
     readStat: (pid) => Procfs.readStat(pid, procRoot),
-    isAlive: (pid, startTime) => Effect.sync(() => Procfs.isAlive(pid, startTime, procRoot)),
+    isAliveNow: (pid, startTime) => Procfs.isAlive(pid, startTime, procRoot),
     send: (pid, signal, check) =>
       Effect.suspend(() => {
         if (pidfdMissing) return viaKill(pid, signal, check)

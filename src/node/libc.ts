@@ -17,6 +17,8 @@ type KoffiFunction = ReturnType<ReturnType<KoffiModule["load"]>["func"]>
 interface Bindings {
   readonly koffi: KoffiModule
   readonly syscall: KoffiFunction
+  /** `syscall(2)` with openat2's four arguments, bound with a fixed signature: no per-call type list. */
+  readonly syscall4: KoffiFunction
   readonly open: KoffiFunction
   readonly openat: KoffiFunction
   readonly fstatfs: KoffiFunction
@@ -24,6 +26,8 @@ interface Bindings {
   readonly lseek: KoffiFunction
   /** glibc 2.30+; absent from some C libraries, where directories are listed through `/proc/self/fd`. */
   readonly getdents64: KoffiFunction | undefined
+  /** glibc 2.28+; absent elsewhere, where node's `fstatSync`/`statSync` stand in. */
+  readonly statx: KoffiFunction | undefined
   /** `sizeof(long)`: the width of `struct statfs`'s `f_type`. */
   readonly longSize: number
 }
@@ -45,6 +49,8 @@ const load = (): Bindings => {
     bindings = {
       koffi,
       syscall: lib.func("long syscall(long number, ...)"),
+      // glibc's syscall(2) reads its arguments as longs from the registers the fixed form fills too
+      syscall4: lib.func("long syscall(long number, long a, const char *b, void *c, unsigned long d)"),
       // open(2) without O_CREAT takes no mode, so the fixed two-argument form is exact.
       open: lib.func("int open(const char *path, int flags)"),
       openat: lib.func("int openat(int dirfd, const char *path, int flags)"),
@@ -52,6 +58,7 @@ const load = (): Bindings => {
       unlinkat: lib.func("int unlinkat(int dirfd, const char *path, int flags)"),
       lseek: lib.func("int64_t lseek(int fd, int64_t offset, int whence)"),
       getdents64: optional(() => lib.func("intptr_t getdents64(int fd, void *buf, size_t count)")),
+      statx: optional(() => lib.func("int statx(int dirfd, const char *path, int flags, unsigned int mask, void *buf)")),
       longSize: koffi.sizeof("long")
     }
   }
@@ -94,6 +101,20 @@ export const syscall = (number: number, ...args: ReadonlyArray<SyscallArg>): Sys
 }
 
 const EINVAL = 22
+
+/**
+ * `openat2(dirfd, path, how, how.length)` through the fixed-signature
+ * binding: `how` is a `struct open_how` the caller prepared once (see
+ * `openat2.ts`'s `encodeOpenHow`). The fd, or -1 and the errno; no retry.
+ * A path with a NUL byte is EINVAL.
+ */
+export const openat2 = (sysOpenat2: number, dirfd: number, path: string, how: Buffer): SyscallResult => {
+  if (path.includes("\0")) return { value: -1, errno: EINVAL }
+  const b = load()
+  b.koffi.errno(0)
+  const value = Number(b.syscall4(sysOpenat2, dirfd, path, how, how.length))
+  return value < 0 ? { value: -1, errno: b.koffi.errno() } : { value, errno: 0 }
+}
 /** `O_CLOEXEC` on x86-64 and arm64, the architectures {@link constants} covers. */
 const O_CLOEXEC = 0x80000
 
@@ -151,6 +172,66 @@ export const fstatfs = (fd: number): SyscallResult => {
 }
 
 const littleEndian = endianness() === "LE"
+
+/** `AT_EMPTY_PATH`: `statx` of the descriptor itself. */
+export const AT_EMPTY_PATH = 0x1000
+/** `STATX_BASIC_STATS`: type, mode, nlink, uid, gid, times, ino, size, blocks. */
+export const STATX_BASIC_STATS = 0x7ff
+
+/** What {@link statx} read: `struct statx`, the same layout on every architecture. */
+export interface Statx {
+  readonly mode: number
+  readonly uid: number
+  readonly gid: number
+  readonly nlink: number
+  readonly ino: number
+  readonly size: number
+  /** `st_dev` as glibc's `makedev` encodes it, as node reports it. */
+  readonly dev: number
+  readonly mtimeMs: number
+}
+
+const statxBuffer = Buffer.alloc(256)
+
+const u64 = (offset: number): number =>
+  Number(littleEndian ? statxBuffer.readBigUInt64LE(offset) : statxBuffer.readBigUInt64BE(offset))
+
+const u32 = (offset: number): number => littleEndian ? statxBuffer.readUInt32LE(offset) : statxBuffer.readUInt32BE(offset)
+
+/** glibc's `gnu_dev_makedev`. */
+const makedev = (major: number, minor: number): number =>
+  Number(
+    ((BigInt(major) & 0xfffff000n) << 32n) | ((BigInt(major) & 0xfffn) << 8n) |
+      ((BigInt(minor) & 0xffffff00n) << 12n) | (BigInt(minor) & 0xffn)
+  )
+
+/**
+ * `statx(dirfd, path, flags, STATX_BASIC_STATS)`: the basic stats, or the
+ * errno (a number); `undefined` where the C library has no `statx`. With
+ * `AT_EMPTY_PATH` and `""`, the descriptor itself. Unlike node's stats, no
+ * `Date` is made.
+ */
+export const statx = (dirfd: number, path: string, flags: number): Statx | number | undefined => {
+  const b = load()
+  if (b.statx === undefined) return undefined
+  if (path.includes("\0")) return EINVAL
+  b.koffi.errno(0)
+  if ((b.statx(dirfd, path, flags, STATX_BASIC_STATS, statxBuffer) as number) < 0) return b.koffi.errno()
+  const mode = littleEndian ? statxBuffer.readUInt16LE(28) : statxBuffer.readUInt16BE(28)
+  const minor = u32(140)
+  const major = u32(136)
+  return {
+    mode,
+    nlink: u32(16),
+    uid: u32(20),
+    gid: u32(24),
+    ino: u64(32),
+    size: u64(40),
+    dev: major < 0x1000 && minor < 0x100 ? (major << 8) | minor : makedev(major, minor),
+    mtimeMs: Number(littleEndian ? statxBuffer.readBigInt64LE(112) : statxBuffer.readBigInt64BE(112)) * 1000 +
+      u32(120) / 1e6
+  }
+}
 const SEEK_SET = 0
 
 /** One entry `getdents64(2)` returned: the name and the raw `d_type`. */

@@ -381,15 +381,33 @@ describe("libcontainer errors: one logrus line on stderr, exit status 1", () => 
 
   it.effect("a defect still prints one clean line, never a stack trace", () =>
     onMemory(Effect.gen(function*() {
-      const result = yield* cli("list").pipe(
-        Effect.updateService(Filesystem, (fs) => ({ ...fs, readDirectory: () => Effect.die(new Error("boom")) }))
+      // the lean list on the port's direct calls, and the Effect commands on its effects
+      const lean = yield* cli("list").pipe(
+        Effect.updateService(Filesystem, (fs) => ({
+          ...fs,
+          direct: {
+            ...fs.direct,
+            readDirectory: () => {
+              throw new Error("boom")
+            }
+          }
+        }))
       )
-      expect(result.stderr).toMatch(errorLine("boom"))
-      expect(result.status).toBe(1)
+      expect(lean.stderr).toMatch(errorLine("boom"))
+      expect(lean.status).toBe(1)
+      // a paused container: Factory.load hands it to the careful way, which reads through the port's effects
+      yield* seedContainer(root, "p1", "paused")
+      const effectful = yield* cli("kill", "p1").pipe(
+        Effect.updateService(Filesystem, (fs) => ({ ...fs, readFileInRoot: () => Effect.die(new Error("boom")) }))
+      )
+      expect(effectful.stderr).toMatch(errorLine("boom"))
+      expect(effectful.status).toBe(1)
     })))
 
   it.effect("library warnings come out as logrus lines on stderr", () =>
     onMemory(Effect.gen(function*() {
+      // a paused container is one the lean Load hands to the careful one, which reads through the port's effects
+      yield* seedContainer(root, "p1", "paused")
       const printed: Array<string> = []
       const status = yield* App.run(["node", "libcontainer", "--root", root, "list"], {
         stdout: () => undefined,
@@ -397,10 +415,10 @@ describe("libcontainer errors: one logrus line on stderr, exit status 1", () => 
       }).pipe(
         Effect.updateService(Filesystem, (fs) => ({
           ...fs,
-          readDirectory: (path: string) =>
+          readFileInRoot: (...args: Parameters<typeof fs.readFileInRoot>) =>
             Effect.zipRight(
               Effect.logWarning("slow disk").pipe(Effect.annotateLogs("error", "read /x: input/output error")),
-              fs.readDirectory(path)
+              fs.readFileInRoot(...args)
             )
         }))
       )
@@ -480,9 +498,12 @@ describe("libcontainer: runc's edges", () => {
         cliOn(argv).pipe(
           Effect.updateService(Filesystem, (fs) => ({
             ...fs,
-            readDirectory: (path: string) => Effect.zipRight(Effect.logDebug("reading", path), fs.readDirectory(path))
+            readFileInRoot: (...args: Parameters<typeof fs.readFileInRoot>) =>
+              Effect.zipRight(Effect.logDebug("reading", args[0]), fs.readFileInRoot(...args))
           }))
         )
+      // the paused container loads the careful way, through the port's effects
+      yield* seedContainer(root, "p1", "paused")
       expect((yield* withDebug(["--root", root, "list", "-q"])).stderr).toBe("")
       expect((yield* withDebug(["--debug", "--root", root, "list", "-q"])).stderr).toMatch(
         new RegExp(`^time="[^"]+" level=debug msg="reading ${root}"\\n$`)

@@ -96,6 +96,29 @@ export const readBytes = (
 ): Effect.Effect<Uint8Array, CgroupError | SystemError> =>
   dir === "" ? Effect.fail(noDirectory(file)) : readPath(env, join(dir, cleanPath(file)), maxBytes)
 
+/**
+ * {@link readFile} of a file whose absence is routine (a freezer before its
+ * cgroup is made): through the Filesystem port's direct call first, so an
+ * absent file (ENOENT or ENODEV, as runc tolerates them) is `undefined`
+ * without an error object; any other answer the direct call does not give
+ * plainly is read the usual way, its absence `undefined` too.
+ */
+export const readFileOrAbsent = (
+  env: CgroupEnv,
+  dir: string,
+  file: string
+): Effect.Effect<string | undefined, CgroupError | SystemError> => {
+  if (dir !== "" && env.layout.checkFileType) {
+    // the same open and checks as readPath's (which only renames the op of a failure beneath the root)
+    const direct = env.fs.direct.readFileOn(join(dir, cleanPath(file)), cgroupTypes, maxFileBytes)
+    if (direct instanceof Uint8Array) return Effect.succeed(decoder.decode(direct))
+    if (direct === "ENOENT" || direct === "ENODEV") return Effect.succeed(undefined)
+  }
+  return readFile(env, dir, file).pipe(
+    Effect.catchIf(isAbsentOrNoDevice, () => Effect.succeed(undefined))
+  )
+}
+
 /** runc's `cgroups.ReadFile(dir, file)`, decoded as text. */
 export const readFile = (env: CgroupEnv, dir: string, file: string): Effect.Effect<string, CgroupError | SystemError> =>
   Effect.map(readBytes(env, dir, file), (bytes) => decoder.decode(bytes))

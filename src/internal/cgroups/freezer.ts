@@ -33,19 +33,17 @@ const undefinedIfAbsent = (error: Failure): Effect.Effect<FreezerState, Failure>
  */
 export const getStateV1 = (env: CgroupEnv, dir: string): Effect.Effect<FreezerState, Failure> =>
   // Combinators rather than a generator: every status refresh of a v1 container runs this.
-  Effect.matchEffect(Files.readFile(env, dir, "freezer.state"), {
-    onFailure: undefinedIfAbsent,
-    onSuccess: (state): Effect.Effect<FreezerState, Failure> => {
-      switch (trimSpace(state)) {
-        case "THAWED":
-          return Effect.succeed("THAWED")
-        case "FROZEN":
-          return selfFreezing(env, dir)
-        case "FREEZING":
-          return Effect.zipRight(Effect.sleep(Duration.millis(1)), Effect.suspend(() => getStateV1(env, dir)))
-        default:
-          return Effect.fail(new CgroupError({ message: `unknown freezer.state ${Strconv.quote(state)}` }))
-      }
+  Effect.flatMap(Files.readFileOrAbsent(env, dir, "freezer.state"), (state): Effect.Effect<FreezerState, Failure> => {
+    if (state === undefined) return Effect.succeed("")
+    switch (trimSpace(state)) {
+      case "THAWED":
+        return Effect.succeed("THAWED")
+      case "FROZEN":
+        return selfFreezing(env, dir)
+      case "FREEZING":
+        return Effect.zipRight(Effect.sleep(Duration.millis(1)), Effect.suspend(() => getStateV1(env, dir)))
+      default:
+        return Effect.fail(new CgroupError({ message: `unknown freezer.state ${Strconv.quote(state)}` }))
     }
   })
 

@@ -23,7 +23,9 @@ import * as StatsV1 from "./stats/v1.js"
 import * as StatsV2 from "./stats/v2.js"
 import { unitName } from "./systemdPaths.js"
 
-const exists = (env: CgroupEnv, path: string): Effect.Effect<boolean> => Effect.isSuccess(env.fs.stat(path))
+/** Whether `stat(path)` succeeds, through the Filesystem port's direct call: a routine "no" costs no error object. */
+const exists = (env: CgroupEnv, path: string): Effect.Effect<boolean> =>
+  Effect.sync(() => typeof env.fs.direct.stat(path) !== "string")
 
 /**
  * runc 1.2's `cgroup.kill` step of `signalAllProcesses`: `1` written to the

@@ -4,7 +4,7 @@
  * systemd flavour, computing paths when none are given.
  */
 import * as Effect from "effect/Effect"
-import type { CgroupManagerService } from "../../CgroupManager.js"
+import type { CgroupManagerService, Manager } from "../../CgroupManager.js"
 import type { Cgroup } from "../../Config.js"
 import * as Strconv from "../strconv.js"
 import { clean } from "../path.js"
@@ -41,7 +41,26 @@ const unifiedSet = (cg: Cgroup): boolean => cg.Resources !== undefined && cg.Res
 /** The service over `host`, laid out as `layout`. */
 export const make = (fs: FilesystemService, layout: Layout): Effect.Effect<CgroupManagerService> =>
   Effect.map(Env.make(fs, layout), (env): CgroupManagerService => {
-    const mode = Effect.zipWith(env.unified, env.hybrid, modeOf)
+    // what the mode probe found, for the plain constructor
+    let unifiedKnown: boolean | undefined
+    const mode = Effect.zipWith(
+      Effect.tap(env.unified, (unified) => {
+        unifiedKnown = unified
+      }),
+      env.hybrid,
+      modeOf
+    )
+
+    const newWithPathsNow = (cg: Cgroup | null, paths: Paths | null): Manager | undefined => {
+      if (unifiedKnown === undefined || cg === null || cg.Systemd || paths === null) return undefined
+      if (unifiedKnown) {
+        const keys = Object.keys(paths)
+        if (keys.length !== 1 || keys[0] !== "") return undefined
+        const path = paths[""]!
+        return path !== "" && isAbs(path) && clean(path) === path ? Managers.fs2(env, cg, path) : undefined
+      }
+      return cg.Resources === undefined || unifiedSet(cg) ? undefined : Managers.fs(env, cg, paths)
+    }
 
     // Untraced: Load runs it once per container, and a span would cost more than the work.
     const newWithPaths = Effect.fnUntraced(function*(cg: Cgroup | null, paths: Paths | null) {
@@ -78,6 +97,7 @@ export const make = (fs: FilesystemService, layout: Layout): Effect.Effect<Cgrou
     return {
       mode,
       new: (cg) => newWithPaths(cg, null),
-      newWithPaths
+      newWithPaths,
+      newWithPathsNow
     }
   })

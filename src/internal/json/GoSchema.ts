@@ -1,45 +1,44 @@
 /**
- * Go types as schemas: each builder here pairs one Go type's decoder
- * (`GoDecoder.ts`: Go's `encoding/json` reading, the only decoding there is)
- * with its encoder (what `json.Marshal` writes) and an Effect Schema of the
- * decoded value, for types, validation before encoding, and fast-check
- * arbitraries. The schemas of runc's structs (`Config.ts`, `State.ts`) are
- * written once with these builders; the decoder, the encoder and the
- * arbitrary of a struct all derive from that one definition.
+ * Go types as Effect schemas: each schema here carries one Go type's
+ * decoder and encoder from `GoType.ts` (Go's `encoding/json` reading and
+ * `json.Marshal`'s writing, the only ones there are) together with an
+ * Effect Schema of the decoded value, for types, validation before
+ * encoding, and fast-check arbitraries.
  *
- * - object keys match struct fields exactly first, otherwise
- *   case-insensitively; unknown keys are ignored;
- * - a missing key leaves the field at its zero value; `null` leaves a
- *   string, number, bool or struct as it is, and clears a pointer, slice or
- *   map; a key met twice decodes twice, into the same field, as in Go;
- * - integers must be integer literals within the Go type's range; Go's
- *   64-bit `int64`/`uint64` become `bigint`s, Go's `int`/`uint` and smaller
- *   integers become `number`s (a value beyond 2^53 there is refused, not
- *   rounded);
- * - `omitempty` fields are absent in the value when empty and never written.
- *
- * A builder's Schema decodes too (`Schema.decodeUnknown(schema)`), with the
- * same decoder over a value built in JS.
+ * Two ways in: {@link fromType} derives the schema of a Go type defined
+ * with `GoType.ts`'s builders (runc's state.json types, in
+ * `internal/runcTypes.ts`, so that reading a state needs no schema), and
+ * the builders here make a Go type and its schema in one go, from schemas
+ * of the parts (the OCI spec, the cgroup stats). Either way the decoder is
+ * `GoType.ts`'s, and the Schema decodes too (`Schema.decodeUnknown(schema)`),
+ * with that decoder over a value built in JS.
  */
 import * as Arbitrary from "effect/Arbitrary"
 import * as Option from "effect/Option"
 import * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
-import { compareBytes } from "../byteOrder.js"
-import {
-  Context,
-  decodePlain,
-  type Decoder,
-  isIndexKey,
-  isObjectValue,
-  literalOf,
-  type MemberReader,
-  memberRaw,
-  rawTextOf,
-  readMembers
-} from "./GoDecoder.js"
-import { type EncodableValue, JsonNumber, JsonObject, OrderedObject } from "./GoJson.js"
+import { decodePlain, type Decoder } from "./GoDecoder.js"
+import type { EncodableValue } from "./GoJson.js"
 import * as GoTimeJson from "./GoTime.js"
+import * as GoType from "./GoType.js"
+
+export {
+  /** Go's case folding for matching object keys to struct fields. */
+  foldKey,
+  /** {@link Build} as straight-line code. */
+  buildCode,
+  /** {@link Build} as a loop over the fields. */
+  buildLoop,
+  type Build,
+  type Encoder,
+  type Kind,
+  /** Go's `isEmptyValue` for the kinds marked `omitempty`. */
+  isEmptyValue,
+  /** The text `MarshalJSON` writes back for a time read from a JSON string. */
+  canonicalTime,
+  /** Go's zero `time.Time`, as written to JSON. */
+  zeroTime
+} from "./GoType.js"
 
 /** Annotation holding a schema's Go zero value (a function making a fresh one). */
 export const GoZeroId: unique symbol = Symbol.for("effect-libcontainer/GoZero")
@@ -55,9 +54,6 @@ export const GoEncoderId: unique symbol = Symbol.for("effect-libcontainer/GoEnco
 
 /** A schema from a JSON tree (or a plain JS value) to a Go-shaped value. */
 export type GoSchema<A> = Schema.Schema<A, unknown>
-
-/** A value to the JSON tree Go writes for it. */
-export type Encoder<A> = (value: A) => EncodableValue
 
 /**
  * The Go decoder of a schema built here; any other schema is read through
@@ -82,9 +78,9 @@ export const decoderOf = <A>(schema: Schema.Schema<A, unknown>): Decoder<A> => {
 }
 
 /** The encoder of a schema built here; any other schema encodes with Effect Schema. */
-export const encoderOf = <A>(schema: Schema.Schema<A, unknown>): Encoder<A> => {
+export const encoderOf = <A>(schema: Schema.Schema<A, unknown>): GoType.Encoder<A> => {
   const encoder = schema.ast.annotations[GoEncoderId]
-  return encoder !== undefined ? (encoder as Encoder<A>) : (a) => Schema.encodeSync(schema)(a) as EncodableValue
+  return encoder !== undefined ? (encoder as GoType.Encoder<A>) : (a) => Schema.encodeSync(schema)(a) as EncodableValue
 }
 
 /** The Go zero value recorded on a schema built here. */
@@ -94,18 +90,15 @@ export const zeroOf = <A, I>(schema: Schema.Schema<A, I, never>): A => {
   return zero as A
 }
 
-/** The short name Go's errors give a struct type: `configs.Mount` → `Mount`. */
-const shortName = (goType: string): string => goType.slice(goType.lastIndexOf(".") + 1)
-
 /**
  * The schema of a Go type: decoding is `decoder` (over a value built in JS),
  * encoding validates against `type` then writes with `encode`.
  */
-const goSchema = <A>(type: Schema.Schema<A>, decoder: Decoder<A>, encode: Encoder<A>): GoSchema<A> =>
+const goSchema = <A>(type: Schema.Schema<A>, decoder: Decoder<A>, encode: GoType.Encoder<A>): GoSchema<A> =>
   Schema.transformOrFail(Schema.Unknown, type, {
     strict: true,
     decode: (u, _, ast) => {
-      const r = decodePlain(decoder, u, shortName(decoder.goType))
+      const r = decodePlain(decoder, u, GoType.shortName(decoder.goType))
       return r._tag === "Ok"
         ? ParseResult.succeed(r.value)
         : ParseResult.fail(new ParseResult.Type(ast, u, r.failure.reason))
@@ -121,85 +114,93 @@ const goSchema = <A>(type: Schema.Schema<A>, decoder: Decoder<A>, encode: Encode
 const same = <A>(a: A): EncodableValue => a as EncodableValue
 
 // ---------------------------------------------------------------------------
-// Scalars
+// Schemas of Go types
 
-/** A Go string type: `string`, or a named one (`configs.NamespaceType`) as errors name it. */
-export const goString = (goType: string): GoSchema<string> => {
-  const decoder: Decoder<string> = {
-    goType,
-    zero: () => "",
-    nilable: false,
-    raw: false,
-    decode: (u, into, cx) => {
-      if (typeof u === "string") return u
-      if (u !== null) cx.kindMismatch(u, goType)
-      return into ?? ""
-    }
-  }
-  return goSchema(Schema.String, decoder, same)
-}
-
-/** Go `string`. */
-export const GoString: GoSchema<string> = goString("string")
-
-/** Go `bool`. */
-export const GoBool: GoSchema<boolean> = goSchema(Schema.Boolean, {
-  goType: "bool",
-  zero: () => false,
-  nilable: false,
-  raw: false,
-  decode: (u, into, cx) => {
-    if (typeof u === "boolean") return u
-    if (u !== null) cx.kindMismatch(u, "bool")
-    return into ?? false
-  }
-}, same)
-
-const integerLiteral = /^-?(?:0|[1-9][0-9]*)$/
-
-const safeMax = BigInt(Number.MAX_SAFE_INTEGER)
+const schemas = new WeakMap<object, GoSchema<unknown>>()
 
 /**
- * Go's `literalStore` of a number into an integer type: `strconv.ParseInt`
- * (or `ParseUint`, which takes no sign, not even `-0`) of the literal, then
- * the type's range; else `UnmarshalTypeError{"number <literal>"}`.
+ * The schema of a Go type made with `GoType.ts`'s builders, with that
+ * type's decoder and encoder; one schema per type (the same type gives the
+ * same schema).
  */
-const integerDecoder = <A extends number | bigint>(
-  goType: string,
-  min: bigint,
-  max: bigint,
-  make: (n: bigint, literal: string, cx: Context) => A | undefined,
-  small: (n: number) => A,
-  zero: A
-): Decoder<A> => {
-  const lo = Number(min)
-  const hi = Number(max)
-  const unsigned = min >= 0n
-  return {
-    goType,
-    zero: () => zero,
-    nilable: false,
-    raw: false,
-    decode: (u, into, cx) => {
-      if (typeof u === "number" && Number.isSafeInteger(u) && u >= lo && u <= hi && !(unsigned && Object.is(u, -0))) {
-        return small(u)
-      }
-      if (u === null) return into ?? zero
-      if (typeof u !== "number" && typeof u !== "bigint" && !(u instanceof JsonNumber)) {
-        cx.kindMismatch(u, goType)
-        return into ?? zero
-      }
-      const literal = literalOf(u, cx)
-      if (literal === undefined) return into ?? zero
-      const n = integerLiteral.test(literal) && !(unsigned && literal.charCodeAt(0) === 0x2d) ? BigInt(literal) : undefined
-      if (n === undefined || n < min || n > max) {
-        cx.typeMismatch(`number ${literal}`, goType)
-        return into ?? zero
-      }
-      return make(n, literal, cx) ?? into ?? zero
+export const fromType = <A>(type: GoType.GoType<A>): GoSchema<A> => {
+  const known = schemas.get(type)
+  if (known !== undefined) return known as GoSchema<A>
+  const made = derive(type as GoType.GoType<unknown>) as GoSchema<A>
+  schemas.set(type, made as GoSchema<unknown>)
+  return made
+}
+
+const nullableType = <A>(schema: GoSchema<A>) => Schema.NullOr(Schema.typeSchema(schema))
+
+const sliceType = <A>(element: GoSchema<A>) => Schema.NullOr(Schema.Array(Schema.typeSchema(element)))
+
+const hasOwnProto = (m: object): boolean => Object.prototype.hasOwnProperty.call(m, "__proto__")
+
+const mapType = <A>(value: GoSchema<A>) =>
+  Schema.NullOr(
+    Schema.Record({ key: Schema.String, value: Schema.typeSchema(value) }).pipe(
+      Schema.filter((m) => !hasOwnProto(m), { message: () => "map key \"__proto__\" is not supported" })
+    )
+  )
+
+const numberType = (min: bigint, max: bigint) => {
+  const [lo, hi] = GoType.safeRange(min, max)
+  return Schema.Int.pipe(Schema.between(lo, hi))
+}
+
+const fieldSchema = (f: GoType.Fields[string]) => {
+  const schema = fromType(f.type as GoType.GoType<unknown>)
+  return f.kind === "field" ? field(schema) : f.kind === "omitEmpty" ? omitEmpty(schema) : omitNil(schema)
+}
+
+/** A schema of some Go type, as the derivation hands them around. */
+const erased = <A>(schema: GoSchema<A>): GoSchema<unknown> => schema as unknown as GoSchema<unknown>
+
+const derive = (type: GoType.GoType<unknown>): GoSchema<unknown> => {
+  const shape = type.shape
+  const decoder = type.decoder
+  switch (shape.kind) {
+    case "string": {
+      const schema = goSchema(Schema.String, decoder as Decoder<string>, same)
+      const values = shape.values
+      return erased(values === undefined ? schema : schema.annotations({ arbitrary: () => (fc) => fc.constantFrom(...values) }))
     }
+    case "bool":
+      return erased(goSchema(Schema.Boolean, decoder as Decoder<boolean>, same))
+    case "number":
+      return erased(goSchema(numberType(shape.min, shape.max), decoder as Decoder<number>, same))
+    case "bigint":
+      return erased(goSchema(Schema.BigIntFromSelf.pipe(Schema.betweenBigInt(shape.min, shape.max)), decoder as Decoder<bigint>, same))
+    case "nullable":
+      return erased(goSchema(nullableType(fromType(shape.inner)), decoder, type.encode))
+    case "slice":
+      return erased(goSchema(sliceType(fromType(shape.element)), decoder as Decoder<ReadonlyArray<unknown> | null>, type.encode))
+    case "map":
+      return erased(goSchema(mapType(fromType(shape.value)), decoder as Decoder<Record<string, unknown> | null>, type.encode))
+    case "struct": {
+      const fields: Record<string, Schema.Struct.Field> = {}
+      for (const name of Object.keys(shape.fields)) fields[name] = fieldSchema(shape.fields[name]!)
+      return erased(goSchema(Schema.typeSchema(Schema.Struct(fields)), decoder as Decoder<object>, type.encode))
+    }
+    case "time":
+      return erased(goSchema(GoTimeText, decoder as Decoder<string>, same))
+    case "unmarshaler":
+      return goSchema(shape.schema({ Schema, Arbitrary, fromType }), decoder, type.encode)
   }
 }
+
+// ---------------------------------------------------------------------------
+// Builders from schemas
+
+/** A Go string type: `string`, or a named one (`configs.NamespaceType`) as errors name it. */
+export const goString = (goType: string): GoSchema<string> => fromType(GoType.goString(goType))
+
+/** Go `string`. */
+export const GoString: GoSchema<string> = fromType(GoType.GoString)
+
+/** Go `bool`. */
+export const GoBool: GoSchema<boolean> = fromType(GoType.GoBool)
 
 /**
  * A Go integer type held as a JS `number`: `int`, `uint`, `int32`,
@@ -207,245 +208,74 @@ const integerDecoder = <A extends number | bigint>(
  * outside the type fail like Go; values inside a 64-bit type but beyond
  * 2^53 are refused, rather than rounded.
  */
-export const goNumber = (goType: string, min: bigint, max: bigint): GoSchema<number> => {
-  const lo = min < -safeMax ? -safeMax : min
-  const hi = max > safeMax ? safeMax : max
-  return goSchema(
-    Schema.Int.pipe(Schema.between(Number(lo), Number(hi))),
-    integerDecoder(goType, min, max, (n, literal, cx) => {
-      if (n >= lo && n <= hi) return Number(n)
-      cx.refuse(`number ${literal} is beyond 2^53, not supported for Go type ${goType}`)
-      return undefined
-    }, (n) => (n === 0 ? 0 : n), 0),
-    same
-  )
-}
-
-/** The bigints of the small integers most 64-bit fields hold, made once. */
-const smallBigInts: ReadonlyArray<bigint> = Array.from({ length: 258 }, (_, i) => BigInt(i - 1))
+export const goNumber = (goType: string, min: bigint, max: bigint): GoSchema<number> =>
+  fromType(GoType.goNumber(goType, min, max))
 
 /** A 64-bit Go integer type held as a `bigint`: `int64`, `uint64`, or a named one (`time.Duration`). */
 export const goBigInt = (goType: string, min: bigint, max: bigint): GoSchema<bigint> =>
-  goSchema(
-    Schema.BigIntFromSelf.pipe(Schema.betweenBigInt(min, max)),
-    integerDecoder(goType, min, max, (n) => n, (n) => (n >= -1 && n <= 256 ? smallBigInts[n + 1]! : BigInt(n)), 0n),
-    same
-  )
+  fromType(GoType.goBigInt(goType, min, max))
 
 /** Go `int` (64-bit; held as a number, so limited to ±(2^53-1)). */
-export const GoInt = goNumber("int", -(2n ** 63n), 2n ** 63n - 1n)
+export const GoInt = fromType(GoType.GoInt)
 /** Go `uint` (64-bit; held as a number, so limited to 2^53-1). */
-export const GoUint = goNumber("uint", 0n, 2n ** 64n - 1n)
+export const GoUint = fromType(GoType.GoUint)
 /** Go `int32` (also `rune`). */
-export const GoInt32 = goNumber("int32", -(2n ** 31n), 2n ** 31n - 1n)
+export const GoInt32 = fromType(GoType.GoInt32)
 /** Go `uint32`. */
-export const GoUint32 = goNumber("uint32", 0n, 2n ** 32n - 1n)
+export const GoUint32 = fromType(GoType.GoUint32)
 /** Go `uint16`. */
-export const GoUint16 = goNumber("uint16", 0n, 2n ** 16n - 1n)
+export const GoUint16 = fromType(GoType.GoUint16)
 /** Go `int64`, as a bigint. */
-export const GoInt64 = goBigInt("int64", -(2n ** 63n), 2n ** 63n - 1n)
+export const GoInt64 = fromType(GoType.GoInt64)
 /** Go `uint64`, as a bigint: 18446744073709551615 survives a round trip. */
-export const GoUint64 = goBigInt("uint64", 0n, 2n ** 64n - 1n)
-
-// ---------------------------------------------------------------------------
-// References, slices, maps
+export const GoUint64 = fromType(GoType.GoUint64)
 
 /** A Go pointer (or any nil-able value that is always written): `null` when unset. */
-export const goNullable = <A>(schema: GoSchema<A>): GoSchema<A | null> => {
-  const inner = decoderOf(schema)
-  const encode = encoderOf(schema)
-  return goSchema(Schema.NullOr(Schema.typeSchema(schema)), {
-    goType: `*${inner.goType}`,
-    zero: () => null,
-    nilable: true,
-    raw: inner.raw,
-    // Go allocates the pointee on a non-null value, or decodes into the one there.
-    decode: (u, into, cx, raw) => (u === null ? null : inner.decode(u, into ?? undefined, cx, raw))
-  }, (a) => (a === null ? null : encode(a)))
-}
+export const goNullable = <A>(schema: GoSchema<A>): GoSchema<A | null> =>
+  goSchema(nullableType(schema), GoType.nullableDecoder(decoderOf(schema)), GoType.nullableEncoder(encoderOf(schema)))
 
-/** Options of {@link goSlice}. */
-export interface SliceOptions {
-  /** The slice's Go type name when it is a named type (`configs.Namespaces`). */
-  readonly goType?: string
-}
+export type {
+  /** Options of {@link goSlice}. */
+  SliceOptions,
+  /** Options of {@link goMap}. */
+  MapOptions,
+  /** Options of {@link goStruct}. */
+  StructOptions
+} from "./GoType.js"
 
-/**
- * A Go slice: `null` (nil) or an array. A `null` element leaves the
- * element at its zero value (or at what it held: see below), except in a
- * slice of pointers (`[]*Mount`), where Go would store a nil pointer that
- * runc later dereferences: there it is refused. Decoded into a slice
- * already there (a key met twice), the elements decode into the old ones
- * and the backing array is reused, as Go's `decodeState.array` does.
- */
+/** A Go slice (`GoType.sliceDecoder`): `null` (nil) or an array; `null` elements of a slice of pointers refused. */
 export const goSlice = <A>(
   element: GoSchema<A>,
-  elements: "values" | "pointers" = "values",
-  options: SliceOptions = {}
-): GoSchema<ReadonlyArray<A> | null> => {
-  const item = decoderOf(element)
-  const encode = encoderOf(element)
-  const goType = options.goType ?? `[]${elements === "pointers" ? "*" : ""}${item.goType}`
-  const pointers = elements === "pointers"
-  const one = (v: unknown, prev: A | undefined, cx: Context): A => {
-    if (v === null && pointers) {
-      cx.refuse(`null is not allowed here (Go type ${item.goType})`)
-      return null as A
-    }
-    // the guard checks numbers after keys only: one here has its literal checked in the text
-    if (typeof v === "number") cx.doc.arrayNumbers = true
-    return item.decode(v, prev ?? undefined, cx, item.raw ? rawTextOf(v, cx) : undefined)
-  }
-  return goSchema(Schema.NullOr(Schema.Array(Schema.typeSchema(element))), {
-    goType,
-    zero: () => null,
-    nilable: true,
-    raw: false,
-    decode: (u, into, cx) => {
-      if (u === null) return null
-      if (!Array.isArray(u)) {
-        cx.kindMismatch(u, goType)
-        return into ?? null
-      }
-      const n = u.length
-      if (n === 0) return []
-      cx.depth++
-      let out: Array<A>
-      if (into === undefined || into === null) {
-        out = new Array(n)
-        for (let i = 0; i < n && !cx.stopped; i++) {
-          const mark = cx.failures.length
-          out[i] = one(u[i], undefined, cx)
-          if (mark !== cx.failures.length) cx.inElement(mark, i)
-        }
-      } else {
-        out = intoSlice(u, into, cx, one)
-      }
-      cx.depth--
-      return out
-    }
-  }, (a) => (a === null ? null : a.map(encode)))
-}
-
-/**
- * Go's `decodeState.array` into a slice already there: elements decode
- * into the elements of its backing array (its capacity beyond its length
- * included, with whatever an earlier, longer value left there), which grows
- * as `reflect` grows it when full.
- */
-const intoSlice = <A>(
-  u: ReadonlyArray<unknown>,
-  into: ReadonlyArray<A>,
-  cx: Context,
-  one: (v: unknown, prev: A | undefined, cx: Context) => A
-): Array<A> => {
-  let backing: Array<A | undefined> = [...(cx.backingOf(into) ?? into)]
-  let length = into.length
-  for (let i = 0; i < u.length && !cx.stopped; i++) {
-    if (i >= backing.length) {
-      const grown: Array<A | undefined> = new Array(Math.max(4, backing.length + (backing.length >> 1)))
-      for (let j = 0; j < length; j++) grown[j] = backing[j]
-      backing = grown
-    }
-    if (i >= length) length = i + 1
-    const mark = cx.failures.length
-    backing[i] = one(u[i], backing[i], cx)
-    if (mark !== cx.failures.length) cx.inElement(mark, i)
-  }
-  const out = backing.slice(0, u.length) as Array<A>
-  for (let j = u.length; j < backing.length; j++) {
-    if (backing[j] !== undefined) {
-      cx.setBacking(out, backing)
-      break
-    }
-  }
-  return out
-}
-
-/** Options of {@link goMap}. */
-export interface MapOptions {
-  /** The Go type of the keys, when it is a named string type (`configs.NamespaceType`). */
-  readonly key?: string
-}
-
-const hasOwnProto = (m: object): boolean => Object.prototype.hasOwnProperty.call(m, "__proto__")
-
-/**
- * A Go `map[string]V`: `null` (nil) or an object. Keys are written sorted
- * by their UTF-8 bytes, as Go does. A key met twice keeps its last value; a
- * map decoded into one already there (a key met twice one level up) gains
- * its keys, as in Go. A `__proto__` key is refused explicitly: it cannot be
- * held faithfully in a JS record.
- */
-export const goMap = <A>(value: GoSchema<A>, options: MapOptions = {}): GoSchema<Readonly<Record<string, A>> | null> => {
-  const item = decoderOf(value)
-  const encode = encoderOf(value)
-  const goType = `map[${options.key ?? "string"}]${item.goType}`
-  const type = Schema.NullOr(
-    Schema.Record({ key: Schema.String, value: Schema.typeSchema(value) }).pipe(
-      Schema.filter((m) => !hasOwnProto(m), { message: () => "map key \"__proto__\" is not supported" })
-    )
+  elements: GoType.Elements = "values",
+  options: GoType.SliceOptions = {}
+): GoSchema<ReadonlyArray<A> | null> =>
+  goSchema(
+    sliceType(element),
+    GoType.sliceDecoder(decoderOf(element), elements, options),
+    GoType.sliceEncoder(encoderOf(element))
   )
-  const read: MemberReader<Record<string, A>> = (out, key, v, index, u, cx) => {
-    // V8 lists integer-like keys first: the order of failures would not be the document's.
-    if (cx.doc.source === "fast" && isIndexKey(key)) return cx.giveUp()
-    const mark = cx.failures.length
-    // Go decodes each value into a fresh zero element.
-    const decoded = item.decode(v, undefined, cx, item.raw ? memberRaw(u, index, v, cx) : undefined)
-    if (mark !== cx.failures.length) cx.inKey(mark, key)
-    if (key === "__proto__") cx.refuse("map key \"__proto__\" is not supported")
-    else out[key] = decoded
-  }
-  return goSchema(type, {
-    goType,
-    zero: () => null,
-    nilable: true,
-    raw: false,
-    decode: (u, into, cx) => {
-      if (u === null) return null
-      if (!isObjectValue(u)) {
-        cx.kindMismatch(u, goType)
-        return into ?? null
-      }
-      const out: Record<string, A> = into === undefined || into === null ? {} : { ...into }
-      cx.depth++
-      readMembers(u, cx, read, out)
-      cx.depth--
-      return out
-    }
-  }, (m) => {
-    if (m === null) return null
-    const keys = Object.keys(m).sort(compareBytes)
-    return new OrderedObject(keys, keys.map((k) => encode(m[k]!)))
-  })
-}
+
+/**
+ * A Go `map[string]V` (`GoType.mapDecoder`): `null` (nil) or an object;
+ * keys written sorted by their UTF-8 bytes, as Go does; a `__proto__` key
+ * refused.
+ */
+export const goMap = <A>(value: GoSchema<A>, options: GoType.MapOptions = {}): GoSchema<Readonly<Record<string, A>> | null> =>
+  goSchema(mapType(value), GoType.mapDecoder(decoderOf(value), options), GoType.mapEncoder(encoderOf(value)))
 
 // ---------------------------------------------------------------------------
 // Struct fields
 
-/** Go's `isEmptyValue` for the kinds we mark `omitempty` (not pointers to structs). */
-export const isEmptyValue = (v: unknown): boolean =>
-  v === false || v === 0 || v === 0n || v === "" || v === null || v === undefined ||
-  (Array.isArray(v) && v.length === 0) ||
-  (isObjectValue(v) && !(v instanceof JsonNumber) && Object.keys(v).length === 0)
-
 /** Where a struct field's reading rule is kept, on its property signature. */
 const GoFieldId: unique symbol = Symbol.for("effect-libcontainer/GoField")
 
-/** How a struct field reads and writes: see {@link field}, {@link omitEmpty} and {@link omitNil}. */
-interface FieldRule {
-  readonly kind: "field" | "omitEmpty" | "omitNil"
-  readonly decoder: Decoder<unknown>
-  readonly encode: Encoder<unknown>
-}
-
-const withRule = <P extends object>(ps: P, rule: FieldRule): P => {
+const withRule = <P extends object>(ps: P, rule: GoType.FieldRule): P => {
   Object.defineProperty(ps, GoFieldId, { value: rule, enumerable: false })
   return ps
 }
 
-const ruleOf = (ps: unknown): FieldRule => {
-  const rule = (ps as { readonly [GoFieldId]?: FieldRule })[GoFieldId]
+const ruleOf = (ps: unknown): GoType.FieldRule => {
+  const rule = (ps as { readonly [GoFieldId]?: GoType.FieldRule })[GoFieldId]
   if (rule !== undefined) return rule
   const schema = ps as Schema.Schema<unknown, unknown>
   return { kind: "field", decoder: decoderOf(schema), encode: encoderOf(schema) }
@@ -456,303 +286,62 @@ export const field = <A>(schema: GoSchema<A>) =>
   withRule(Schema.optionalWith(schema, { default: () => zeroOf(schema) }), {
     kind: "field",
     decoder: decoderOf(schema) as Decoder<unknown>,
-    encode: encoderOf(schema) as Encoder<unknown>
+    encode: encoderOf(schema) as GoType.Encoder<unknown>
   })
 
-/** Whether an `omitempty` field read as `v` stays present: a non-nil slice or map, or a non-empty scalar. */
-const kept = (v: unknown): boolean => v !== null && (typeof v === "object" || !isEmptyValue(v))
-
 /**
- * An `omitempty` field of a scalar, slice or map type. Never written when
- * empty (`false`, `0`, `""`, nil or empty slice/map). When read, an empty
- * scalar is the same as a missing one (absent), while an empty slice or map
- * stays present: Go tells a non-nil empty map from a nil one, and runc's
- * validation does (`time_offsets: {}` without NEWTIME is an error).
+ * An `omitempty` field of a scalar, slice or map type (`GoType.omitEmpty`):
+ * never written when empty; read, an empty scalar is absent while an empty
+ * slice or map stays present.
  */
 export const omitEmpty = <A>(schema: GoSchema<A>) => {
   const to = Schema.typeSchema(schema).annotations({
-    arbitrary: () => () => Arbitrary.make(Schema.typeSchema(schema)).filter((v) => !isEmptyValue(v))
+    arbitrary: () => () => Arbitrary.make(Schema.typeSchema(schema)).filter((v) => !GoType.isEmptyValue(v))
   })
   return withRule(
     Schema.optionalToOptional(schema, to, {
-      decode: Option.filter(kept),
-      encode: Option.filter((v) => !isEmptyValue(v))
+      decode: Option.filter(GoType.kept),
+      encode: Option.filter((v) => !GoType.isEmptyValue(v))
     }),
-    { kind: "omitEmpty", decoder: decoderOf(schema) as Decoder<unknown>, encode: encoderOf(schema) as Encoder<unknown> }
+    {
+      kind: "omitEmpty",
+      decoder: decoderOf(schema) as Decoder<unknown>,
+      encode: encoderOf(schema) as GoType.Encoder<unknown>
+    }
   )
 }
 
 /**
  * An `omitempty` pointer field: absent when nil; a present value is always
- * written. `schema` is the pointee's (a type that handles `null` itself,
- * such as runc's `Hooks`, is taken as it is).
+ * written. `schema` is the pointee's (a type that handles `null` itself, such
+ * as runc's `Hooks`, is taken as it is).
  */
-export const omitNil = <A>(schema: GoSchema<A>) => {
-  const inner = decoderOf(schema)
-  const decoder: Decoder<unknown> = inner.nilable
-    ? (inner as Decoder<unknown>)
-    : { ...inner, nilable: true, decode: (u, into, cx, raw) => (u === null ? null : inner.decode(u, into as A ?? undefined, cx, raw)) }
-  return withRule(Schema.optionalWith(schema, { exact: true }), {
+export const omitNil = <A>(schema: GoSchema<A>) =>
+  withRule(Schema.optionalWith(schema, { exact: true }), {
     kind: "omitNil",
-    decoder,
-    encode: encoderOf(schema) as Encoder<unknown>
+    decoder: GoType.omitNilDecoder(decoderOf(schema) as Decoder<unknown>),
+    encode: encoderOf(schema) as GoType.Encoder<unknown>
   })
-}
 
 // ---------------------------------------------------------------------------
 // Structs
 
-/** Go's case folding for matching object keys to struct fields (ASCII letters, and `K`/`ſ` for `k`/`s`). */
-export const foldKey = (key: string): string => {
-  for (let i = 0; i < key.length; i++) {
-    const c = key.charCodeAt(i)
-    if ((c >= 0x41 && c <= 0x5a) || c > 0x7f) return key.toLowerCase().replace(/\u212a/g, "k").replace(/\u017f/g, "s")
-  }
-  return key
-}
-
-/** Options of {@link goStruct}. */
-export interface StructOptions {
-  /**
-   * A field holding an embedded pointer struct (Go `*Resources` inside
-   * `Cgroup`): its JSON keys appear directly in this object, at this
-   * field's place; in the value they live under `name`, present only when
-   * at least one of them was in the input (Go allocates the struct then).
-   */
-  readonly inline?: { readonly name: string }
-}
-
 /**
- * A JSON key of a struct: the field it fills (`slot`), or the embedded
- * struct's field (`inner`) when the key is one of an inlined struct's; the
- * field's decoder.
- */
-interface Entry {
-  readonly name: string
-  /** Its place in Go's field list. */
-  readonly order: number
-  readonly slot: number
-  readonly inner: number
-  readonly decoder: Decoder<unknown>
-}
-
-/** What the decoder of a struct knows of it: its fields, their rules, and how to build its value. */
-interface StructPlan {
-  readonly goType: string
-  readonly names: ReadonlyArray<string>
-  readonly rules: ReadonlyArray<FieldRule>
-  /** The values of `value`'s fields by slot (`undefined`: at the zero value). */
-  readonly valuesOf: (value: unknown) => Array<unknown>
-  /** The struct value from its fields' values, in declaration order. */
-  readonly build: (values: ReadonlyArray<unknown>) => Record<string, unknown>
-}
-
-const StructPlanId: unique symbol = Symbol.for("effect-libcontainer/GoStructPlan")
-
-/** How a struct field is held: always, absent when empty, absent when nil. */
-export type Kind = FieldRule["kind"]
-
-/**
- * The value of a struct from its fields' values (by slot, `undefined` for
- * the zero value), in declaration order: `field`s always, `omitEmpty`
- * fields when kept, `omitNil` fields when not nil.
- */
-export type Build = (values: ReadonlyArray<unknown>) => Record<string, unknown>
-
-/** {@link Build} as a loop over the fields. Exported for tests. */
-export const buildLoop = (names: ReadonlyArray<string>, kinds: ReadonlyArray<Kind>, zeros: ReadonlyArray<() => unknown>): Build =>
-(values) => {
-  const out: Record<string, unknown> = {}
-  for (let i = 0; i < names.length; i++) {
-    const v = values[i]
-    switch (kinds[i]) {
-      case "field":
-        out[names[i]!] = v === undefined ? zeros[i]!() : v
-        break
-      case "omitEmpty":
-        if (v !== undefined && kept(v)) out[names[i]!] = v
-        break
-      default:
-        if (v !== undefined && v !== null) out[names[i]!] = v
-    }
-  }
-  return out
-}
-
-/**
- * {@link Build} as straight-line code made from the field list when the
- * struct is defined: an object literal and named stores, which V8 runs
- * many times faster than stores by computed key (each of those looks the
- * key up among the object's properties). Falls back to {@link buildLoop}
- * where code generation is disallowed (`--disallow-code-generation-from-strings`).
- * The code holds nothing but the field names, quoted, and slot numbers.
- * Exported for tests.
- */
-export const buildCode = (names: ReadonlyArray<string>, kinds: ReadonlyArray<Kind>, zeros: ReadonlyArray<() => unknown>): Build => {
-  if (names.includes("__proto__")) return buildLoop(names, kinds, zeros)
-  const literal: Array<string> = []
-  const stores: Array<string> = []
-  names.forEach((name, i) => {
-    const key = JSON.stringify(name)
-    const v = `v[${i}]`
-    if (kinds[i] === "field") {
-      const value = `${v} === undefined ? z[${i}]() : ${v}`
-      if (stores.length === 0) literal.push(`${key}: ${value}`)
-      else stores.push(`o[${key}] = ${value};`)
-    } else {
-      const present = kinds[i] === "omitEmpty" ? `kept(${v})` : `${v} !== null`
-      stores.push(`if (${v} !== undefined && ${present}) o[${key}] = ${v};`)
-    }
-  })
-  try {
-    const make = new Function("kept", "z", `return function build(v) { const o = {${literal.join(", ")}}; ${stores.join(" ")} return o }`)
-    return make(kept, zeros) as Build
-  } catch {
-    return buildLoop(names, kinds, zeros)
-  }
-}
-
-const makePlan = (goType: string, names: ReadonlyArray<string>, rules: ReadonlyArray<FieldRule>): StructPlan => {
-  const kinds = rules.map((r) => r.kind)
-  const zeros = rules.map((r) => r.decoder.zero)
-  // made on the first value built: a program that never decodes this struct never compiles its code
-  let build: Build | undefined
-  return {
-    goType,
-    names,
-    rules,
-    valuesOf: (value) => {
-      const record = value as Record<string, unknown>
-      return names.map((name) => record[name])
-    },
-    build: (values) => (build ??= buildCode(names, kinds, zeros))(values)
-  }
-}
-
-/**
- * A Go struct: keys matched exactly, then case-insensitively (the first
- * field in declaration order whose name folds the same); unknown keys
- * ignored; written in field declaration order.
+ * A Go struct (`GoType.structDecoder`): keys matched exactly, then
+ * case-insensitively; unknown keys ignored; written in field declaration
+ * order.
  */
 export const goStruct = <Fields extends Schema.Struct.Fields>(
   goType: string,
   fields: Fields,
-  options: StructOptions = {}
+  options: GoType.StructOptions = {}
 ): GoSchema<Schema.Struct.Type<Fields>> => {
   const names = Object.keys(fields)
   const rules = names.map((name) => ruleOf(fields[name]))
-  const plan = makePlan(goType, names, rules)
-  const struct = shortName(goType)
-  const inlineSlot = options.inline === undefined ? -1 : names.indexOf(options.inline.name)
-  const inline = inlineSlot < 0
-    ? undefined
-    : (rules[inlineSlot]!.decoder as unknown as { readonly [StructPlanId]?: StructPlan })[StructPlanId]
-  // Go's field list: declaration order, an embedded struct's fields at its place.
-  const entries: Array<Entry> = []
-  const entry = (name: string, slot: number, inner: number, decoder: Decoder<unknown>): Entry => ({
-    name,
-    order: entries.length,
-    slot,
-    inner,
-    decoder
-  })
-  names.forEach((name, slot) => {
-    if (slot !== inlineSlot) entries.push(entry(name, slot, -1, rules[slot]!.decoder))
-    else inline?.names.forEach((innerName, inner) => entries.push(entry(innerName, slot, inner, inline.rules[inner]!.decoder)))
-  })
-  const exact = new Map(entries.map((e) => [e.name, e]))
-  const folded = new Map<string, Entry>()
-  for (const e of [...entries].reverse()) folded.set(foldKey(e.name), e)
-
-  /**
-   * One decoding of the struct: its fields' values by slot, the embedded
-   * struct's once one of its keys appeared, and the entry the next key is
-   * most likely to be (writers put the keys in field order).
-   */
-  interface Reading {
-    readonly values: Array<unknown>
-    embedded: Array<unknown> | undefined
-    next: number
-  }
-  const read: MemberReader<Reading> = (reading, key, value, index, u, cx) => {
-    const guess = reading.next < entries.length ? entries[reading.next]! : undefined
-    const e = guess !== undefined && guess.name === key ? guess : exact.get(key) ?? folded.get(foldKey(key))
-    if (e === undefined) return cx.skip(value)
-    reading.next = e.order + 1
-    const mark = cx.failures.length
-    let target = reading.values
-    let slot = e.slot
-    if (e.inner >= 0) {
-      // Go allocates the embedded struct as soon as one of its keys appears.
-      if (reading.embedded === undefined) {
-        const current = target[e.slot]
-        reading.embedded = current === undefined ? new Array<unknown>(inline!.names.length) : inline!.valuesOf(current)
-      }
-      target = reading.embedded
-      slot = e.inner
-    }
-    const { decoder } = e
-    target[slot] = decoder.decode(value, target[slot], cx, decoder.raw ? memberRaw(u, index, value, cx) : undefined)
-    if (mark !== cx.failures.length) cx.inField(mark, e.name, struct)
-  }
-
-  const decoder: Decoder<Record<string, unknown>> & { readonly [StructPlanId]: StructPlan } = {
-    [StructPlanId]: plan,
-    goType,
-    zero: () => plan.build([]),
-    nilable: false,
-    raw: false,
-    decode: (u, into, cx) => {
-      if (u === null) return into ?? plan.build([])
-      if (!isObjectValue(u)) {
-        cx.kindMismatch(u, goType)
-        return into ?? plan.build([])
-      }
-      const reading: Reading = {
-        values: into === undefined ? new Array<unknown>(names.length) : plan.valuesOf(into),
-        embedded: undefined,
-        next: 0
-      }
-      cx.depth++
-      // readMembers, inline: the call to `read` stays monomorphic here
-      if (u instanceof JsonObject) {
-        const { keys, values } = u
-        for (let i = 0; i < keys.length && !cx.stopped; i++) read(reading, keys[i]!, values[i], i, u, cx)
-      } else if (cx.doc.source === "fast") {
-        const record = u as Record<string, unknown>
-        let i = 0
-        for (const key in record) {
-          read(reading, key, record[key], i++, u, cx)
-          if (cx.stopped) break
-        }
-        cx.doc.members += i
-      } else {
-        readMembers(u, cx, read, reading)
-      }
-      cx.depth--
-      if (reading.embedded !== undefined) reading.values[inlineSlot] = inline!.build(reading.embedded)
-      return plan.build(reading.values)
-    }
-  }
-
-  const encode = (a: Record<string, unknown>): EncodableValue => {
-    const out: Record<string, EncodableValue> = {}
-    for (let i = 0; i < names.length; i++) {
-      const name = names[i]!
-      const rule = rules[i]!
-      const v = a[name]
-      if (v === undefined || (rule.kind === "omitEmpty" && isEmptyValue(v))) continue
-      const written = rule.encode(v)
-      if (i === inlineSlot) Object.assign(out, written)
-      else out[name] = written
-    }
-    return out
-  }
-
   return goSchema(
     Schema.typeSchema(Schema.Struct(fields)) as unknown as Schema.Schema<Record<string, unknown>>,
-    decoder,
-    encode
+    GoType.structDecoder(goType, names, rules, options),
+    GoType.structEncoder(names, rules, options)
   ) as unknown as GoSchema<Schema.Struct.Type<Fields>>
 }
 
@@ -770,56 +359,17 @@ export interface UnmarshalerOptions<I, A> {
   /** The decoded value's schema (types, validation, arbitrary). */
   readonly type: Schema.Schema<A>
   /** Its `MarshalJSON`, as a JSON tree. */
-  readonly encode: Encoder<A>
+  readonly encode: GoType.Encoder<A>
   /** Its zero value. */
   readonly zero: () => A
 }
 
-/**
- * A Go type whose `UnmarshalJSON` decodes its raw value with
- * `json.Unmarshal` into another type (runc's `Hooks`): each occurrence
- * replaces the value (`null` included: `json.Unmarshal` of `null`), and the
- * first error of that inner decoding ends the whole decoding, as Go's
- * decoder returns an `UnmarshalJSON` error at once — a type mismatch then
- * reads as Go's outer decoder rewrites it, naming this field.
- */
-export const goUnmarshaler = <I, A>(options: UnmarshalerOptions<I, A>): GoSchema<A> => {
-  const from = decoderOf(options.from)
-  return goSchema(options.type, {
-    goType: options.goType,
-    zero: options.zero,
-    nilable: true,
-    raw: false,
-    decode: (u, into, cx) => {
-      const inner = new Context(cx.doc)
-      inner.depth = cx.depth
-      const read = from.decode(u, undefined, inner, undefined)
-      cx.pending.push(...inner.pending)
-      if (inner.doc.inexact) cx.giveUp()
-      const failed = inner.own ?? inner.mismatch
-      if (failed !== undefined) {
-        cx.ownError(failed.text, failed.goType).path.push(...failed.path)
-        return into ?? options.zero()
-      }
-      if (inner.refusal !== undefined) cx.adopt(inner.refusal)
-      return options.decode(read)
-    }
-  }, options.encode)
-}
+/** A Go type whose `UnmarshalJSON` decodes its raw value with `json.Unmarshal` into another type (`GoType.unmarshalerDecoder`). */
+export const goUnmarshaler = <I, A>(options: UnmarshalerOptions<I, A>): GoSchema<A> =>
+  goSchema(options.type, GoType.unmarshalerDecoder({ ...options, from: decoderOf(options.from) }), options.encode)
 
 // ---------------------------------------------------------------------------
 // time.Time
-
-/** Go's zero `time.Time`, as written to JSON. */
-export const zeroTime = "0001-01-01T00:00:00Z"
-
-/**
- * The text Go's `time.Time.MarshalJSON` writes back for a JSON string read
- * as a time (see `GoTime.ts`), or `undefined` when `UnmarshalJSON` refuses
- * it. A plain string cannot tell whether its literal held escapes; this
- * assumes it held none, as any literal of a well-formed time does.
- */
-export const canonicalTime = (text: string): string | undefined => GoTimeJson.canonical(text)
 
 const marshaled = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.\d{0,8}[1-9])?(?:Z|[+-](\d{2}|[1-9]\d{2,}):(\d{2}))$/
 
@@ -868,22 +418,8 @@ export const GoTimeText = Schema.String.pipe(
 )
 
 /**
- * Go `time.Time`, a json.Unmarshaler: decoded from the member's raw JSON
- * text (`UnmarshalJSON` is `time.Parse` over it; `null` changes nothing),
- * with Go's parse errors as the whole message; held as the text
- * `MarshalJSON` writes back. Its raw text is exact as a struct field or map
- * value; elsewhere it is the value written again.
+ * Go `time.Time`, a json.Unmarshaler (`GoType.GoTime`): decoded from the
+ * member's raw JSON text, with Go's parse errors as the whole message;
+ * held as the text `MarshalJSON` writes back.
  */
-export const GoTime: GoSchema<string> = goSchema(GoTimeText, {
-  goType: "time.Time",
-  zero: () => zeroTime,
-  nilable: false,
-  raw: true,
-  decode: (u, into, cx, raw) => {
-    const text = raw ?? rawTextOf(u, cx)
-    if (text === undefined) return into ?? zeroTime
-    const r = GoTimeJson.unmarshal(text, cx.doc.bytes)
-    if (r._tag === "Failed") cx.ownError(r.message)
-    return r._tag === "Time" ? r.text : into ?? zeroTime
-  }
-}, same)
+export const GoTime: GoSchema<string> = fromType(GoType.GoTime)

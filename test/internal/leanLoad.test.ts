@@ -1,0 +1,115 @@
+/**
+ * The lean path of Load (`internal/leanLoad.ts`) against the careful one, on
+ * simulated hosts of each cgroup layout: it answers exactly for the
+ * containers as runc leaves them — the status runc's refresh gives, the
+ * pids runc's `Processes()` gives — and hands back everything else.
+ */
+import { describe, expect, it } from "@effect/vitest"
+import * as Effect from "effect/Effect"
+import { CgroupManager } from "../../src/CgroupManager.js"
+import * as Container from "../../src/Container.js"
+import { Filesystem } from "../../src/Filesystem.js"
+import * as Lean from "../../src/internal/leanLoad.js"
+import type * as MemoryHost from "../../src/memory/MemoryHost.js"
+import * as Factory from "../../src/Factory.js"
+import * as Libcontainer from "../../src/Libcontainer.js"
+import { Processes } from "../../src/Processes.js"
+import type { Status } from "../../src/Status.js"
+import { seedContainer } from "../support/simulatedContainers.js"
+
+const root = "/run/runc"
+
+/** A reader of `root` on the services in context, as `Factory` makes one. */
+const readerOf = Effect.gen(function*() {
+  const fs = yield* Filesystem
+  const mode = yield* Effect.flatMap(CgroupManager, (cgroups) => cgroups.mode)
+  const held = fs.direct.openRoot(root)
+  if (typeof held === "string") return yield* Effect.die(new Error(`openRoot: ${held}`))
+  const reader: Lean.Reader = { direct: fs.direct, held, root, unified: mode === "unified" }
+  return reader
+})
+
+/** What the careful way says of `id`: status and pids, through `Container` on the loaded container. */
+const carefully = (id: string) =>
+  Effect.gen(function*() {
+    const container = yield* Factory.load(root, id)
+    return { status: yield* Container.status(container), pids: [...(yield* Container.processes(container))] }
+  })
+
+for (const cgroupMode of ["hybrid", "unified"] as const) {
+  describe(`lean Load on a ${cgroupMode} host`, () => {
+    const onHost = <A, E>(effect: Effect.Effect<A, E, Libcontainer.Services | MemoryHost.MemoryHost>) =>
+      effect.pipe(Effect.provide(Libcontainer.layerMemoryWith({ cgroupMode })))
+
+    it.effect("created, running and stopped containers: runc's status and pids, in runc's order of checks", () =>
+      onHost(Effect.gen(function*() {
+        const statuses: ReadonlyArray<readonly [string, Exclude<Status, "paused">, number]> = [
+          ["c1", "created", 0],
+          ["r1", "running", 0],
+          ["r2", "running", 3],
+          ["s1", "stopped", 0]
+        ]
+        for (const [id, status, children] of statuses) yield* seedContainer(root, id, status, { children })
+        const processes = yield* Processes
+        const cgroups = yield* CgroupManager
+        const reader = yield* readerOf
+        try {
+          for (const [id, status, children] of statuses) {
+            const read = Lean.read(reader, id)
+            expect(read, id).toBeDefined()
+            const alive = processes.isAliveNow!(read!.saved.init_process_pid, read!.saved.init_process_start)
+            const careful = yield* carefully(id)
+            expect(Lean.statusAfter(reader.direct, read!, alive), id).toBe(status)
+            expect(careful.status, id).toBe(status)
+            // the manager Factory.list builds without effects is the one newWithPaths builds
+            const { cgroup_paths, config } = read!.saved
+            const now = cgroups.newWithPathsNow!(config.cgroups, cgroup_paths)
+            expect(now, id).toBeDefined()
+            expect(yield* now!.getPaths, id).toEqual(yield* (yield* cgroups.newWithPaths(config.cgroups, cgroup_paths)).getPaths)
+            expect(yield* now!.getFreezerState, id).toBe("THAWED")
+            const pids = Lean.allPids(reader.direct, read!, reader.unified)
+            if (status === "stopped") {
+              // a stopped container's cgroup is gone on the seeded host: the careful way decides
+              expect(pids === undefined || pids.length === 0, id).toBe(true)
+            } else {
+              expect(pids, id).toEqual(careful.pids)
+              expect(pids, id).toHaveLength(1 + children)
+            }
+          }
+        } finally {
+          reader.held.close()
+        }
+      })))
+
+    it.effect("hands back a paused container, a symlinked dir, a corrupt or missing state.json, an invalid id", () =>
+      onHost(Effect.gen(function*() {
+        const fs = yield* Filesystem
+        yield* seedContainer(root, "p1", "paused")
+        yield* seedContainer(root, "r1", "running")
+        // SecureJoin resolves the link inside the root: the careful way loads r1 through it
+        yield* fs.symlink("r1", `${root}/link`)
+        yield* fs.makeDirectory(`${root}/corrupt`, 0o711)
+        yield* fs.writeFile(`${root}/corrupt/state.json`, new TextEncoder().encode("{\"id\": 1"))
+        yield* fs.makeDirectory(`${root}/empty`, 0o711)
+        const reader = yield* readerOf
+        try {
+          for (const id of ["p1", "link", "corrupt", "empty", "missing", "..", "a/b", ""]) {
+            expect(Lean.read(reader, id), id).toBeUndefined()
+          }
+          expect(Lean.read(reader, "r1")).toBeDefined()
+          // a systemd config, or paths the plain constructor does not take, are newWithPaths's to build or refuse
+          const cgroups = yield* CgroupManager
+          const saved = Lean.read(reader, "r1")!.saved
+          expect(cgroups.newWithPathsNow!(saved.config.cgroups && { ...saved.config.cgroups, Systemd: true }, saved.cgroup_paths))
+            .toBeUndefined()
+          expect(cgroups.newWithPathsNow!(saved.config.cgroups, null)).toBeUndefined()
+        } finally {
+          reader.held.close()
+        }
+        // and the careful way still answers each as runc does
+        expect(yield* carefully("p1")).toMatchObject({ status: "paused" })
+        expect(yield* carefully("link")).toMatchObject({ status: "running" })
+        expect((yield* Effect.flip(Factory.load(root, "corrupt")))._tag).toBe("StateCorrupt")
+      })))
+  })
+}
