@@ -97,21 +97,62 @@ export interface CreateOptions {
  * Creates of one id racing each other never see a raw `mkdir … file
  * exists`: every loser gets {@link ErrExist}.
  */
-export const create: (
+export const create = (
   root: string,
   id: string,
   config: Config.Config,
-  options?: CreateOptions
-) => Effect.Effect<Container, CreateError, Services> = Effect.fn("Factory.create")(
-  function*(root: string, id: string, config: Config.Config, options: CreateOptions = {}) {
-    if (root === "") return yield* new ErrRootNotSet()
-    yield* ContainerId.validate(id)
-    yield* Validate.validate(config, options.rules === undefined ? {} : { rules: options.rules })
-    const fs = yield* Filesystem
-    yield* fs.makeDirectoryAll(root, 0o700)
-    // Creates in one root take turns (flock on the root dir), so the stat
-    // and cgroup checks below are never interleaved with another create.
-    yield* fs.lockDirectory(root, "exclusive")
+  options: CreateOptions = {}
+): Effect.Effect<Container, CreateError, Services> =>
+  Effect.withSpan(createUnspanned(root, id, config, options), "Factory.create")
+
+/**
+ * {@link create} without its span. The routine create — a valid config, a
+ * root that is a directory, nobody else holding its lock — is direct calls
+ * and plain code (see `Validate.validateUnspanned` and {@link withRootLocked});
+ * anything else takes the careful effects, which say what failed.
+ */
+const createUnspanned = (
+  root: string,
+  id: string,
+  config: Config.Config,
+  options: CreateOptions
+): Effect.Effect<Container, CreateError, Services> =>
+  Effect.suspend((): Effect.Effect<Container, CreateError, Services> => {
+    if (root === "") return Effect.fail(new ErrRootNotSet())
+    const valid = ContainerId.validate(id)
+    if (Either.isLeft(valid)) return Effect.fail(valid.left)
+    return Effect.zipRight(
+      Validate.validateUnspanned(config, options.rules === undefined ? {} : { rules: options.rules }),
+      Effect.flatMap(Filesystem, (fs) => {
+        const info = fs.direct.stat(root)
+        const made = typeof info !== "string" && info.type === "Directory" ? Effect.void : fs.makeDirectoryAll(root, 0o700)
+        // Creates in one root take turns (flock on the root dir), so the stat
+        // and cgroup checks below are never interleaved with another create.
+        return Effect.zipRight(made, withRootLocked(fs, root, createLocked(fs, root, id, config)))
+      })
+    )
+  })
+
+/**
+ * `body` with the exclusive `flock` of the root held: one direct try
+ * (`Filesystem.DirectCalls.tryLockDirectory`) when nobody holds it,
+ * released when `body` ends however it ends; otherwise `lockDirectory`,
+ * which waits for it (or says why it cannot be had) in a scope of its own.
+ */
+const withRootLocked = <A, E, R>(
+  fs: FilesystemService,
+  root: string,
+  body: Effect.Effect<A, E, R>
+): Effect.Effect<A, E | SystemError, R> =>
+  Effect.acquireUseRelease(
+    Effect.sync(() => fs.direct.tryLockDirectory(root, "exclusive")),
+    (lock) => typeof lock === "string" ? Effect.scoped(Effect.zipRight(fs.lockDirectory(root, "exclusive"), body)) : body,
+    (lock) => typeof lock === "string" ? Effect.void : Effect.sync(lock.release)
+  )
+
+/** What {@link create} does with the root locked: the existence and cgroup checks, then the state dir. */
+const createLocked = (fs: FilesystemService, root: string, id: string, config: Config.Config) =>
+  Effect.gen(function*() {
     const { exists, stateDir } = yield* stateDirForCreate(fs, root, id)
     if (exists) return yield* new ErrExist()
     const cgroups = yield* CgroupManager
@@ -131,8 +172,8 @@ export const create: (
       Effect.catchIf((e) => e.code === "EEXIST", () => new ErrExist())
     )
     const rootInfo = yield* fs.stat(root)
-    const intelRdtManager = yield* intelRdtManagerFor(config, id, "")
-    return yield* ContainerModel.make({
+    const intelRdtManager = config.intel_rdt == null ? Option.none() : yield* intelRdtManagerFor(config, id, "")
+    return ContainerModel.unsafeMake({
       id,
       root,
       stateDir,
@@ -144,9 +185,7 @@ export const create: (
       created: zeroTime,
       state: stopped
     })
-  },
-  Effect.scoped
-)
+  })
 
 /**
  * `SecureJoin(root, id)` for a valid id, and whether something is there
