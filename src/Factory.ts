@@ -7,6 +7,7 @@
  * @since 0.1.0
  */
 import * as Chunk from "effect/Chunk"
+import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Option from "effect/Option"
@@ -107,9 +108,10 @@ export const create = (
 
 /**
  * {@link create} without its span. The routine create — a valid config, a
- * root that is a directory, nobody else holding its lock — is direct calls
- * and plain code (see `Validate.validateUnspanned` and {@link withRootLocked});
- * anything else takes the careful effects, which say what failed.
+ * root that is a directory nobody else holds locked, no container and no
+ * cgroup of that name yet — is direct calls and plain code (see
+ * `Validate.validateUnspanned` and {@link createLockedNow}); anything else
+ * takes the careful effects, which say what failed.
  */
 const createUnspanned = (
   root: string,
@@ -123,36 +125,82 @@ const createUnspanned = (
     if (Either.isLeft(valid)) return Effect.fail(valid.left)
     return Effect.zipRight(
       Validate.validateUnspanned(config, options.rules === undefined ? {} : { rules: options.rules }),
-      Effect.flatMap(Filesystem, (fs) => {
+      Effect.flatMap(Effect.context<Filesystem | CgroupManager>(), (context) => {
+        const fs = Context.get(context, Filesystem)
+        const cgroups = Context.get(context, CgroupManager)
         const info = fs.direct.stat(root)
-        const made = typeof info !== "string" && info.type === "Directory" ? Effect.void : fs.makeDirectoryAll(root, 0o700)
+        if (typeof info === "string" || info.type !== "Directory") {
+          return Effect.zipRight(fs.makeDirectoryAll(root, 0o700), createCarefully(fs, root, id, config))
+        }
         // Creates in one root take turns (flock on the root dir), so the stat
         // and cgroup checks below are never interleaved with another create.
-        return Effect.zipRight(made, withRootLocked(fs, root, createLocked(fs, root, id, config)))
+        const lock = fs.direct.tryLockDirectory(root, "exclusive")
+        if (typeof lock === "string") return createCarefully(fs, root, id, config)
+        let answer: Container | ErrExist | undefined
+        try {
+          answer = createLockedNow(fs, cgroups, root, id, config)
+        } finally {
+          lock.release()
+        }
+        return answer === undefined
+          ? createCarefully(fs, root, id, config)
+          : answer instanceof ErrExist
+          ? Effect.fail(answer)
+          : Effect.succeed(answer)
       })
     )
   })
 
 /**
- * `body` with the exclusive `flock` of the root held: one direct try
- * (`Filesystem.DirectCalls.tryLockDirectory`) when nobody holds it,
- * released when `body` ends however it ends; otherwise `lockDirectory`,
- * which waits for it (or says why it cannot be had) in a scope of its own.
+ * What {@link create} does with the root locked, as plain code, when every
+ * answer is routine: no entry named `id` in the root (an entry that is not a
+ * symlink: {@link ErrExist}), a cgroup manager built without effects, no
+ * such cgroup yet and no frozen one, no Intel RDT — then the root's
+ * identity and the state dir made. `undefined`, before anything is made,
+ * for anything else: {@link createCarefully} then starts over.
  */
-const withRootLocked = <A, E, R>(
+const createLockedNow = (
   fs: FilesystemService,
+  cgroups: CgroupManagerService,
   root: string,
-  body: Effect.Effect<A, E, R>
-): Effect.Effect<A, E | SystemError, R> =>
-  Effect.acquireUseRelease(
-    Effect.sync(() => fs.direct.tryLockDirectory(root, "exclusive")),
-    (lock) => typeof lock === "string" ? Effect.scoped(Effect.zipRight(fs.lockDirectory(root, "exclusive"), body)) : body,
-    (lock) => typeof lock === "string" ? Effect.void : Effect.sync(lock.release)
-  )
+  id: string,
+  config: Config.Config
+): Container | ErrExist | undefined => {
+  const stateDir = clean(`${root}/${id}`)
+  const entry = fs.direct.lstat(stateDir)
+  if (typeof entry !== "string") return entry.type === "SymbolicLink" ? undefined : new ErrExist()
+  if (entry !== "ENOENT" || config.intel_rdt != null) return undefined
+  const manager = cgroups.newNow?.(config.cgroups)
+  if (manager?.existsNow === undefined || manager.getFreezerStateNow === undefined) return undefined
+  if (manager.existsNow() || manager.getFreezerStateNow() === undefined) return undefined
+  const rootInfo = fs.direct.stat(root)
+  if (typeof rootInfo === "string") return undefined
+  const made = fs.direct.mkdir(stateDir, 0o711)
+  if (made === "EEXIST") return new ErrExist()
+  if (made !== undefined) return undefined
+  return ContainerModel.unsafeMake({
+    id,
+    root,
+    stateDir,
+    config,
+    cgroupManager: manager,
+    intelRdtManager: Option.none(),
+    rootIdentity: Option.some({ dev: rootInfo.dev, ino: rootInfo.ino }),
+    initProcess: Option.none(),
+    created: zeroTime,
+    state: stopped
+  })
+}
 
-/** What {@link create} does with the root locked: the existence and cgroup checks, then the state dir. */
-const createLocked = (fs: FilesystemService, root: string, id: string, config: Config.Config) =>
-  Effect.gen(function*() {
+/**
+ * {@link create} after validation, the careful way: the root made as Go's
+ * `MkdirAll` makes it, its lock waited for, and every step an effect that
+ * says what failed.
+ */
+const createCarefully = (fs: FilesystemService, root: string, id: string, config: Config.Config) =>
+  Effect.scoped(Effect.gen(function*() {
+    yield* fs.makeDirectoryAll(root, 0o700)
+    yield* fs.lockDirectory(root, "exclusive")
     const { exists, stateDir } = yield* stateDirForCreate(fs, root, id)
     if (exists) return yield* new ErrExist()
     const cgroups = yield* CgroupManager
@@ -168,11 +216,11 @@ const createLocked = (fs: FilesystemService, root: string, id: string, config: C
       Effect.mapError((cause) => new CgroupFreezerUnavailable({ cause }))
     )
     if (freezer === "FROZEN") return yield* new CgroupFrozen()
+    const rootInfo = yield* fs.stat(root)
     yield* fs.makeDirectory(stateDir, 0o711).pipe(
       Effect.catchIf((e) => e.code === "EEXIST", () => new ErrExist())
     )
-    const rootInfo = yield* fs.stat(root)
-    const intelRdtManager = config.intel_rdt == null ? Option.none() : yield* intelRdtManagerFor(config, id, "")
+    const intelRdtManager = yield* intelRdtManagerFor(config, id, "")
     return ContainerModel.unsafeMake({
       id,
       root,
@@ -185,7 +233,7 @@ const createLocked = (fs: FilesystemService, root: string, id: string, config: C
       created: zeroTime,
       state: stopped
     })
-  })
+  }))
 
 /**
  * `SecureJoin(root, id)` for a valid id, and whether something is there
