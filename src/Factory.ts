@@ -97,27 +97,19 @@ export interface CreateOptions {
  * the root dir, held from the existence check to the mkdir — and two
  * Creates of one id racing each other never see a raw `mkdir … file
  * exists`: every loser gets {@link ErrExist}.
+ *
+ * The routine create — a valid config, a root that is a directory nobody
+ * else holds locked, no container and no cgroup of that name yet — is
+ * direct calls and plain code (see `Validate.validateUnspanned` and
+ * {@link createLockedNow}), without a span: one cost more than the rest of
+ * the create (docs/benchmarks.md). Anything else starts over the careful
+ * way, as effects that say what failed, in a `Factory.create` span.
  */
 export const create = (
   root: string,
   id: string,
   config: Config.Config,
   options: CreateOptions = {}
-): Effect.Effect<Container, CreateError, Services> =>
-  Effect.withSpan(createUnspanned(root, id, config, options), "Factory.create")
-
-/**
- * {@link create} without its span. The routine create — a valid config, a
- * root that is a directory nobody else holds locked, no container and no
- * cgroup of that name yet — is direct calls and plain code (see
- * `Validate.validateUnspanned` and {@link createLockedNow}); anything else
- * takes the careful effects, which say what failed.
- */
-const createUnspanned = (
-  root: string,
-  id: string,
-  config: Config.Config,
-  options: CreateOptions
 ): Effect.Effect<Container, CreateError, Services> =>
   Effect.suspend((): Effect.Effect<Container, CreateError, Services> => {
     if (root === "") return Effect.fail(new ErrRootNotSet())
@@ -198,6 +190,9 @@ const createLockedNow = (
  * says what failed.
  */
 const createCarefully = (fs: FilesystemService, root: string, id: string, config: Config.Config) =>
+  Effect.withSpan(createStepByStep(fs, root, id, config), "Factory.create")
+
+const createStepByStep = (fs: FilesystemService, root: string, id: string, config: Config.Config) =>
   Effect.scoped(Effect.gen(function*() {
     yield* fs.makeDirectoryAll(root, 0o700)
     yield* fs.lockDirectory(root, "exclusive")
