@@ -121,9 +121,7 @@ export const create = (
         const fs = Context.get(context, Filesystem)
         const cgroups = Context.get(context, CgroupManager)
         const info = fs.direct.stat(root)
-        if (typeof info === "string" || info.type !== "Directory") {
-          return Effect.zipRight(fs.makeDirectoryAll(root, 0o700), createCarefully(fs, root, id, config))
-        }
+        if (typeof info === "string" || info.type !== "Directory") return createCarefully(fs, root, id, config)
         // Creates in one root take turns (flock on the root dir), so the stat
         // and cgroup checks below are never interleaved with another create.
         const lock = fs.direct.tryLockDirectory(root, "exclusive")
