@@ -50,7 +50,17 @@ const recordingSyscalls = (calls: Array<Call>, recording: { on: boolean }): File
     lstat: (path) => (noteNow({ op: "lstat", path }), sys.direct.lstat(path)),
     readFileOn: (path, types, maxBytes) => (noteNow({ op: "readFileOn", path }), sys.direct.readFileOn(path, types, maxBytes)),
     readFile: (path, maxBytes) => (noteNow({ op: "readFile", path }), sys.direct.readFile(path, maxBytes)),
-    readDirectory: (path) => (noteNow({ op: "readdir", path }), sys.direct.readDirectory(path))
+    readDirectory: (path) => (noteNow({ op: "readdir", path }), sys.direct.readDirectory(path)),
+    mkdir: (path, mode) => (noteNow({ op: "mkdir", path, mode }), sys.direct.mkdir(path, mode)),
+    tryLockDirectory: (path, mode) => {
+      // open and fstat, one flock, the stat that checks the path still names it
+      noteNow({ op: "lockOpen", path })
+      noteNow({ op: "flock", mode })
+      noteNow({ op: "stat", path })
+      const lock = sys.direct.tryLockDirectory(path, mode)
+      if (typeof lock === "string") return lock
+      return { release: () => (noteNow({ op: "lockClose" }), lock.release()) }
+    }
   }
   return {
     ...sys,

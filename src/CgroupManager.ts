@@ -122,6 +122,15 @@ export interface Manager {
    * directory on v2.
    */
   readonly exists: Effect.Effect<boolean>
+  /** {@link exists} as a plain call, where the manager offers one. */
+  readonly existsNow?: () => boolean
+  /**
+   * {@link getFreezerState} as a plain call where the answer is routine —
+   * `""` (no freezer path, no control file) or `THAWED` — and the manager
+   * offers one; `undefined` for anything else, which `getFreezerState`
+   * answers.
+   */
+  readonly getFreezerStateNow?: () => "" | "THAWED" | undefined
   /**
    * Every pid in the cgroup and its descendants, walking `cgroup.procs`
    * depth-first in name order (runc's `GetAllPids`) — on v1 in the `devices`
@@ -222,6 +231,15 @@ export interface CgroupManagerService {
     cgroup: Cgroup | null,
     paths: Readonly<Record<string, string>> | null
   ) => Manager | undefined
+  /**
+   * {@link new} as a plain call, for the configs whose paths need no probe
+   * — cgroupfs (not systemd), an absolute cgroup path; on v1 with resources,
+   * no unified keys and every hierarchy's mount point found before — once
+   * the host's mode is known (after {@link mode} ran): the same manager.
+   * `undefined` for anything else, which `new` then builds or refuses.
+   * `Factory.create` builds its manager this way.
+   */
+  readonly newNow?: (cgroup: Cgroup | null) => Manager | undefined
 }
 
 /** The cgroup manager service. */

@@ -7,6 +7,7 @@
  * @since 0.1.0
  */
 import * as Chunk from "effect/Chunk"
+import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Option from "effect/Option"
@@ -96,21 +97,102 @@ export interface CreateOptions {
  * the root dir, held from the existence check to the mkdir — and two
  * Creates of one id racing each other never see a raw `mkdir … file
  * exists`: every loser gets {@link ErrExist}.
+ *
+ * The routine create — a valid config, a root that is a directory nobody
+ * else holds locked, no container and no cgroup of that name yet — is
+ * direct calls and plain code (see `Validate.validateUnspanned` and
+ * {@link createLockedNow}), without a span: one cost more than the rest of
+ * the create (docs/benchmarks.md). Anything else starts over the careful
+ * way, as effects that say what failed, in a `Factory.create` span.
  */
-export const create: (
+export const create = (
   root: string,
   id: string,
   config: Config.Config,
-  options?: CreateOptions
-) => Effect.Effect<Container, CreateError, Services> = Effect.fn("Factory.create")(
-  function*(root: string, id: string, config: Config.Config, options: CreateOptions = {}) {
-    if (root === "") return yield* new ErrRootNotSet()
-    yield* ContainerId.validate(id)
-    yield* Validate.validate(config, options.rules === undefined ? {} : { rules: options.rules })
-    const fs = yield* Filesystem
+  options: CreateOptions = {}
+): Effect.Effect<Container, CreateError, Services> =>
+  Effect.suspend((): Effect.Effect<Container, CreateError, Services> => {
+    if (root === "") return Effect.fail(new ErrRootNotSet())
+    const valid = ContainerId.validate(id)
+    if (Either.isLeft(valid)) return Effect.fail(valid.left)
+    return Effect.zipRight(
+      Validate.validateUnspanned(config, options.rules === undefined ? {} : { rules: options.rules }),
+      Effect.flatMap(Effect.context<Filesystem | CgroupManager>(), (context) => {
+        const fs = Context.get(context, Filesystem)
+        const cgroups = Context.get(context, CgroupManager)
+        const info = fs.direct.stat(root)
+        if (typeof info === "string" || info.type !== "Directory") return createCarefully(fs, root, id, config)
+        // Creates in one root take turns (flock on the root dir), so the stat
+        // and cgroup checks below are never interleaved with another create.
+        const lock = fs.direct.tryLockDirectory(root, "exclusive")
+        if (typeof lock === "string") return createCarefully(fs, root, id, config)
+        let answer: Container | ErrExist | undefined
+        try {
+          answer = createLockedNow(fs, cgroups, root, id, config)
+        } finally {
+          lock.release()
+        }
+        return answer === undefined
+          ? createCarefully(fs, root, id, config)
+          : answer instanceof ErrExist
+          ? Effect.fail(answer)
+          : Effect.succeed(answer)
+      })
+    )
+  })
+
+/**
+ * What {@link create} does with the root locked, as plain code, when every
+ * answer is routine: no entry named `id` in the root (an entry that is not a
+ * symlink: {@link ErrExist}), a cgroup manager built without effects, no
+ * such cgroup yet and no frozen one, no Intel RDT — then the root's
+ * identity and the state dir made. `undefined`, before anything is made,
+ * for anything else: {@link createCarefully} then starts over.
+ */
+const createLockedNow = (
+  fs: FilesystemService,
+  cgroups: CgroupManagerService,
+  root: string,
+  id: string,
+  config: Config.Config
+): Container | ErrExist | undefined => {
+  const stateDir = clean(`${root}/${id}`)
+  const entry = fs.direct.lstat(stateDir)
+  if (typeof entry !== "string") return entry.type === "SymbolicLink" ? undefined : new ErrExist()
+  if (entry !== "ENOENT" || config.intel_rdt != null) return undefined
+  const manager = cgroups.newNow?.(config.cgroups)
+  if (manager?.existsNow === undefined || manager.getFreezerStateNow === undefined) return undefined
+  if (manager.existsNow() || manager.getFreezerStateNow() === undefined) return undefined
+  const rootInfo = fs.direct.stat(root)
+  if (typeof rootInfo === "string") return undefined
+  const made = fs.direct.mkdir(stateDir, 0o711)
+  if (made === "EEXIST") return new ErrExist()
+  if (made !== undefined) return undefined
+  return ContainerModel.unsafeMake({
+    id,
+    root,
+    stateDir,
+    config,
+    cgroupManager: manager,
+    intelRdtManager: Option.none(),
+    rootIdentity: Option.some({ dev: rootInfo.dev, ino: rootInfo.ino }),
+    initProcess: Option.none(),
+    created: zeroTime,
+    state: stopped
+  })
+}
+
+/**
+ * {@link create} after validation, the careful way: the root made as Go's
+ * `MkdirAll` makes it, its lock waited for, and every step an effect that
+ * says what failed.
+ */
+const createCarefully = (fs: FilesystemService, root: string, id: string, config: Config.Config) =>
+  Effect.withSpan(createStepByStep(fs, root, id, config), "Factory.create")
+
+const createStepByStep = (fs: FilesystemService, root: string, id: string, config: Config.Config) =>
+  Effect.scoped(Effect.gen(function*() {
     yield* fs.makeDirectoryAll(root, 0o700)
-    // Creates in one root take turns (flock on the root dir), so the stat
-    // and cgroup checks below are never interleaved with another create.
     yield* fs.lockDirectory(root, "exclusive")
     const { exists, stateDir } = yield* stateDirForCreate(fs, root, id)
     if (exists) return yield* new ErrExist()
@@ -127,12 +209,12 @@ export const create: (
       Effect.mapError((cause) => new CgroupFreezerUnavailable({ cause }))
     )
     if (freezer === "FROZEN") return yield* new CgroupFrozen()
+    const rootInfo = yield* fs.stat(root)
     yield* fs.makeDirectory(stateDir, 0o711).pipe(
       Effect.catchIf((e) => e.code === "EEXIST", () => new ErrExist())
     )
-    const rootInfo = yield* fs.stat(root)
     const intelRdtManager = yield* intelRdtManagerFor(config, id, "")
-    return yield* ContainerModel.make({
+    return ContainerModel.unsafeMake({
       id,
       root,
       stateDir,
@@ -144,9 +226,7 @@ export const create: (
       created: zeroTime,
       state: stopped
     })
-  },
-  Effect.scoped
-)
+  }))
 
 /**
  * `SecureJoin(root, id)` for a valid id, and whether something is there

@@ -248,6 +248,25 @@ export interface DirectCalls {
   readonly readDirectory: (path: string) => ReadonlyArray<DirectoryEntry> | string
   /** {@link FilesystemService.readFile} without effects: the content (at most `maxBytes`, more is EFBIG), or the errno name. */
   readonly readFile: (path: string, maxBytes: number) => Uint8Array | string
+  /** `mkdir(2)` of one directory, `mode` before the umask: `undefined` once made, or the errno name. */
+  readonly mkdir: (path: string, mode: number) => string | undefined
+  /**
+   * One try at {@link FilesystemService.lockDirectory}'s lock, never
+   * waiting: the directory opened as that call opens it, one
+   * `flock(LOCK_NB)`, and `path` checked to still name the locked
+   * directory. The lock, held until {@link DirectLock.release}; or, with
+   * nothing held and nothing left open, `"busy"` (another open file
+   * description holds a conflicting lock), `"replaced"` (`path` names
+   * another inode now) or the errno name of the failing call. Anything but
+   * the lock is for `lockDirectory` itself to wait out or report.
+   */
+  readonly tryLockDirectory: (path: string, mode: LockMode) => DirectLock | string
+}
+
+/** A lock {@link DirectCalls.tryLockDirectory} took. */
+export interface DirectLock {
+  /** Closes the description, which drops the lock; later calls do nothing. */
+  readonly release: () => void
 }
 
 /** The file operations of the library; see the module documentation. */

@@ -125,20 +125,21 @@ const isCgroup2UnifiedMode = Effect.flatMap(CgroupManager, (cgroups) => cgroups.
   Effect.catchAll((error) => Effect.as(Effect.logWarning(`${error.message}; assuming cgroup v1`), false))
 )
 
-const cgroupsCheck = Effect.fnUntraced(function*(config: Config) {
+const cgroupsCheck = (config: Config): Outcome => {
   const cgroup = config.cgroups
-  if (cgroup === null) return
+  if (cgroup === null) return undefined
   if (((cgroup.name ?? "") !== "" || (cgroup.parent ?? "") !== "") && cgroup.path !== "") {
-    return yield* invalid("cgroups", `cgroup: either Path or Name and Parent should be used, got ${GoFormat.cgroup(cgroup)}`)
+    return invalid("cgroups", `cgroup: either Path or Name and Parent should be used, got ${GoFormat.cgroup(cgroup)}`)
   }
   const resources = cgroup.Resources
-  if (resources === undefined) return
-  const unified = yield* isCgroup2UnifiedMode
-  if (!unified && resources.unified !== null) {
-    return yield* invalid("cgroups", "invalid configuration: cannot use unified on cgroup v1")
-  }
-  if (unified) yield* convertMemorySwapToCgroupV2Value(resources.memory_swap, resources.memory)
-})
+  if (resources === undefined) return undefined
+  return Effect.flatMap(isCgroup2UnifiedMode, (unified) => {
+    if (!unified && resources.unified !== null) {
+      return Effect.fail(invalid("cgroups", "invalid configuration: cannot use unified on cgroup v1"))
+    }
+    return unified ? Effect.asVoid(convertMemorySwapToCgroupV2Value(resources.memory_swap, resources.memory)) : Effect.void
+  })
+}
 
 // ---------------------------------------------------------------------------
 // rootfs (`rootfs`)
@@ -148,7 +149,11 @@ const workingDirectory = (options: ValidateOptions) =>
     ? Effect.succeed(options.cwd)
     : Effect.flatMap(Filesystem, (fs) => fs.readLink("/proc/self/cwd")).pipe(Effect.orElseSucceed(() => "/"))
 
-const rootfsCheck = Effect.fnUntraced(function*(config: Config, options: ValidateOptions) {
+/**
+ * The rootfs check the careful way: the `stat` and `EvalSymlinks` as
+ * effects, which say what fails and how.
+ */
+const rootfsCheckCarefully = Effect.fnUntraced(function*(config: Config, options: ValidateOptions) {
   const fs = yield* Filesystem
   const rootfs = config.rootfs
   const relative = rootfs !== "" && !rootfs.startsWith("/")
@@ -163,35 +168,57 @@ const rootfsCheck = Effect.fnUntraced(function*(config: Config, options: Validat
   )
   const resolved = yield* EvalSymlinks.evalSymlinks(EvalSymlinks.abs(rootfs, cwd)).pipe(Effect.mapError(rootfsInvalid))
   if (GoPath.clean(rootfs) !== resolved) {
-    return yield* invalid("rootfs", "invalid rootfs: not an absolute path, or a symlink")
+    return yield* notAbsoluteOrSymlink()
   }
 })
+
+const notAbsoluteOrSymlink = () => invalid("rootfs", "invalid rootfs: not an absolute path, or a symlink")
+
+/**
+ * runc's rootfs check: the rootfs exists and `EvalSymlinks` gives back the
+ * cleaned rootfs. An absolute rootfs that `stat`s and has no symlink on the
+ * way is answered with direct calls; anything else — a relative rootfs, a
+ * failing call, a symlink — takes {@link rootfsCheckCarefully}.
+ */
+const rootfsCheck = (config: Config, options: ValidateOptions): Outcome => {
+  const rootfs = config.rootfs
+  if (!rootfs.startsWith("/")) return rootfsCheckCarefully(config, options)
+  return Effect.flatMap(Filesystem, (fs) => {
+    const resolved = typeof fs.direct.stat(rootfs) === "string"
+      ? undefined
+      : EvalSymlinks.evalSymlinksNow(fs.direct, GoPath.clean(rootfs))
+    if (resolved === undefined) return rootfsCheckCarefully(config, options)
+    return GoPath.clean(rootfs) !== resolved ? Effect.fail(notAbsoluteOrSymlink()) : Effect.void
+  })
+}
 
 // ---------------------------------------------------------------------------
 // network, uts, security (`network`, `uts`, `security`)
 
-const networkCheck = (config: Config) =>
+const networkCheck = (config: Config): Outcome =>
   !contains(config, "NEWNET") && (nonEmpty(config.networks) || nonEmpty(config.routes))
-    ? Effect.fail(invalid("network", "unable to apply network settings without a private NET namespace"))
-    : Effect.void
+    ? invalid("network", "unable to apply network settings without a private NET namespace")
+    : undefined
 
-const utsCheck = (config: Config) => {
-  if (contains(config, "NEWUTS")) return Effect.void
-  if (config.hostname !== "") return Effect.fail(invalid("uts", "unable to set hostname without a private UTS namespace"))
-  if (config.domainname !== "") {
-    return Effect.fail(invalid("uts", "unable to set domainname without a private UTS namespace"))
-  }
-  return Effect.void
+const utsCheck = (config: Config): Outcome => {
+  if (contains(config, "NEWUTS")) return undefined
+  if (config.hostname !== "") return invalid("uts", "unable to set hostname without a private UTS namespace")
+  if (config.domainname !== "") return invalid("uts", "unable to set domainname without a private UTS namespace")
+  return undefined
 }
 
-const securityCheck = Effect.fnUntraced(function*(config: Config) {
+const securityCheck = (config: Config): Outcome => {
   if ((nonEmpty(config.mask_paths) || nonEmpty(config.readonly_paths)) && !contains(config, "NEWNS")) {
-    return yield* invalid("security", "unable to restrict sys entries without a private MNT namespace")
+    return invalid("security", "unable to restrict sys entries without a private MNT namespace")
   }
-  if ((config.process_label ?? "") !== "" && !(yield* Selinux.enabled)) {
-    return yield* invalid("security", "selinux label is specified in config, but selinux is disabled or not supported")
-  }
-})
+  if ((config.process_label ?? "") === "") return undefined
+  return Effect.flatMap(Selinux.enabled, (enabled) =>
+    enabled
+      ? Effect.void
+      : Effect.fail(
+        invalid("security", "selinux label is specified in config, but selinux is disabled or not supported")
+      ))
+}
 
 // ---------------------------------------------------------------------------
 // namespaces (`namespaces`)
@@ -203,7 +230,8 @@ const missing = (path: string) =>
     Effect.catchAll((error) => Effect.succeed(error.code === "ENOENT"))
   )
 
-const namespacesCheck = Effect.fnUntraced(function*(config: Config) {
+/** The namespaces check with its probes of `/proc/self`, for a config with a user, cgroup or time namespace. */
+const namespacesCheckProbing = Effect.fnUntraced(function*(config: Config) {
   const mappings = config.uid_mappings !== null || config.gid_mappings !== null
   if (contains(config, "NEWUSER")) {
     if (yield* missing("/proc/self/ns/user")) {
@@ -239,6 +267,20 @@ const namespacesCheck = Effect.fnUntraced(function*(config: Config) {
     return yield* invalid("namespaces", "time namespace offsets specified, but time namespace isn't enabled in the config")
   }
 })
+
+/** runc's namespaces check: plain for a config without a user, cgroup or time namespace (nothing to probe). */
+const namespacesCheck = (config: Config): Outcome => {
+  if (contains(config, "NEWUSER") || contains(config, "NEWCGROUP") || contains(config, "NEWTIME")) {
+    return namespacesCheckProbing(config)
+  }
+  if (config.uid_mappings !== null || config.gid_mappings !== null) {
+    return invalid("namespaces", "user namespace mappings specified, but user namespace isn't enabled in the config")
+  }
+  if (present(config.time_offsets)) {
+    return invalid("namespaces", "time namespace offsets specified, but time namespace isn't enabled in the config")
+  }
+  return undefined
+}
 
 // ---------------------------------------------------------------------------
 // sysctl (`sysctl`)
@@ -281,7 +323,10 @@ const usesHostNetwork = (config: Config) => {
   return path === "" ? Effect.succeed(false) : isHostNetNS(path)
 }
 
-const sysctlCheck = Effect.fnUntraced(function*(config: Config) {
+const sysctlCheck = (config: Config): Outcome =>
+  config.sysctl == null || Object.keys(config.sysctl).length === 0 ? undefined : sysctlCheckEach(config)
+
+const sysctlCheckEach = Effect.fnUntraced(function*(config: Config) {
   // Looked up on the first `net.` sysctl, then reused.
   let hostNetwork: Either.Either<boolean, SystemError> | undefined
   for (const key of Object.keys(config.sysctl ?? {})) {
@@ -316,7 +361,9 @@ const sysctlCheck = Effect.fnUntraced(function*(config: Config) {
 // ---------------------------------------------------------------------------
 // intelRdt (`intelrdtCheck`)
 
-const intelRdtCheck = Effect.fnUntraced(function*(config: Config) {
+const intelRdtCheck = (config: Config): Outcome => config.intel_rdt === undefined ? undefined : intelRdtCheckOf(config)
+
+const intelRdtCheckOf = Effect.fnUntraced(function*(config: Config) {
   const rdt = config.intel_rdt
   if (rdt === undefined) return
   const closID = rdt.closID ?? ""
@@ -380,8 +427,10 @@ export const checkRootlessMounts = Effect.fn("Validate.checkRootlessMounts")(fun
   }
 })
 
-const rootlessEUIDCheck = Effect.fnUntraced(function*(config: Config) {
-  if (config.rootless_euid !== true) return
+const rootlessEUIDCheck = (config: Config): Outcome =>
+  config.rootless_euid !== true ? undefined : rootlessEUIDCheckOf(config)
+
+const rootlessEUIDCheckOf = Effect.fnUntraced(function*(config: Config) {
   if (!contains(config, "NEWUSER")) return yield* invalid("rootlessEUID", "rootless container requires user namespaces")
   if (pathOf(config, "NEWUSER") === "") {
     if (!nonEmpty(config.uid_mappings)) {
@@ -432,23 +481,30 @@ const mountProblem = (config: Config, mount: Mount): string | undefined => {
  * that breaks a rule.
  */
 export const checkMounts = (config: Config): Effect.Effect<void, ConfigInvalid> =>
-  Effect.withSpan(mountsStrict(config), "Validate.checkMounts")
+  Effect.withSpan(
+    Effect.suspend(() => {
+      const problem = mountsStrict(config)
+      return problem === undefined ? Effect.void : Effect.fail(problem)
+    }),
+    "Validate.checkMounts"
+  )
 
-/** {@link checkMounts} without its span, as {@link validate} runs it. */
-const mountsStrict = Effect.fnUntraced(function*(config: Config) {
+/** {@link checkMounts} as {@link validate} runs it: plain, the first mount's problem. */
+const mountsStrict = (config: Config): ConfigInvalid | undefined => {
   for (const mount of config.mounts ?? []) {
     const problem = mountProblem(config, mount)
-    if (problem !== undefined) return yield* invalid("mounts", `invalid mount ${GoFormat.mount(mount)}: ${problem}`)
+    if (problem !== undefined) return invalid("mounts", `invalid mount ${GoFormat.mount(mount)}: ${problem}`)
   }
-})
+  return undefined
+}
 
 /**
  * runc's `mountsWarn`: the first relative destination, logged at warning
  * level — in runc 1.1.5's words (its `mounts` warning) or the later ones.
  */
-const mountsWarn = (config: Config, rules: Rules) => {
+const mountsWarn = (config: Config, rules: Rules): Outcome => {
   const relative = (config.mounts ?? []).find((mount) => !mount.destination.startsWith("/"))
-  if (relative === undefined) return Effect.void
+  if (relative === undefined) return undefined
   if (rules === "runc-1.1.5") {
     const error = `invalid mount ${GoFormat.mountRunc115(relative)}: mount destination not absolute`
     return Effect.logWarning("invalid configuration").pipe(Effect.annotateLogs("error", error))
@@ -460,27 +516,73 @@ const mountsWarn = (config: Config, rules: Rules) => {
 // ---------------------------------------------------------------------------
 // scheduler (`scheduler`)
 
-const schedulerCheck = (config: Config) => {
+const schedulerCheck = (config: Config): Outcome => {
   const scheduler = config.scheduler
-  if (scheduler === undefined) return Effect.void
+  if (scheduler === undefined) return undefined
   const { policy } = scheduler
   const nice = scheduler.nice ?? 0
-  if (policy === "") return Effect.fail(invalid("scheduler", "scheduler policy is required"))
-  if (nice < -20 || nice > 19) return Effect.fail(invalid("scheduler", `invalid scheduler.nice: ${nice}`))
+  if (policy === "") return invalid("scheduler", "scheduler policy is required")
+  if (nice < -20 || nice > 19) return invalid("scheduler", `invalid scheduler.nice: ${nice}`)
   if ((scheduler.priority ?? 0) !== 0 && policy !== "SCHED_FIFO" && policy !== "SCHED_RR") {
-    return Effect.fail(invalid("scheduler", "scheduler.priority can only be specified for SchedFIFO or SchedRR policy"))
+    return invalid("scheduler", "scheduler.priority can only be specified for SchedFIFO or SchedRR policy")
   }
   const timed = [scheduler.runtime, scheduler.deadline, scheduler.period].some((v) => (v ?? 0n) !== 0n)
   if (policy !== "SCHED_DEADLINE" && timed) {
-    return Effect.fail(
-      invalid("scheduler", "scheduler runtime/deadline/period can only be specified for SchedDeadline policy")
-    )
+    return invalid("scheduler", "scheduler runtime/deadline/period can only be specified for SchedDeadline policy")
   }
-  return Effect.void
+  return undefined
 }
 
 // ---------------------------------------------------------------------------
 // Validate
+
+/**
+ * What one check says: `undefined` (passed) or the {@link ConfigInvalid}
+ * when it needed nothing from the host; an effect when it asks the host
+ * (the cgroup mode, a `stat`, SELinux, RDT features) or logs.
+ */
+type Outcome = ConfigInvalid | undefined | Effect.Effect<void, ConfigInvalid, Services>
+
+/** Runs `steps` from `from` on, in order, to the first failure: plain answers inline, an effect only where a step asks the host. */
+const runSteps = (
+  steps: ReadonlyArray<() => Outcome>,
+  from: number
+): Effect.Effect<void, ConfigInvalid, Services> => {
+  for (let i = from; i < steps.length; i++) {
+    const outcome = steps[i]!()
+    if (outcome === undefined) continue
+    if (outcome instanceof ConfigInvalid) return Effect.fail(outcome)
+    return i + 1 === steps.length ? outcome : Effect.zipRight(outcome, Effect.suspend(() => runSteps(steps, i + 1)))
+  }
+  return Effect.void
+}
+
+/**
+ * @internal
+ * {@link validate} without its span, as `Factory.create` runs it: the
+ * checks a routine config passes take direct calls and plain code only.
+ */
+export const validateUnspanned = (
+  config: Config,
+  options: ValidateOptions = {}
+): Effect.Effect<void, ConfigInvalid, Services> =>
+  Effect.suspend(() => {
+    const rules = options.rules ?? "libcontainer"
+    const steps: Array<() => Outcome> = [
+      () => cgroupsCheck(config),
+      () => rootfsCheck(config, options),
+      () => networkCheck(config),
+      () => utsCheck(config),
+      () => securityCheck(config),
+      () => namespacesCheck(config),
+      () => sysctlCheck(config),
+      () => intelRdtCheck(config),
+      () => rootlessEUIDCheck(config)
+    ]
+    if (rules === "libcontainer") steps.push(() => mountsStrict(config), () => schedulerCheck(config))
+    steps.push(() => mountsWarn(config, rules))
+    return runSteps(steps, 0)
+  })
 
 /**
  * runc's `validate.Validate`: runs the checks of {@link checks} in order and
@@ -489,20 +591,5 @@ const schedulerCheck = (config: Config) => {
  * `invalid configuration`; the text under the `error` annotation), as runc
  * does for backward compatibility. `options.rules` picks the rule set.
  */
-export const validate = Effect.fn("Validate.validate")(function*(config: Config, options: ValidateOptions = {}) {
-  yield* cgroupsCheck(config)
-  yield* rootfsCheck(config, options)
-  yield* networkCheck(config)
-  yield* utsCheck(config)
-  yield* securityCheck(config)
-  yield* namespacesCheck(config)
-  yield* sysctlCheck(config)
-  yield* intelRdtCheck(config)
-  yield* rootlessEUIDCheck(config)
-  const rules = options.rules ?? "libcontainer"
-  if (rules === "libcontainer") {
-    yield* mountsStrict(config)
-    yield* schedulerCheck(config)
-  }
-  yield* mountsWarn(config, rules)
-})
+export const validate = (config: Config, options: ValidateOptions = {}): Effect.Effect<void, ConfigInvalid, Services> =>
+  Effect.withSpan(validateUnspanned(config, options), "Validate.validate")

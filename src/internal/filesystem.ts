@@ -332,7 +332,7 @@ const waitForLock = (dir: LockableDirectory, path: string, mode: LockMode, deadl
  * directory removed meanwhile fails with the `stat` error, one replaced is
  * reopened. The description is closed on every path out.
  */
-const lockDirectory = (sys: Syscalls): FilesystemService["lockDirectory"] => (path, mode, options) =>
+const waitForDirectoryLock = (sys: Syscalls): FilesystemService["lockDirectory"] => (path, mode, options) =>
   Effect.uninterruptibleMask((restore) =>
     Effect.gen(function*() {
       const timeout = Duration.toMillis(Duration.decode(options?.timeout ?? defaultLockTimeout))
@@ -349,6 +349,24 @@ const lockDirectory = (sys: Syscalls): FilesystemService["lockDirectory"] => (pa
       }
     })
   )
+
+/**
+ * `FilesystemService.lockDirectory`: the routine case — nobody holds the
+ * lock — is one direct try (`DirectCalls.tryLockDirectory`) and a
+ * finalizer, with no span; a busy lock, a replaced directory or any error
+ * goes to the waiting loop ({@link waitForDirectoryLock}), which tries
+ * again from the start and reports what it meets.
+ */
+const lockDirectory = (sys: Syscalls): FilesystemService["lockDirectory"] => {
+  const wait = Effect.fn("Filesystem.lockDirectory")(waitForDirectoryLock(sys))
+  return (path, mode, options) =>
+    Effect.uninterruptible(Effect.suspend(() => {
+      const lock = sys.direct.tryLockDirectory(path, mode)
+      return typeof lock === "string"
+        ? Effect.interruptible(wait(path, mode, options))
+        : Effect.addFinalizer(() => Effect.sync(lock.release))
+    }))
+}
 
 // ---------------------------------------------------------------------------
 // FIFO reading (exec.fifo)
@@ -458,7 +476,7 @@ export const make = (sys: Syscalls): FilesystemService => ({
         maxBytes: options?.maxBytes ?? defaultMaxReadBytes
       })
     ),
-  lockDirectory: Effect.fn("Filesystem.lockDirectory")(lockDirectory(sys)),
+  lockDirectory: lockDirectory(sys),
   direct: sys.direct,
   openFifoReader: openFifoReader(sys)
 })

@@ -1576,7 +1576,27 @@ export const directCallsOf = (fs: MemoryFs): DirectCalls => ({
   stat: (path) => codeOr(fs.stat(path)),
   lstat: (path) => codeOr(fs.lstat(path)),
   readDirectory: (path) => codeOr(fs.readDirectory(path)),
-  readFile: (path, maxBytes) => codeOr(fs.readFile(path, { maxBytes }))
+  readFile: (path, maxBytes) => codeOr(fs.readFile(path, { maxBytes })),
+  mkdir: (path, mode) => {
+    const made = fs.mkdir(path, mode)
+    return Either.isRight(made) ? undefined : made.left.code
+  },
+  tryLockDirectory: (path, mode) => {
+    const opened = fs.openDirectory(path)
+    if (Either.isLeft(opened)) return opened.left.code
+    const file = opened.right
+    const fail = (why: string): string => {
+      fs.close(file)
+      return why
+    }
+    const locked = fs.flock(file, mode, path)
+    if (Either.isLeft(locked)) return fail(locked.left.code)
+    if (!locked.right) return fail("busy")
+    const now = fs.stat(path)
+    if (Either.isLeft(now)) return fail(now.left.code)
+    if (now.right.ino !== file.node.ino || now.right.dev !== file.node.fs.dev) return fail("replaced")
+    return { release: () => fs.close(file) }
+  }
 })
 
 /**

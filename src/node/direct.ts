@@ -7,9 +7,10 @@
  * here: the CLI's `list` runs on these alone.
  */
 import * as fs from "node:fs"
-import type { DirectCalls, DirectoryEntry, FileInfo, FileType, HeldRoot } from "../Filesystem.js"
+import type { DirectCalls, DirectLock, DirectoryEntry, FileInfo, FileType, HeldRoot, LockMode } from "../Filesystem.js"
 import { compareBytes } from "../internal/byteOrder.js"
 import * as Errno from "../internal/errno.js"
+import * as Flock from "./flock.js"
 import * as Libc from "./libc.js"
 import {
   encodeOpenHow,
@@ -235,6 +236,36 @@ const statAt = (path: string, flags: 0 | typeof AT_SYMLINK_NOFOLLOW): FileInfo |
   }
 }
 
+/**
+ * `DirectCalls.tryLockDirectory`: the directory opened as the lock loop
+ * opens it (`O_RDONLY|O_DIRECTORY|O_NONBLOCK|O_CLOEXEC`, so a spawned child
+ * never inherits the lock), one `flock(LOCK_NB)`, then `stat(path)` to see
+ * it still names that directory. Anything but the lock closes the fd.
+ */
+const tryLockDirectory = (path: string, mode: LockMode): DirectLock | string => {
+  const opened = openExisting(path, O_RDONLY | O_DIRECTORY | O_NONBLOCK)
+  if (typeof opened === "string") return opened
+  const fail = (why: string): string => {
+    closeQuietly(opened)
+    return why
+  }
+  const held = fstat(opened)
+  if (typeof held === "string") return fail(held)
+  const locked = Flock.tryLock(opened, mode)
+  if (locked !== "locked") return fail(locked === "busy" ? "busy" : locked.errno)
+  const now = statAt(path, 0)
+  if (typeof now === "string") return fail(now)
+  if (now.ino !== held.ino || now.dev !== held.dev) return fail("replaced")
+  let open = true
+  return {
+    release: () => {
+      if (!open) return
+      open = false
+      closeQuietly(opened)
+    }
+  }
+}
+
 /** This host's direct calls. */
 export const calls: DirectCalls = {
   openRoot: (path) => {
@@ -281,5 +312,14 @@ export const calls: DirectCalls = {
     }
   },
   stat: (path) => statAt(path, 0),
-  lstat: (path) => statAt(path, AT_SYMLINK_NOFOLLOW)
+  lstat: (path) => statAt(path, AT_SYMLINK_NOFOLLOW),
+  mkdir: (path, mode) => {
+    try {
+      fs.mkdirSync(path, { mode })
+      return undefined
+    } catch (e) {
+      return codeOf(e)
+    }
+  },
+  tryLockDirectory
 }

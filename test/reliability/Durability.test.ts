@@ -30,6 +30,14 @@ describe("saveState's write sequence (memory host, recorded)", () => {
       const recorded: Fs.Syscalls = {
         ...base,
         openLockable: (path) => Effect.tap(base.openLockable(path), () => calls.push(`lock ${path}`)),
+        direct: {
+          ...base.direct,
+          tryLockDirectory: (path, mode) => {
+            const lock = base.direct.tryLockDirectory(path, mode)
+            if (typeof lock !== "string") calls.push(`lock ${path}`)
+            return lock
+          }
+        },
         readDirectory: (path) => Effect.tap(base.readDirectory(path), () => calls.push(`readdir ${path}`)),
         writeFile: (path, data, flag, mode, sync) =>
           Effect.tap(base.writeFile(path, data, flag, mode, sync), () =>

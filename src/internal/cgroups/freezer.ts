@@ -9,10 +9,12 @@ import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import type { FreezerState } from "../../CgroupManager.js"
 import type { SystemError } from "../../ContainerError.js"
+import { cgroupTypes } from "../filesystemType.js"
 import * as Strconv from "../strconv.js"
 import type { CgroupEnv } from "./env.js"
 import { CgroupError } from "./errors.js"
 import * as Files from "./files.js"
+import { join } from "./goPath.js"
 import { scanLines } from "./procCgroup.js"
 
 type Failure = CgroupError | SystemError
@@ -46,6 +48,47 @@ export const getStateV1 = (env: CgroupEnv, dir: string): Effect.Effect<FreezerSt
         return Effect.fail(new CgroupError({ message: `unknown freezer.state ${Strconv.quote(state)}` }))
     }
   })
+
+/** Whether `bytes` is exactly `text` (ASCII). */
+const isText = (bytes: Uint8Array, text: string): boolean => {
+  if (bytes.length !== text.length) return false
+  for (let i = 0; i < text.length; i++) if (bytes[i] !== text.charCodeAt(i)) return false
+  return true
+}
+
+/**
+ * A cgroup file read with a direct call, where reads are checked to be on
+ * cgroupfs: the content, the errno name, or the `f_type` of a file refused.
+ */
+const readNow = (env: CgroupEnv, dir: string, file: string): Uint8Array | string | number | undefined =>
+  env.layout.checkFileType ? env.fs.direct.readFileOn(join(dir, file), cgroupTypes, Files.maxFileBytes) : undefined
+
+/**
+ * {@link getStateV1} as a plain call where the answer is routine: `""`
+ * for a missing file (ENOENT, ENODEV), `THAWED`; `undefined` for anything
+ * else (frozen, freezing, unreadable, a test layout that does not check
+ * file types), which the effect answers.
+ */
+export const getStateV1Now = (env: CgroupEnv, dir: string): "" | "THAWED" | undefined => {
+  if (dir === "") return undefined
+  const content = readNow(env, dir, "freezer.state")
+  if (content === "ENOENT" || content === "ENODEV") return ""
+  return content instanceof Uint8Array && (isText(content, "THAWED\n") || isText(content, "THAWED")) ? "THAWED" : undefined
+}
+
+/**
+ * {@link getStateV2} as a plain call where the answer is routine: `""`
+ * without `cgroup.freeze` (ENOENT, ENODEV), `THAWED` when it starts with
+ * `0\n`; `undefined` for anything else, which the effect answers.
+ */
+export const getStateV2Now = (env: CgroupEnv, dir: string): "" | "THAWED" | undefined => {
+  if (dir === "") return undefined
+  const content = readNow(env, dir, "cgroup.freeze")
+  if (content === "ENOENT" || content === "ENODEV") return ""
+  return content instanceof Uint8Array && content.length >= 2 && content[0] === 0x30 && content[1] === 0x0a
+    ? "THAWED"
+    : undefined
+}
 
 /** A v1 cgroup reading FROZEN: frozen by itself (`freezer.self_freezing` 1), or only through an ancestor (0: THAWED). */
 const selfFreezing = (env: CgroupEnv, dir: string): Effect.Effect<FreezerState, Failure> =>

@@ -13,10 +13,25 @@ export {
   cleanPath
 }
 
-/** Go's `filepath.Join`: empty elements dropped, the rest joined with `/` and cleaned; all empty gives `""`. */
+/**
+ * Go's `filepath.Join`: empty elements dropped, the rest joined with `/` and
+ * cleaned; all empty gives `""`. No `/` is doubled where an element already
+ * ends or starts with one (Clean drops such empty elements anyway), so
+ * joining clean paths, the common case, gives a clean string at once.
+ */
 export const join = (...elements: ReadonlyArray<string>): string => {
-  const kept = elements.filter((e) => e !== "")
-  return kept.length === 0 ? "" : clean(kept.join("/"))
+  let joined = ""
+  for (const element of elements) {
+    if (element === "") continue
+    if (joined === "") {
+      joined = element
+      continue
+    }
+    const ends = joined.charCodeAt(joined.length - 1) === 0x2f
+    const starts = element.charCodeAt(0) === 0x2f
+    joined += ends && starts ? element.slice(1) : ends || starts ? element : `/${element}`
+  }
+  return joined === "" ? "" : clean(joined)
 }
 
 /** Go's `filepath.IsAbs`. */

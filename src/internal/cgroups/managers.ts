@@ -24,8 +24,9 @@ import * as StatsV2 from "./stats/v2.js"
 import { unitName } from "./systemdPaths.js"
 
 /** Whether `stat(path)` succeeds, through the Filesystem port's direct call: a routine "no" costs no error object. */
-const exists = (env: CgroupEnv, path: string): Effect.Effect<boolean> =>
-  Effect.sync(() => typeof env.fs.direct.stat(path) !== "string")
+const existsNow = (env: CgroupEnv, path: string): boolean => typeof env.fs.direct.stat(path) !== "string"
+
+const exists = (env: CgroupEnv, path: string): Effect.Effect<boolean> => Effect.sync(() => existsNow(env, path))
 
 /**
  * runc 1.2's `cgroup.kill` step of `signalAllProcesses`: `1` written to the
@@ -85,6 +86,9 @@ const v1Manager = (
   const path = (subsystem: string) => has(subsystem) ? paths[subsystem]! : ""
   return {
     exists: Effect.suspend(() => exists(env, path("devices"))),
+    existsNow: () => existsNow(env, path("devices")),
+    getFreezerStateNow: () =>
+      (systemd ? !has("freezer") : path("freezer") === "") ? "" : Freezer.getStateV1Now(env, path("freezer")),
     getAllPids: Effect.suspend(() =>
       (systemd && !has("devices") ? Effect.fail(subsystemDoesNotExist()) : getAllPids(env, path("devices"))).pipe(
         Effect.withSpan("CgroupManager.getAllPids")
@@ -131,6 +135,8 @@ export const systemdLegacy = (env: CgroupEnv, cg: Cgroup, paths: Readonly<Record
 /** The v2 managers: one directory, reported under the key `""`. */
 const v2Manager = (env: CgroupEnv, cg: Cgroup, dir: string, systemd: boolean): Manager => ({
   exists: Effect.suspend(() => exists(env, dir)),
+  existsNow: () => existsNow(env, dir),
+  getFreezerStateNow: () => Freezer.getStateV2Now(env, dir),
   getAllPids: Effect.suspend(() => getAllPids(env, dir).pipe(Effect.withSpan("CgroupManager.getAllPids"))),
   getFreezerState: Effect.suspend(() => Freezer.getStateV2(env, dir)),
   freeze: (state) =>

@@ -12,8 +12,9 @@ import * as Env from "./env.js"
 import { CgroupError, v1NoUnified } from "./errors.js"
 import * as Fs2Paths from "./fs2Paths.js"
 import { goMap } from "./goFormat.js"
-import { isAbs } from "./goPath.js"
+import { isAbs, join } from "./goPath.js"
 import type { FilesystemService } from "../../Filesystem.js"
+import type { CgroupEnv } from "./env.js"
 import type { Layout } from "./layout.js"
 import * as Managers from "./managers.js"
 import { modeOf } from "./mode.js"
@@ -62,6 +63,39 @@ export const make = (fs: FilesystemService, layout: Layout): Effect.Effect<Cgrou
       return cg.Resources === undefined || unifiedSet(cg) ? undefined : Managers.fs(env, cg, paths)
     }
 
+    // what the v1 path computation found, for the plain constructor of new
+    let rootKnown: string | undefined
+    let hybridKnown: boolean | undefined
+    let hierarchies:
+      | { readonly root: string; readonly hybrid: boolean; readonly dirs: ReturnType<typeof V1Paths.knownHierarchies> & {} }
+      | undefined
+    const pathsEnv: CgroupEnv = {
+      ...env,
+      cgroupRoot: Effect.tap(env.cgroupRoot, (root) => {
+        rootKnown = root
+      }),
+      hybrid: Effect.tap(env.hybrid, (hybrid) => {
+        hybridKnown = hybrid
+      })
+    }
+
+    const newNow = (cg: Cgroup | null): Manager | undefined => {
+      if (unifiedKnown === undefined || cg === null || cg.Systemd) return undefined
+      if (((cg.name ?? "") !== "" || (cg.parent ?? "") !== "") && cg.path !== "") return undefined
+      const inner = V1Paths.innerPathOf(cg)
+      if (!isAbs(inner)) return undefined
+      if (unifiedKnown) return Managers.fs2(env, cg, join(env.layout.root, inner))
+      if (cg.Resources === undefined || unifiedSet(cg) || rootKnown === undefined || hybridKnown === undefined) {
+        return undefined
+      }
+      if (hierarchies === undefined || hierarchies.root !== rootKnown || hierarchies.hybrid !== hybridKnown) {
+        const dirs = V1Paths.knownHierarchies(env, rootKnown, hybridKnown)
+        if (dirs === undefined) return undefined
+        hierarchies = { root: rootKnown, hybrid: hybridKnown, dirs }
+      }
+      return Managers.fs(env, cg, V1Paths.pathsUnder(hierarchies.dirs, inner))
+    }
+
     // Untraced: Load runs it once per container, and a span would cost more than the work.
     const newWithPaths = Effect.fnUntraced(function*(cg: Cgroup | null, paths: Paths | null) {
       if (cg === null) return yield* new CgroupError({ message: "cgroups/manager.New: config must not be nil" })
@@ -91,13 +125,14 @@ export const make = (fs: FilesystemService, layout: Layout): Effect.Effect<Cgrou
         })
       }
       if (unifiedSet(cg)) return yield* v1NoUnified()
-      return Managers.fs(env, cg, paths ?? (yield* V1Paths.initPaths(env, cg)))
+      return Managers.fs(env, cg, paths ?? (yield* V1Paths.initPaths(pathsEnv, cg)))
     })
 
     return {
       mode,
       new: (cg) => newWithPaths(cg, null),
       newWithPaths,
-      newWithPathsNow
+      newWithPathsNow,
+      newNow
     }
   })

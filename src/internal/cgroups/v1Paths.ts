@@ -32,13 +32,16 @@ export const subsystemsOf = (hybrid: boolean): ReadonlyArray<string> => hybrid ?
  * relative one never starts with `..`.
  */
 export const innerPath = (cg: Cgroup): Effect.Effect<string, CgroupError> => {
-  const name = cg.name ?? ""
-  const parent = cg.parent ?? ""
-  if ((name !== "" || parent !== "") && cg.path !== "") {
+  if (((cg.name ?? "") !== "" || (cg.parent ?? "") !== "") && cg.path !== "") {
     return Effect.fail(new CgroupError({ message: "cgroup: either Path or Name and Parent should be used" }))
   }
+  return Effect.succeed(innerPathOf(cg))
+}
+
+/** {@link innerPath} of a cgroup that does not give both `path` and `name` or `parent`. */
+export const innerPathOf = (cg: Cgroup): string => {
   const inner = cleanPath(cg.path)
-  return Effect.succeed(inner !== "" ? inner : join(cleanPath(parent), cleanPath(name)))
+  return inner !== "" ? inner : join(cleanPath(cg.parent ?? ""), cleanPath(cg.name ?? ""))
 }
 
 /**
@@ -59,6 +62,51 @@ export const subsystemPath = (
 
 /** An absolute inner path in the hierarchy mounted at `mountpoint`, under the cgroup root. */
 const underHierarchy = (root: string, inner: string) => (mountpoint: string): string => join(root, base(mountpoint), inner)
+
+/**
+ * Each hierarchy's directory under the v1 cgroup root (`<root>/<base of its
+ * mount point>`), for {@link pathsUnder}, when every hierarchy's mount
+ * point was found before (`V1Mounts.knownMountpoint`) — answers that never
+ * change once found; `undefined` when one was not asked yet or its lookup
+ * failed otherwise than NotFound (initPaths then looks, or fails). A
+ * hierarchy found missing is left out, as initPaths leaves it out.
+ */
+export const knownHierarchies = (
+  env: CgroupEnv,
+  root: string,
+  hybrid: boolean
+): ReadonlyArray<readonly [subsystem: string, dir: string]> | undefined => {
+  const dirs: Array<readonly [string, string]> = []
+  for (const subsystem of subsystemsOf(hybrid)) {
+    const known = V1Mounts.knownMountpoint(env, root, subsystem)
+    if (known === undefined) return undefined
+    if (known._tag === "Right") dirs.push([subsystem, join(root, base(known.right))])
+    else if (!isNotFound(known.left) || subsystem === "devices") return undefined
+  }
+  return dirs
+}
+
+/**
+ * {@link initPaths}'s paths for an absolute inner path, from
+ * {@link knownHierarchies}: the same `Join(root, Base(mountpoint), inner)`,
+ * with no second Clean where both parts are clean and absolute.
+ */
+export const pathsUnder = (
+  hierarchies: ReadonlyArray<readonly [subsystem: string, dir: string]>,
+  inner: string
+): Record<string, string> => {
+  const paths: Record<string, string> = {}
+  for (const [subsystem, dir] of hierarchies) {
+    paths[subsystem] = !isAbs(dir) || !isAbs(inner)
+      ? join(dir, inner)
+      : inner === "/"
+      ? dir
+      : dir === "/"
+      ? inner
+      : dir + inner
+  }
+  return paths
+}
 
 /** `/proc/self/cgroup`, read on first use and then kept: one read serves every subsystem of one `New`. */
 const ownCgroupsOnce = (env: CgroupEnv): Effect.Effect<ReadonlyMap<string, string>, CgroupError | SystemError> => {

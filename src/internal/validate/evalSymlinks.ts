@@ -13,7 +13,7 @@
  */
 import * as Data from "effect/Data"
 import * as Effect from "effect/Effect"
-import { Filesystem } from "../../Filesystem.js"
+import { type DirectCalls, Filesystem } from "../../Filesystem.js"
 import * as GoPath from "../path.js"
 
 /** Links EvalSymlinks follows before giving up. */
@@ -87,3 +87,22 @@ export const evalSymlinks = Effect.fn("Validate.evalSymlinks")(function*(input: 
   }
   return GoPath.clean(dest)
 })
+
+/**
+ * {@link evalSymlinks} of a clean absolute path when the answer is plain:
+ * every component `lstat`s (a direct call) as a directory, the last as
+ * anything but a symlink — then the path is its own resolution. `undefined`
+ * for a symlink, a failing `lstat` or a non-directory with components
+ * after it: {@link evalSymlinks} says what those resolve to or why they fail.
+ */
+export const evalSymlinksNow = (direct: DirectCalls, path: string): string | undefined => {
+  let end = 0
+  while (end < path.length && path !== "/") {
+    const next = path.indexOf("/", end + 1)
+    end = next < 0 ? path.length : next
+    const info = direct.lstat(path.slice(0, end))
+    if (typeof info === "string" || info.type === "SymbolicLink") return undefined
+    if (info.type !== "Directory" && end < path.length) return undefined
+  }
+  return path
+}

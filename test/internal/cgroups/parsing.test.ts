@@ -11,6 +11,7 @@ import * as FastCheck from "effect/FastCheck"
 import * as Config from "../../../src/Config.js"
 import { goCgroup, goMap } from "../../../src/internal/cgroups/goFormat.js"
 import * as GoPath from "../../../src/internal/cgroups/goPath.js"
+import { clean } from "../../../src/internal/path.js"
 import * as ProcCgroup from "../../../src/internal/cgroups/procCgroup.js"
 import { expandSlice, unitName } from "../../../src/internal/cgroups/systemdPaths.js"
 import { innerPath } from "../../../src/internal/cgroups/v1Paths.js"
@@ -81,6 +82,14 @@ describe("Go path functions", () => {
     ["/../../x", "/x"]
   ])("CleanPath(%j) = %j", (path, expected) => {
     expect(GoPath.cleanPath(path)).toBe(expected)
+  })
+
+  it("Join is Go's definition: the non-empty elements joined with / and cleaned", () => {
+    const element = FastCheck.stringMatching(/^[/.ab]{0,6}$/)
+    FastCheck.assert(FastCheck.property(FastCheck.array(element, { maxLength: 5 }), (elements) => {
+      const kept = elements.filter((e) => e !== "")
+      expect(GoPath.join(...elements)).toBe(kept.length === 0 ? "" : clean(kept.join("/")))
+    }), { numRuns: 2000 })
   })
 
   it("Join of Rel gives back the target (absolute paths)", () => {
