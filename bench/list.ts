@@ -1,8 +1,11 @@
 /**
  * In-process cost per container of `Factory.list` and `Factory.load` on the
  * node layer, against runc 1.1.5's: `runc list` of the same root minus
- * `runc list` of an empty root, divided by N. Rounds interleave runc and
- * us; the ratio reported is the median of the per-round ratios.
+ * `runc list` of an empty root, divided by N. `Factory.list` is timed twice
+ * per round: drained (`Stream.runDrain`, the list's own cost) and consumed
+ * with an effect per entry reading its status (`Container.lastStatus`, what a
+ * caller that looks at each container adds). Rounds interleave runc and us;
+ * the ratio reported is the median of the per-round ratios.
  *
  *   npm run bench:list                       # N = 1,000 and 10,000, 7 rounds
  *   npm run bench:list -- --n 500 --rounds 3
@@ -32,6 +35,12 @@ const listOnce = (root: string) =>
         ? { ...counts, [status]: counts[status] + 1 }
         : { ...counts, other: counts.other + 1 })
   }).pipe(Effect.mapError((e) => new Measure.BenchError({ message: `Factory.list: ${e.message}` })))
+
+/** `Factory.list` drained, nothing done per entry (the statuses were checked before timing). */
+const drainOnce = (root: string) =>
+  Stream.runDrain(Factory.list(root)).pipe(
+    Effect.mapError((e) => new Measure.BenchError({ message: `Factory.list: ${e.message}` }))
+  )
 
 const loadAll = (layout: Layout.Layout) =>
   Effect.forEach(layout.ids, (id) => Factory.load(layout.root, id), { discard: true }).pipe(
@@ -65,6 +74,7 @@ const decodeBreakdown = (layout: Layout.Layout, passes: number) =>
 interface Round {
   readonly runcN: number
   readonly runcEmpty: number
+  readonly drained: number
   readonly list: number
   readonly load: number
 }
@@ -82,9 +92,10 @@ const measureSize = (n: number, rounds: number, empty: string) =>
     for (let r = 0; r < rounds; r++) {
       const runcN = yield* Measure.runTimed(Measure.runcList(layout.root))
       const runcEmpty = yield* Measure.runTimed(Measure.runcList(empty))
+      const [drained] = yield* Measure.timed(drainOnce(layout.root))
       const [list] = yield* Measure.timed(listOnce(layout.root))
       const [load] = yield* Measure.timed(loadAll(layout))
-      samples.push({ runcN, runcEmpty, list, load })
+      samples.push({ runcN, runcEmpty, drained, list, load })
       yield* Effect.logDebug(`N=${n} round ${r + 1}/${rounds}`)
     }
     const decoding = yield* decodeBreakdown(layout, 5)
@@ -95,6 +106,7 @@ const measureSize = (n: number, rounds: number, empty: string) =>
       summary: {
         n,
         runc: { perContainerUs: Measure.median(runcPer), listMs: Measure.median(samples.map((s) => s.runcN)), emptyMs: Measure.median(samples.map((s) => s.runcEmpty)) },
+        drained: { perContainerUs: Measure.median(samples.map((s) => perContainer(s.drained))), ratio: ratio((s) => s.drained) },
         list: { perContainerUs: Measure.median(samples.map((s) => perContainer(s.list))), ratio: ratio((s) => s.list) },
         load: { perContainerUs: Measure.median(samples.map((s) => perContainer(s.load))), ratio: ratio((s) => s.load) },
         decoding
@@ -113,6 +125,8 @@ const program = Effect.gen(function*() {
   const rows = results.map(({ summary: s }) => [
     String(s.n),
     Measure.fixed(s.runc.perContainerUs),
+    Measure.fixed(s.drained.perContainerUs),
+    Measure.fixed(s.drained.ratio, 2),
     Measure.fixed(s.list.perContainerUs),
     Measure.fixed(s.list.ratio, 2),
     Measure.fixed(s.load.perContainerUs),
@@ -125,8 +139,11 @@ const program = Effect.gen(function*() {
     Measure.fixed(s.decoding.exactParseUs)
   ])
   yield* Effect.log(
-    "\n" + Measure.table([["N", "runc µs/ctr", "list µs/ctr", "list/runc", "load µs/ctr", "load/runc"], ...rows]) +
-      "\n(target: list/runc ≤ 0.4)\n\nstate.json decoding, µs per container:\n" +
+    "\n" + Measure.table([
+        ["N", "runc µs/ctr", "drained µs/ctr", "drained/runc", "+status µs/ctr", "+status/runc", "load µs/ctr", "load/runc"],
+        ...rows
+      ]) +
+      "\n(target: list/runc ≤ 0.4; drained: Stream.runDrain(Factory.list); +status: an effect per entry reading its status)\n\nstate.json decoding, µs per container:\n" +
       Measure.table([["N", "State.decodeJson", "utf-8 + JSON.parse", "(exact path's parse)"], ...decoding])
   )
   const path = yield* Measure.writeResults(

@@ -198,6 +198,33 @@ const isDigitAt = (text: string, i: number): boolean => {
   return c >= 0x30 && c <= 0x39
 }
 
+/** The digits every integer literal that rounds to `n` starts with, by `n` (a few values recur: 2^64−1 in every runc state). */
+const leads = new Map<number, string | null>()
+
+/**
+ * The leading digits shared by every integer that rounds to the double `n`
+ * (beyond 2^53): those within two units in the last place of it; `null`
+ * when they share none or the interval's ends differ in length.
+ */
+const leadOf = (n: number): string | null => {
+  const known = leads.get(n)
+  if (known !== undefined) return known
+  let lead: string | null = null
+  if (Number.isFinite(n)) {
+    const exact = BigInt(n)
+    const magnitude = exact < 0n ? -exact : exact
+    const ulp = 2n ** BigInt(Math.max(0, magnitude.toString(2).length - 53))
+    const lo = (magnitude - 2n * ulp).toString()
+    const hi = (magnitude + 2n * ulp).toString()
+    let prefix = 0
+    if (lo.length === hi.length) while (lo.charCodeAt(prefix) === hi.charCodeAt(prefix)) prefix++
+    lead = prefix === 0 ? null : lo.slice(0, prefix)
+  }
+  if (leads.size >= 64) leads.clear()
+  leads.set(n, lead)
+  return lead
+}
+
 /**
  * The literal of `text` that reads as the double `n` (an integer beyond
  * 2^53), when exactly one distinct literal does; else `null`. Every integer
@@ -207,18 +234,9 @@ const isDigitAt = (text: string, i: number): boolean => {
  * too; they can only make the answer `null`.
  */
 const findLiteral = (text: string, n: number): string | null => {
-  if (!Number.isFinite(n)) return null
-  const exact = BigInt(n)
-  const negative = exact < 0n
-  const magnitude = negative ? -exact : exact
-  const ulp = 2n ** BigInt(Math.max(0, magnitude.toString(2).length - 53))
-  const lo = (magnitude - 2n * ulp).toString()
-  const hi = (magnitude + 2n * ulp).toString()
-  if (lo.length !== hi.length) return null
-  let prefix = 0
-  while (lo.charCodeAt(prefix) === hi.charCodeAt(prefix)) prefix++
-  if (prefix === 0) return null
-  const lead = lo.slice(0, prefix)
+  const lead = leadOf(n)
+  if (lead === null) return null
+  const negative = n < 0
   let found: string | null = null
   for (let at = text.indexOf(lead); at >= 0; at = text.indexOf(lead, at + 1)) {
     if (at > 0 && isDigitAt(text, at - 1)) continue

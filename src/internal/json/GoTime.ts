@@ -290,6 +290,26 @@ export const format = (t: GoTimeFields): { readonly _tag: "Formatted"; readonly 
   }
 }
 
+/** A UTC time as `MarshalJSON` writes it, quoted: a fraction of 1–9 digits ending in a non-zero one, or none. */
+const marshaledUtc = /^"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{0,8}[1-9])?Z"$/
+
+/** The number of the two ASCII digits at `i`. */
+const twoDigits = (s: string, i: number): number => (s.charCodeAt(i) - 0x30) * 10 + s.charCodeAt(i + 1) - 0x30
+
+/**
+ * Whether `raw` is a valid UTC time exactly as `MarshalJSON` writes it
+ * (what runc writes for `created`): then `UnmarshalJSON` and `MarshalJSON`
+ * give it back unchanged, and {@link unmarshal} answers without parsing.
+ */
+const isMarshaledUtc = (raw: string): boolean => {
+  if (raw.length < 22 || !marshaledUtc.test(raw)) return false
+  const year = twoDigits(raw, 1) * 100 + twoDigits(raw, 3)
+  const month = twoDigits(raw, 6)
+  const day = twoDigits(raw, 9)
+  return month >= 1 && month <= 12 && day >= 1 && day <= daysIn(month, year) && twoDigits(raw, 12) < 24 &&
+    twoDigits(raw, 15) < 60 && twoDigits(raw, 18) < 60
+}
+
 /** What `UnmarshalJSON` then `MarshalJSON` make of a raw value: the text written back, or Go's error. */
 export type RoundTrip =
   | { readonly _tag: "Time"; readonly text: string }
@@ -301,6 +321,13 @@ export type RoundTrip =
  * parsed, and the result is given as `MarshalJSON` would write it.
  */
 export const unmarshal = (raw: string, bytes = false): RoundTrip => {
+  if (raw === "null") return { _tag: "Null" }
+  if (isMarshaledUtc(raw)) return { _tag: "Time", text: raw.slice(1, -1) }
+  return unmarshalParsed(raw, bytes)
+}
+
+/** {@link unmarshal} through {@link parse} and {@link format}, whatever the text. Exported for tests. */
+export const unmarshalParsed = (raw: string, bytes = false): RoundTrip => {
   if (raw === "null") return { _tag: "Null" }
   const parsed = parse(raw, bytes)
   if (parsed._tag === "Failed") return parsed

@@ -155,6 +155,36 @@ describe("time.Time properties", () => {
     }
   }, { fastCheck: { numRuns: 500 } })
 
+  it.prop("UnmarshalJSON's answer without parsing (a UTC time as MarshalJSON writes it) is the parsed one", [
+    FastCheck.oneof(canonicalTimes, nearTimes, canonicalTimes.map((t) => t.replace(/[+-]\d+:\d\d$/, "Z")))
+  ], ([s]) => {
+    const raw = `"${s}"`
+    expect(GoTime.unmarshal(raw)).toEqual(GoTime.unmarshalParsed(raw))
+  }, { fastCheck: { numRuns: 2000 } })
+
+  it("UnmarshalJSON of UTC times at the edges of their fields, as Go reads them", () => {
+    const cases: ReadonlyArray<readonly [string, string | undefined]> = [
+      ["2024-02-29T23:59:59.999999999Z", "2024-02-29T23:59:59.999999999Z"],
+      ["2023-02-29T00:00:00Z", undefined],
+      ["1900-02-29T00:00:00Z", undefined],
+      ["2000-02-29T00:00:00Z", "2000-02-29T00:00:00Z"],
+      ["0000-01-01T00:00:00Z", "0000-01-01T00:00:00Z"],
+      ["2026-13-01T00:00:00Z", undefined],
+      ["2026-00-01T00:00:00Z", undefined],
+      ["2026-04-31T00:00:00Z", undefined],
+      ["2026-01-01T24:00:00Z", undefined],
+      ["2026-01-01T00:60:00Z", undefined],
+      ["2026-01-01T00:00:60Z", undefined],
+      ["2026-01-01T00:00:00.10Z", "2026-01-01T00:00:00.1Z"],
+      ["2026-01-01T00:00:00.0000000001Z", "2026-01-01T00:00:00Z"]
+    ]
+    for (const [text, written] of cases) {
+      const r = GoTime.unmarshal(`"${text}"`)
+      expect(r, text).toEqual(written === undefined ? GoTime.unmarshalParsed(`"${text}"`) : { _tag: "Time", text: written })
+      if (written === undefined) expect(r._tag, text).toBe("Failed")
+    }
+  })
+
   it.prop("any text whatever: a typed answer, never a throw", [FastCheck.string({ unit: "binary", maxLength: 60 })], ([s]) => {
     const r = GoTime.unmarshal(s)
     expect(["Time", "Null", "Failed"]).toContain(r._tag)
