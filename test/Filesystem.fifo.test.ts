@@ -65,6 +65,23 @@ const memory: FifoHost<MemoryHost.MemoryHost> = {
 
 const text = (bytes: Uint8Array) => new TextDecoder().decode(bytes)
 
+describe("openFifoReader on node under a test clock", () => {
+  // A writer that comes after the first read must be waited for in real
+  // time: `it.effect` runs on TestClock, which no kernel event advances.
+  it.effect("waits for a late writer in wall-clock time, whatever Clock the program has", () =>
+    Effect.gen(function*() {
+      const dir = mkdtempSync(join(tmpdir(), "elc-fifo-clock-"))
+      const fs = yield* Filesystem
+      const path = `${dir}/exec.fifo`
+      yield* fs.makeFifo(path, 0o622)
+      spawn("sh", ["-c", `sleep 0.2; printf 0 > "$1"`, "sh", path], { stdio: "ignore" }).unref()
+      const reader = yield* fs.openFifoReader(path, { waitForWriter: true })
+      expect(text(yield* reader.readAll)).toBe("0")
+      yield* reader.close
+      rmSync(dir, { recursive: true, force: true })
+    }).pipe(Effect.provide(NodeHost.layerFilesystem)), 10_000)
+})
+
 const suite = <R>(host: FifoHost<R>) =>
   describe(`openFifoReader on ${host.name}`, () => {
     const run = <A, E>(body: (dir: string) => Effect.Effect<A, E, Filesystem | R>) =>

@@ -9,6 +9,7 @@ import { destroy, type DestroyError } from "./destroy.js"
 import type { Container } from "./model.js"
 import { signal } from "./signal.js"
 import { type RefreshError, status } from "./status.js"
+import * as WallClock from "../internal/wallClock.js"
 
 /** Every way {@link remove} can fail: the refresh, a live container without `force`, init outliving SIGKILL, destroy. */
 export type RemoveError = RefreshError | NotStopped | InitStillRunning | DestroyError
@@ -40,7 +41,7 @@ export const remove: (
     yield* Effect.ignore(signal(c, Signal.SIGKILL))
     const polls = options?.killPolls ?? 100
     for (let i = 0; i < polls; i++) {
-      yield* Effect.sleep("100 millis")
+      yield* WallClock.sleep("100 millis")
       const gone = yield* signal(c, 0).pipe(Effect.as(false), Effect.orElseSucceed(() => true))
       if (gone) return yield* destroy(c)
     }

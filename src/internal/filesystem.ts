@@ -6,7 +6,6 @@
  * removal and the lock loop are written here once, so every host shares them
  * exactly.
  */
-import * as Clock from "effect/Clock"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
@@ -25,6 +24,7 @@ import type {
 } from "../Filesystem.js"
 import { NotConfined, type NotConfinedReason, WrongFilesystem } from "./filesystemType.js"
 import { join } from "./path.js"
+import * as WallClock from "./wallClock.js"
 
 /** The most any read reads unless told otherwise (`Filesystem.defaultMaxReadBytes`). */
 export const defaultMaxReadBytes = 16 * 1024 * 1024
@@ -124,11 +124,6 @@ const removeAll = (sys: Syscalls) => {
   }
 }
 
-/**
- * Wall-clock time. Lock waits are about other processes and temp-file ages
- * about mtimes the kernel stamped, so neither may follow a test clock.
- */
-const wallClock = Clock.make()
 
 /** Whether `name` is a temp file `writeFileAtomic` makes with `prefix`: the prefix, then decimal digits. */
 const isTempName = (name: string, prefix: string): boolean =>
@@ -144,7 +139,7 @@ const removeStaleTemps = (sys: Syscalls, dir: string, prefix: string, age: Durat
       const path = join(dir, entry.name)
       const info = yield* Effect.option(sys.lstat(path))
       if (Option.isNone(info) || info.value.type !== "File") continue
-      if (wallClock.unsafeCurrentTimeMillis() - info.value.mtimeMs >= ageMs) yield* Effect.ignore(sys.unlink(path))
+      if (WallClock.wallClock.unsafeCurrentTimeMillis() - info.value.mtimeMs >= ageMs) yield* Effect.ignore(sys.unlink(path))
     }
   })
 
@@ -314,14 +309,14 @@ const waitForLock = (dir: LockableDirectory, path: string, mode: LockMode, deadl
     let backoff = firstLockBackoffMs
     for (;;) {
       if (yield* dir.tryLock(mode)) return
-      const left = deadline - wallClock.unsafeCurrentTimeMillis()
+      const left = deadline - WallClock.wallClock.unsafeCurrentTimeMillis()
       if (left <= 0) return yield* Effect.fail(lockTimedOut(path))
       if (dir.released !== undefined) {
-        yield* Effect.raceFirst(dir.released, Effect.sleep(Duration.millis(left)).pipe(Effect.withClock(wallClock)))
+        yield* Effect.raceFirst(dir.released, WallClock.sleep(Duration.millis(left)))
         continue
       }
       const jitter = 0.5 + (yield* Random.next)
-      yield* Effect.sleep(Duration.millis(Math.min(left, backoff * jitter))).pipe(Effect.withClock(wallClock))
+      yield* WallClock.sleep(Duration.millis(Math.min(left, backoff * jitter)))
       backoff = Math.min(backoff * 2, maxLockBackoffMs)
     }
   })
@@ -336,7 +331,7 @@ const waitForDirectoryLock = (sys: Syscalls): FilesystemService["lockDirectory"]
   Effect.uninterruptibleMask((restore) =>
     Effect.gen(function*() {
       const timeout = Duration.toMillis(Duration.decode(options?.timeout ?? defaultLockTimeout))
-      const deadline = wallClock.unsafeCurrentTimeMillis() + timeout
+      const deadline = WallClock.wallClock.unsafeCurrentTimeMillis() + timeout
       for (let reopened = 0;; reopened++) {
         const dir = yield* sys.openLockable(path)
         const locked = yield* Effect.exit(restore(Effect.zipRight(waitForLock(dir, path, mode, deadline), sys.stat(path))))
@@ -399,7 +394,7 @@ const openFifoReader = (sys: Syscalls) => (path: string, options?: FifoReadOptio
       const max = options?.maxBytes ?? defaultMaxReadBytes
       const chunks: Array<Uint8Array> = []
       let total = 0
-      const pause = fifo.changed ?? Effect.sleep(fifoPollInterval)
+      const pause = fifo.changed ?? WallClock.sleep(fifoPollInterval)
       /** One read: `data`, `writer` (EAGAIN) or `eof`. */
       const readOnce = Effect.flatMap(fifo.read(max + 1 - total), (result) => {
         if (result === "again") return Effect.succeed("writer" as const)

@@ -16,6 +16,7 @@ import { CgroupError } from "./errors.js"
 import * as Files from "./files.js"
 import { join } from "./goPath.js"
 import { scanLines } from "./procCgroup.js"
+import * as WallClock from "../wallClock.js"
 
 type Failure = CgroupError | SystemError
 
@@ -43,7 +44,7 @@ export const getStateV1 = (env: CgroupEnv, dir: string): Effect.Effect<FreezerSt
       case "FROZEN":
         return selfFreezing(env, dir)
       case "FREEZING":
-        return Effect.zipRight(Effect.sleep(Duration.millis(1)), Effect.suspend(() => getStateV1(env, dir)))
+        return Effect.zipRight(WallClock.sleep(Duration.millis(1)), Effect.suspend(() => getStateV1(env, dir)))
       default:
         return Effect.fail(new CgroupError({ message: `unknown freezer.state ${Strconv.quote(state)}` }))
     }
@@ -111,10 +112,10 @@ const freezeV1 = (env: CgroupEnv, dir: string): Effect.Effect<void, Failure> =>
     for (let i = 0; i < freezeAttempts; i++) {
       if (i % 50 === 49) {
         yield* Effect.ignore(Files.writeFile(env, dir, "freezer.state", "THAWED"))
-        yield* Effect.sleep(Duration.millis(10))
+        yield* WallClock.sleep(Duration.millis(10))
       }
       yield* Files.writeFile(env, dir, "freezer.state", "FROZEN")
-      if (i % 25 === 24) yield* Effect.sleep(Duration.micros(10n))
+      if (i % 25 === 24) yield* WallClock.sleep(Duration.micros(10n))
       const state = trimSpace(yield* Files.readFile(env, dir, "freezer.state"))
       if (state === "FREEZING") continue
       if (state === "FROZEN") {
@@ -163,7 +164,7 @@ const waitFrozen = (env: CgroupEnv, dir: string): Effect.Effect<FreezerState, Fa
         if (!line.startsWith("frozen ")) continue
         if (line[7] === "1") return "FROZEN" as FreezerState
         polls++
-        yield* Effect.sleep(Duration.millis(10))
+        yield* WallClock.sleep(Duration.millis(10))
         again = true
       }
       if (!again) return "" as FreezerState

@@ -20,6 +20,7 @@ import type { SystemError } from "../../ContainerError.js"
 import { execFifoFilename } from "../../State.js"
 import type { Status } from "../../Status.js"
 import * as GoPath from "../path.js"
+import * as WallClock from "../wallClock.js"
 
 /** An open read end of the FIFO. */
 export interface FifoReader {
@@ -121,7 +122,7 @@ export const execFifo = (
   const path = GoPath.join(stateDir, execFifoFilename)
   const watch: Effect.Effect<void, CannotStart | ExecFifoFailed> = Effect.gen(function*() {
     for (;;) {
-      yield* Effect.sleep(pollInterval)
+      yield* WallClock.sleep(pollInterval)
       const state = yield* host.processState(pid)
       if (state === "alive") continue
       // It may have run and finished between two checks: a FIFO that still

@@ -52,6 +52,7 @@ import { type Command, type GlobalOptions, toArgv } from "./argv.js"
 import { CannotExec, RuntimeNotFound } from "./errors.js"
 import { failureOf, lastError, type LogEntry, parseLog } from "./log.js"
 import { checkSupported, parseVersion, type RuntimeVersion } from "./version.js"
+import * as WallClock from "../wallClock.js"
 const decoder = new TextDecoder()
 const nullSource: Source = { _tag: "Null" }
 const nullSink: Sink = { _tag: "Null" }
@@ -305,7 +306,7 @@ export const make = (
             Factory.load(root, id).pipe(Effect.flatMap((c) => Container.signal(c, Signal.SIGKILL, { all: true })))
           ).pipe(Effect.as(true), Effect.orElseSucceed(() => false))
           if (killed) return
-          yield* Effect.sleep("20 millis")
+          yield* WallClock.sleep("20 millis")
         }
       })
 
@@ -318,7 +319,7 @@ export const make = (
             Effect.orElseSucceed(() => 0)
           )
           if (Number.isInteger(pid) && pid > 0) return yield* Effect.ignore(processes.signal(pid, Signal.SIGKILL))
-          yield* Effect.sleep("20 millis")
+          yield* WallClock.sleep("20 millis")
         }
       })
 
@@ -334,7 +335,7 @@ export const make = (
     const stopExec = (pidFile: string, spawned: Spawned) =>
       Effect.zipRight(
         killProcess(pidFile),
-        Effect.zipRight(Effect.sleep(execGrace), spawned.kill(Signal.SIGKILL))
+        Effect.zipRight(WallClock.sleep(execGrace), spawned.kill(Signal.SIGKILL))
       )
 
     /** Removes a container if it is still there, whatever its status. */
