@@ -19,6 +19,7 @@ import * as CgroupManager from "../../src/CgroupManager.js"
 import * as MemoryHost from "../../src/memory/MemoryHost.js"
 import * as NodeHost from "../../src/node/NodeHost.js"
 import * as Signal from "../../src/Signal.js"
+import * as WallClock from "../../src/internal/wallClock.js"
 
 /** What a test may do inside a sandbox. */
 export interface Sandbox {
@@ -306,5 +307,5 @@ export const withInstantSleeps = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
           slept.push(Duration.toMillis(duration))
         })
     })
-    return Effect.map(Effect.withClock(effect, instant), (result) => ({ result, slept }))
+    return Effect.map(Effect.withClock(WallClock.withHostClock(effect), instant), (result) => ({ result, slept }))
   })

@@ -6,6 +6,7 @@ import * as Ref from "effect/Ref"
 import * as TestClock from "effect/TestClock"
 import { SystemError } from "../../../src/ContainerError.js"
 import { type ExecFifoHost, start } from "../../../src/internal/runtime/execFifo.js"
+import * as WallClock from "../../../src/internal/wallClock.js"
 
 /** A simulated FIFO and init process, recording what the protocol did. */
 const fakeHost = (setup: {
@@ -92,7 +93,7 @@ describe("exec.fifo start protocol", () => {
     it.effect(`gives up the blocking open when init is ${dead}: container process is already dead`, () =>
       Effect.gen(function*() {
         const fake = yield* fakeHost({ states: ["alive", "alive", dead] })
-        const fiber = yield* Effect.fork(start(fake.host, container))
+        const fiber = yield* Effect.fork(WallClock.withHostClock(start(fake.host, container)))
         yield* TestClock.adjust("250 millis")
         expect(fiber.unsafePoll()).toBeNull()
         expect(fake.checks()).toBe(2)
@@ -113,7 +114,7 @@ describe("exec.fifo start protocol", () => {
   it.effect("keeps waiting while init is alive", () =>
     Effect.gen(function*() {
       const fake = yield* fakeHost({ states: ["alive"] })
-      const fiber = yield* Effect.fork(start(fake.host, container))
+      const fiber = yield* Effect.fork(WallClock.withHostClock(start(fake.host, container)))
       yield* TestClock.adjust("10 seconds")
       expect(fiber.unsafePoll()).toBeNull()
       expect(fake.checks()).toBe(100)
