@@ -168,13 +168,21 @@ const createLockedNow = (
   const made = fs.direct.mkdir(stateDir, 0o711)
   if (made === "EEXIST") return new ErrExist()
   if (made !== undefined) return undefined
+  return created({ id, root, stateDir, config, cgroupManager: manager, intelRdtManager: Option.none(), rootInfo })
+}
+
+/**
+ * The container Create returns, on either path: its state dir just made,
+ * no init process yet, `stopped` until something saves a state for it.
+ */
+const created = (
+  options: Pick<ContainerModel.Options, "id" | "root" | "stateDir" | "config" | "cgroupManager" | "intelRdtManager"> & {
+    readonly rootInfo: { readonly dev: number; readonly ino: number }
+  }
+): Container => {
+  const { rootInfo, ...fields } = options
   return ContainerModel.unsafeMake({
-    id,
-    root,
-    stateDir,
-    config,
-    cgroupManager: manager,
-    intelRdtManager: Option.none(),
+    ...fields,
     rootIdentity: Option.some({ dev: rootInfo.dev, ino: rootInfo.ino }),
     initProcess: Option.none(),
     created: zeroTime,
@@ -214,18 +222,7 @@ const createStepByStep = (fs: FilesystemService, root: string, id: string, confi
       Effect.catchIf((e) => e.code === "EEXIST", () => new ErrExist())
     )
     const intelRdtManager = yield* intelRdtManagerFor(config, id, "")
-    return ContainerModel.unsafeMake({
-      id,
-      root,
-      stateDir,
-      config,
-      cgroupManager: manager,
-      intelRdtManager,
-      rootIdentity: Option.some({ dev: rootInfo.dev, ino: rootInfo.ino }),
-      initProcess: Option.none(),
-      created: zeroTime,
-      state: stopped
-    })
+    return created({ id, root, stateDir, config, cgroupManager: manager, intelRdtManager, rootInfo })
   }))
 
 /**

@@ -401,6 +401,28 @@ const readFileInRoot = (options: NodeFilesystemOptions) =>
 }
 
 /**
+ * `open(path, flags)` then `fstat` of the descriptor (its failure reported
+ * as `statOp`); a descriptor that `accept` refuses is EINVAL. Closed again
+ * on any failure, so only a descriptor the caller keeps is left open.
+ */
+const openAndStat = (
+  path: string,
+  flags: number,
+  statOp: string,
+  accept: (stats: fs.Stats) => boolean = () => true
+): { readonly fd: number; readonly stats: fs.Stats } => {
+  const fd = step("open", path, () => fs.openSync(path, flags))
+  try {
+    const stats = step(statOp, path, () => fs.fstatSync(fd))
+    if (!accept(stats)) throw failure("open", path, "EINVAL")
+    return { fd, stats }
+  } catch (e) {
+    fs.closeSync(fd)
+    throw e
+  }
+}
+
+/**
  * A directory opened `O_RDONLY|O_DIRECTORY|O_NONBLOCK` (and, as every fd
  * Node opens, `O_CLOEXEC`, so a spawned child never inherits a lock) for
  * `flock(LOCK_NB)`. After `close` the fd number may belong to someone else,
@@ -408,14 +430,7 @@ const readFileInRoot = (options: NodeFilesystemOptions) =>
  */
 const openLockable = (path: string): Effect.Effect<LockableDirectory, SystemError> =>
   call("open", path, () => {
-    const fd = step("open", path, () => fs.openSync(path, O_RDONLY | O_DIRECTORY | O_NONBLOCK))
-    let stats: fs.Stats
-    try {
-      stats = step("stat", path, () => fs.fstatSync(fd))
-    } catch (e) {
-      fs.closeSync(fd)
-      throw e
-    }
+    const { fd, stats } = openAndStat(path, O_RDONLY | O_DIRECTORY | O_NONBLOCK, "stat")
     let open = true
     return {
       ino: stats.ino,
@@ -448,15 +463,7 @@ const openLockable = (path: string): Effect.Effect<LockableDirectory, SystemErro
  */
 const openFifo = (path: string): Effect.Effect<FifoDescriptor, SystemError> =>
   call("open", path, () => {
-    const fd = step("open", path, () => fs.openSync(path, O_RDONLY | O_NONBLOCK))
-    let stats: fs.Stats
-    try {
-      stats = step("open", path, () => fs.fstatSync(fd))
-      if (!stats.isFIFO()) throw failure("open", path, "EINVAL")
-    } catch (e) {
-      fs.closeSync(fd)
-      throw e
-    }
+    const { fd, stats } = openAndStat(path, O_RDONLY | O_NONBLOCK, "open", (stats) => stats.isFIFO())
     let open = true
     return {
       ino: stats.ino,
