@@ -18,6 +18,7 @@ import * as Libcontainer from "../../src/Libcontainer.js"
 import * as MemoryHost from "../../src/memory/MemoryHost.js"
 import * as Signal from "../../src/Signal.js"
 import { seedContainer, seededCreated } from "../support/simulatedContainers.js"
+import { runCli } from "../support/cli.js"
 
 const root = "/run/runc"
 const encoder = new TextEncoder()
@@ -33,17 +34,7 @@ interface Result {
 const cli = (...args: ReadonlyArray<string>) => cliOn(["--root", root, ...args])
 
 /** Runs `libcontainer argv…` in-process. */
-const cliOn = (argv: ReadonlyArray<string>) =>
-  Effect.gen(function*() {
-    const captured = { stdout: "", stderr: "" }
-    const output: App.Output = {
-      stdout: (t) => void (captured.stdout += t),
-      stderr: (t) => void (captured.stderr += t)
-    }
-    const status = yield* App.run(["node", "libcontainer", ...argv], output)
-    const result: Result = { status, ...captured }
-    return result
-  })
+const cliOn = (argv: ReadonlyArray<string>): Effect.Effect<Result, never, App.Services> => runCli(argv)
 
 const onMemory = <A, E>(effect: Effect.Effect<A, E, Libcontainer.AllServices | MemoryHost.MemoryHost>) =>
   effect.pipe(Effect.provide(Libcontainer.layerMemoryWith({ cgroupMode: "hybrid" })))

@@ -8,7 +8,6 @@ import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Fiber from "effect/Fiber"
 import * as TestClock from "effect/TestClock"
-import * as App from "../../src/cli/app.js"
 import * as Container from "../../src/Container.js"
 import * as Factory from "../../src/Factory.js"
 import { Filesystem } from "../../src/Filesystem.js"
@@ -17,18 +16,11 @@ import * as Libcontainer from "../../src/Libcontainer.js"
 import { MemoryHost } from "../../src/memory/MemoryHost.js"
 import * as Signal from "../../src/Signal.js"
 import { seedContainer } from "../support/simulatedContainers.js"
+import { runCli } from "../support/cli.js"
 
 const root = "/run/runc"
 
-const cli = (...args: ReadonlyArray<string>) =>
-  Effect.gen(function*() {
-    const captured = { stdout: "", stderr: "" }
-    const status = yield* App.run(["node", "libcontainer", "--root", root, ...args], {
-      stdout: (t) => void (captured.stdout += t),
-      stderr: (t) => void (captured.stderr += t)
-    })
-    return { status, ...captured }
-  })
+const cli = (...args: ReadonlyArray<string>) => runCli(["--root", root, ...args])
 
 const onMemory = <A, E>(effect: Effect.Effect<A, E, Libcontainer.AllServices | MemoryHost>) =>
   effect.pipe(Effect.provide(Libcontainer.layerMemoryWith({ cgroupMode: "hybrid" })))

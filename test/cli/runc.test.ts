@@ -12,27 +12,17 @@
  */
 import { afterAll, beforeAll, expect, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
-import { spawnSync } from "node:child_process"
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { buildCli, executableIn } from "../../scripts/build-cli.js"
-import * as App from "../../src/cli/app.js"
 import * as Invocation from "../../src/cli/invocation.js"
 import * as Libcontainer from "../../src/Libcontainer.js"
 import { busybox, cgroupV1, describeWith, root as asRoot, runc as runcBinary } from "../support/prerequisites.js"
 import { createContainer, destroyContainer, makeBundle, runc } from "../support/runc.js"
+import { type Run, runCli, spawnRun } from "../support/cli.js"
 
-interface Run {
-  readonly status: number
-  readonly stdout: string
-  readonly stderr: string
-}
-
-const spawn = (file: string, args: ReadonlyArray<string>, cwd: string): Run => {
-  const r = spawnSync(file, [...args], { cwd, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], timeout: 30_000 })
-  return { status: r.status ?? -1, stdout: r.stdout, stderr: r.stderr }
-}
+const spawn = (file: string, args: ReadonlyArray<string>, cwd: string): Run => spawnRun(file, args, { cwd, timeout: 30_000 })
 
 /** Log lines without their time stamps, and runc's `checkArgs` prefix in our name. */
 const stderrOf = (text: string): string =>
@@ -284,17 +274,7 @@ describeWith([runcBinary], "libcontainer's command line against runc 1.1.5", () 
   const host: Invocation.Host = { ...Invocation.processHost(), cwd: () => work }
 
   const theirs = (args: ReadonlyArray<string>) => spawn("runc", args, work)
-  const ours = (args: ReadonlyArray<string>) =>
-    Effect.gen(function*() {
-      let stdout = ""
-      let stderr = ""
-      const status = yield* App.run(["node", "libcontainer", ...args], {
-        stdout: (t) => void (stdout += t),
-        stderr: (t) => void (stderr += t)
-      }, host)
-      const run: Run = { status, stdout, stderr }
-      return run
-    }).pipe(Effect.provide(Libcontainer.layerNode))
+  const ours = (args: ReadonlyArray<string>) => runCli(args, host).pipe(Effect.provide(Libcontainer.layerNode))
 
   const argsOf = (c: (typeof cases)[number]) => (c.bare === true ? c.args : ["--root", root, ...c.args])
 
@@ -367,15 +347,7 @@ describeWith([runcBinary, asRoot, busybox, cgroupV1], "create, start, exec and r
       const id = `elc-cli-run-${process.pid}`
       const host: Invocation.Host = { ...Invocation.processHost(), cwd: () => work }
       const ours = (args: ReadonlyArray<string>) =>
-        Effect.gen(function*() {
-          let stdout = ""
-          let stderr = ""
-          const status = yield* App.run(["node", "libcontainer", "--root", root, ...args], {
-            stdout: (t) => void (stdout += t),
-            stderr: (t) => void (stderr += t)
-          }, host)
-          return { status, stdout, stderr }
-        }).pipe(Effect.provide(Libcontainer.layerNode))
+        runCli(["--root", root, ...args], host).pipe(Effect.provide(Libcontainer.layerNode))
       const theirs = (args: ReadonlyArray<string>) => spawn("runc", ["--root", root, ...args], work)
       const same = (a: Run, b: Run, what: string) =>
         expect([a.status, a.stdout, stderrOf(a.stderr)], what).toEqual([b.status, b.stdout, stderrOf(b.stderr)])

@@ -8,31 +8,17 @@
  * tables of cases run the same program in this process, to keep the suite
  * quick.
  */
-import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
-import * as NodePath from "@effect/platform-node/NodePath"
-import * as NodeTerminal from "@effect/platform-node/NodeTerminal"
 import { afterAll, beforeAll, expect, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
-import * as Layer from "effect/Layer"
-import { spawnSync } from "node:child_process"
 import { existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
 import { buildCli, executableIn } from "../../scripts/build-cli.js"
-import * as App from "../../src/cli/app.js"
 import * as Libcontainer from "../../src/Libcontainer.js"
 import { busybox, describeWith, root as asRoot, runc as runcBinary } from "../support/prerequisites.js"
 import { createContainer, destroyContainer, makeBundle, makeRoot, type RealStatus } from "../support/runc.js"
+import { type Run, runCli, spawnRun } from "../support/cli.js"
 
-interface Run {
-  readonly status: number
-  readonly stdout: string
-  readonly stderr: string
-}
-
-const spawn = (command: string, args: ReadonlyArray<string>): Run => {
-  const r = spawnSync(command, [...args], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], timeout: 60_000 })
-  return { status: r.status ?? -1, stdout: r.stdout, stderr: r.stderr }
-}
+const spawn = (command: string, args: ReadonlyArray<string>): Run => spawnRun(command, args)
 
 const outdir = join(import.meta.dirname, "../../node_modules/.cache/effect-libcontainer", `cli-${process.pid}`)
 const bundled = executableIn(outdir)
@@ -45,18 +31,7 @@ const theirs = (root: string, ...args: ReadonlyArray<string>): Run => spawn("run
 
 /** The CLI in this process: the same program, without a node start per call. */
 const inProcess = (root: string, ...args: ReadonlyArray<string>) =>
-  Effect.gen(function*() {
-    let stdout = ""
-    let stderr = ""
-    const status = yield* App.run(["node", "libcontainer", "--root", root, ...args], {
-      stdout: (t) => void (stdout += t),
-      stderr: (t) => void (stderr += t)
-    })
-    const run: Run = { status, stdout, stderr }
-    return run
-  }).pipe(
-    Effect.provide(Layer.mergeAll(NodeFileSystem.layer, NodePath.layer, NodeTerminal.layer, Libcontainer.layerNode))
-  )
+  runCli(["--root", root, ...args]).pipe(Effect.provide(Libcontainer.layerNode))
 
 /** An error line without its timestamp. */
 const untimed = (stderr: string) => stderr.replace(/^time="[^"]*" /gm, "time=T ")

@@ -24,31 +24,18 @@ import { execFileSync, spawnSync } from "node:child_process"
 import { readdirSync, readFileSync, rmSync } from "node:fs"
 import { join } from "node:path"
 import { buildCli, executableIn } from "../../scripts/build-cli.js"
-import * as App from "../../src/cli/app.js"
 import * as Container from "../../src/Container.js"
 import * as Factory from "../../src/Factory.js"
 import { decodeEventStats, type EventStats } from "../../src/internal/cgroups/stats/events.js"
 import * as Libcontainer from "../../src/Libcontainer.js"
 import { busybox, cgroupV1, describeWith, root as asRoot, runc as runcBinary } from "../support/prerequisites.js"
 import { createContainer, destroyContainer, makeBundle, makeRoot } from "../support/runc.js"
-
-interface Run {
-  readonly status: number
-  readonly stdout: string
-  readonly stderr: string
-}
+import { type Run, runCli, spawnRun } from "../support/cli.js"
 
 const MiB = 1024 * 1024
 
-const spawn = (command: string, args: ReadonlyArray<string>, input?: string): Run => {
-  const r = spawnSync(command, [...args], {
-    encoding: "utf8",
-    stdio: [input === undefined ? "ignore" : "pipe", "pipe", "pipe"],
-    timeout: 60_000,
-    ...(input === undefined ? {} : { input })
-  })
-  return { status: r.status ?? -1, stdout: r.stdout, stderr: r.stderr }
-}
+const spawn = (command: string, args: ReadonlyArray<string>, input?: string): Run =>
+  spawnRun(command, args, input === undefined ? {} : { input })
 
 const outdir = join(import.meta.dirname, "../../node_modules/.cache/effect-libcontainer", `cli-resources-${process.pid}`)
 
@@ -61,16 +48,7 @@ const bundled = (root: string, input: string, ...args: ReadonlyArray<string>): R
 
 /** The CLI in this process. */
 const ours = (root: string, ...args: ReadonlyArray<string>) =>
-  Effect.gen(function*() {
-    let stdout = ""
-    let stderr = ""
-    const status = yield* App.run(["node", "libcontainer", "--root", root, ...args], {
-      stdout: (t) => void (stdout += t),
-      stderr: (t) => void (stderr += t)
-    })
-    const run: Run = { status, stdout, stderr }
-    return run
-  }).pipe(Effect.provide(Libcontainer.layerNode))
+  runCli(["--root", root, ...args]).pipe(Effect.provide(Libcontainer.layerNode))
 
 /** The `data` of a `stats` line, read with Go's rules (exact uint64s). */
 const dataOf = (line: string): EventStats => {

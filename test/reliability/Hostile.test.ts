@@ -7,9 +7,6 @@
  * changes anything (the tree, modes and mtimes included, is the same
  * afterwards).
  */
-import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
-import * as NodePath from "@effect/platform-node/NodePath"
-import * as NodeTerminal from "@effect/platform-node/NodeTerminal"
 import { describe, expect, it } from "@effect/vitest"
 import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
@@ -25,7 +22,6 @@ import { mkdtempSync, rmSync, truncateSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { Worker } from "node:worker_threads"
-import * as App from "../../src/cli/app.js"
 import * as Container from "../../src/Container.js"
 import type { SystemError } from "../../src/ContainerError.js"
 import * as Factory from "../../src/Factory.js"
@@ -34,6 +30,7 @@ import { MemoryHost } from "../../src/memory/MemoryHost.js"
 import * as Libcontainer from "../../src/Libcontainer.js"
 import { hosts, type TestHost } from "../support/hosts.js"
 import { snapshotTree, testConfig } from "./support/scenario.js"
+import { runCli } from "../support/cli.js"
 
 const secret = "SECRET-7c1f0d2e-outside-the-root"
 const encode = (s: string | Uint8Array) => (typeof s === "string" ? new TextEncoder().encode(s) : s)
@@ -277,18 +274,8 @@ const forbiddenIds = [
   "x\u202e"
 ]
 
-const cliLayer = Layer.mergeAll(NodeFileSystem.layer, NodePath.layer, NodeTerminal.layer)
-
 /** Runs the CLI in-process on the services in context; returns its status and everything it printed. */
-const cli = (argv: ReadonlyArray<string>) =>
-  Effect.gen(function*() {
-    let out = ""
-    const status = yield* App.run(["node", "libcontainer", ...argv], {
-      stdout: (text) => void (out += text),
-      stderr: (text) => void (out += text)
-    })
-    return { status, out }
-  }).pipe(Effect.provide(cliLayer))
+const cli = (argv: ReadonlyArray<string>) => Effect.map(runCli(argv), (run) => ({ status: run.status, out: run.stdout + run.stderr }))
 
 /** `effect`'s outcome, which must come within 10 s and be a success or a typed failure (no defect, no hang). */
 const typed = <A, E, R>(what: string, effect: Effect.Effect<A, E, R>) =>

@@ -8,9 +8,6 @@
  * hybrid cgroup v1 host: v1 managers) and on simulated hosts with v1 and
  * with v2 managers; where runc gives an answer, ours is compared with it.
  */
-import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
-import * as NodePath from "@effect/platform-node/NodePath"
-import * as NodeTerminal from "@effect/platform-node/NodeTerminal"
 import { describe, expect, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
@@ -22,7 +19,6 @@ import { execFileSync, spawnSync } from "node:child_process"
 import { mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import * as App from "../../src/cli/app.js"
 import { CgroupManager } from "../../src/CgroupManager.js"
 import * as Config from "../../src/Config.js"
 import * as Container from "../../src/Container.js"
@@ -32,6 +28,7 @@ import { MemoryHost } from "../../src/memory/MemoryHost.js"
 import * as Libcontainer from "../../src/Libcontainer.js"
 import { describeWith, root as rootPrerequisite, runc as runcPresent } from "../support/prerequisites.js"
 import { snapshotTree, testConfig } from "./support/scenario.js"
+import { runCli } from "../support/cli.js"
 
 /** Where a suite plays, and which cgroup manager the host gives a container. */
 interface Stage {
@@ -123,18 +120,8 @@ const runcOutput = (root: string, args: ReadonlyArray<string>): string => {
   return `${result.stdout}${result.stderr}`
 }
 
-const cliLayer = Layer.mergeAll(NodeFileSystem.layer, NodePath.layer, NodeTerminal.layer)
-
 /** The CLI in-process on the services in context: status and everything printed. */
-const cli = (argv: ReadonlyArray<string>) =>
-  Effect.gen(function*() {
-    let out = ""
-    const status = yield* App.run(["node", "libcontainer", ...argv], {
-      stdout: (text) => void (out += text),
-      stderr: (text) => void (out += text)
-    })
-    return { status, out }
-  }).pipe(Effect.provide(cliLayer))
+const cli = (argv: ReadonlyArray<string>) => Effect.map(runCli(argv), (run) => ({ status: run.status, out: run.stdout + run.stderr }))
 
 for (const stage of stages) {
   describe(`hostile cgroup and state paths on ${stage.name}`, () => {
