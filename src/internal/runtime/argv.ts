@@ -11,6 +11,7 @@
  */
 import * as Data from "effect/Data"
 import * as Either from "effect/Either"
+import type * as Runtime from "../../Runtime.js"
 import * as Strconv from "../strconv.js"
 
 /** runc's global options (those before the command). */
@@ -31,22 +32,11 @@ export interface GlobalOptions {
   readonly criu?: string
 }
 
-/** `create`'s options (`create.go`). */
-export interface CreateOptions {
-  readonly bundle: string
-  readonly consoleSocket?: string
-  readonly pidFile?: string
-  readonly noPivot?: boolean
-  readonly noNewKeyring?: boolean
-  readonly preserveFds?: number
-}
+/** `create`'s options (`create.go`): the public ones but the streams, which are not flags. */
+export type CreateOptions = Omit<Runtime.CreateOptions, "stdio">
 
 /** `run`'s options (`run.go`): `create`'s and the foreground/detach ones. */
-export interface RunOptions extends CreateOptions {
-  readonly detach?: boolean
-  readonly keep?: boolean
-  readonly noSubreaper?: boolean
-}
+export type RunOptions = Omit<Runtime.RunOptions, "stdio">
 
 /**
  * `exec`'s options (`exec.go`). With `processFile`, runc reads the whole
