@@ -71,101 +71,180 @@ const stopUnit = (cg: Cgroup) => {
 
 /**
  * The v1 managers: a live map of per-hierarchy paths, which destroy empties
- * as it removes them. Load builds one per container, so building one does no
- * more than allocate: each operation's effect is made when it is called.
+ * as it removes them. Load builds one per container (every `list` entry), so
+ * building one allocates one object and copies nothing: the operations live
+ * on the prototype and make their effect when asked, and the paths are
+ * copied on the first removal (before that the saved record is only read).
  */
-const v1Manager = (
-  env: CgroupEnv,
-  cg: Cgroup,
-  initial: Readonly<Record<string, string>>,
-  systemd: boolean
-): Manager => {
-  // No prototype: a saved key such as `constructor` or `__proto__` is just a key.
-  const paths: Record<string, string> = Object.assign(Object.create(null) as Record<string, string>, initial)
-  const has = (subsystem: string) => Object.prototype.hasOwnProperty.call(paths, subsystem)
-  const path = (subsystem: string) => has(subsystem) ? paths[subsystem]! : ""
-  return {
-    exists: Effect.suspend(() => exists(env, path("devices"))),
-    existsNow: () => existsNow(env, path("devices")),
-    getFreezerStateNow: () =>
-      (systemd ? !has("freezer") : path("freezer") === "") ? "" : Freezer.getStateV1Now(env, path("freezer")),
-    getAllPids: Effect.suspend(() =>
-      (systemd && !has("devices") ? Effect.fail(subsystemDoesNotExist()) : getAllPids(env, path("devices"))).pipe(
-        Effect.withSpan("CgroupManager.getAllPids")
-      )
-    ),
-    // No span: every status refresh reads the freezer, and a span costs more than the read.
-    getFreezerState: Effect.suspend(() => {
-      const absent = systemd ? !has("freezer") : path("freezer") === ""
-      return absent ? Effect.succeed<FreezerState>("") : Freezer.getStateV1(env, path("freezer"))
-    }),
-    freeze: (state) =>
-      Effect.suspend(() => {
-        if (systemd && !has("freezer")) return Effect.fail(subsystemDoesNotExist())
-        if (!systemd && path("freezer") === "") return Effect.fail(notConfigured())
-        return Freezer.setStateV1(env, path("freezer"), state)
-      }).pipe(Effect.withSpan("CgroupManager.freeze")),
-    kill: Effect.suspend(() => killVia(env, path(""))),
-    destroy: Effect.suspend(() =>
-      (systemd
+class V1Manager implements Manager {
+  /** The saved paths until the first destroy; then a copy without a prototype, which destroy empties. */
+  private paths: Readonly<Record<string, string>>
+  private owned = false
+  constructor(
+    private readonly env: CgroupEnv,
+    private readonly cg: Cgroup,
+    initial: Readonly<Record<string, string>>,
+    private readonly systemd: boolean
+  ) {
+    this.paths = initial
+  }
+  private has(subsystem: string): boolean {
+    return Object.prototype.hasOwnProperty.call(this.paths, subsystem)
+  }
+  private pathOf(subsystem: string): string {
+    return this.has(subsystem) ? this.paths[subsystem]! : ""
+  }
+  /** The paths as a record of this manager's own (no prototype: a saved `constructor` or `__proto__` is just a key). */
+  private ownPaths(): Record<string, string> {
+    if (!this.owned) {
+      this.paths = Object.assign(Object.create(null) as Record<string, string>, this.paths)
+      this.owned = true
+    }
+    return this.paths as Record<string, string>
+  }
+  /** A copy for a caller (spread, so a saved `__proto__` key stays a key). */
+  private copy(): Record<string, string> {
+    return { ...this.paths }
+  }
+  get exists(): Effect.Effect<boolean> {
+    return Effect.suspend(() => exists(this.env, this.pathOf("devices")))
+  }
+  existsNow(): boolean {
+    return existsNow(this.env, this.pathOf("devices"))
+  }
+  getFreezerStateNow(): "" | "THAWED" | undefined {
+    return (this.systemd ? !this.has("freezer") : this.pathOf("freezer") === "")
+      ? ""
+      : Freezer.getStateV1Now(this.env, this.pathOf("freezer"))
+  }
+  get getAllPids(): Manager["getAllPids"] {
+    return Effect.suspend(() =>
+      (this.systemd && !this.has("devices")
+        ? Effect.fail(subsystemDoesNotExist())
+        : getAllPids(this.env, this.pathOf("devices"))).pipe(Effect.withSpan("CgroupManager.getAllPids"))
+    )
+  }
+  // No span: every status refresh reads the freezer, and a span costs more than the read.
+  get getFreezerState(): Manager["getFreezerState"] {
+    return Effect.suspend(() => {
+      const absent = this.systemd ? !this.has("freezer") : this.pathOf("freezer") === ""
+      return absent ? Effect.succeed<FreezerState>("") : Freezer.getStateV1(this.env, this.pathOf("freezer"))
+    })
+  }
+  freeze(state: Parameters<Manager["freeze"]>[0]): ReturnType<Manager["freeze"]> {
+    return Effect.suspend(() => {
+      if (this.systemd && !this.has("freezer")) return Effect.fail(subsystemDoesNotExist())
+      if (!this.systemd && this.pathOf("freezer") === "") return Effect.fail(notConfigured())
+      return Freezer.setStateV1(this.env, this.pathOf("freezer"), state)
+    }).pipe(Effect.withSpan("CgroupManager.freeze"))
+  }
+  get kill(): Manager["kill"] {
+    return Effect.suspend(() => killVia(this.env, this.pathOf("")))
+  }
+  get destroy(): Manager["destroy"] {
+    return Effect.suspend(() => {
+      const paths = this.ownPaths()
+      return (this.systemd
         // runc removes the paths whether or not the stop worked, and reports the stop failure first.
-        ? Effect.zipRight(Effect.either(removePaths(env, paths)), stopUnit(cg))
-        : removePaths(env, paths)).pipe(Effect.withSpan("CgroupManager.destroy"))
-    ),
-    getPaths: Effect.sync(() => ({ ...paths })),
-    path: (subsystem) => Effect.sync(() => path(subsystem)),
-    getStats: Effect.suspend(() =>
-      Effect.flatMap(env.hugePageSizes, (hugePageSizes) =>
-        StatsV1.getStats(StatReader.make(env), { paths: { ...paths }, hugePageSizes }))
-    ),
-    oomKillCount: Effect.suspend(() => oomKillCountOf(cg, StatsV1.oomKillCount(StatReader.make(env), path("memory")))),
-    set: (resources: Resources) =>
-      systemd ? setUnitProperties(cg) : Effect.suspend(() => Set.setV1(env, { ...paths }, resources))
+        ? Effect.zipRight(Effect.either(removePaths(this.env, paths)), stopUnit(this.cg))
+        : removePaths(this.env, paths)).pipe(Effect.withSpan("CgroupManager.destroy"))
+    })
+  }
+  get getPaths(): Manager["getPaths"] {
+    return Effect.sync(() => this.copy())
+  }
+  path(subsystem: string): Effect.Effect<string> {
+    return Effect.sync(() => this.pathOf(subsystem))
+  }
+  get getStats(): Manager["getStats"] {
+    return Effect.suspend(() =>
+      Effect.flatMap(this.env.hugePageSizes, (hugePageSizes) =>
+        StatsV1.getStats(StatReader.make(this.env), { paths: this.copy(), hugePageSizes }))
+    )
+  }
+  get oomKillCount(): Manager["oomKillCount"] {
+    return Effect.suspend(() =>
+      oomKillCountOf(this.cg, StatsV1.oomKillCount(StatReader.make(this.env), this.pathOf("memory")))
+    )
+  }
+  set(resources: Resources): ReturnType<Manager["set"]> {
+    return this.systemd ? setUnitProperties(this.cg) : Effect.suspend(() => Set.setV1(this.env, this.copy(), resources))
   }
 }
 
 /** runc's fs (v1) manager over `paths`. */
 export const fs = (env: CgroupEnv, cg: Cgroup, paths: Readonly<Record<string, string>>): Manager =>
-  v1Manager(env, cg, paths, false)
+  new V1Manager(env, cg, paths, false)
 
 /** runc's legacy systemd (v1) manager over `paths`; destroy also needs D-Bus to stop the unit. */
 export const systemdLegacy = (env: CgroupEnv, cg: Cgroup, paths: Readonly<Record<string, string>>): Manager =>
-  v1Manager(env, cg, paths, true)
+  new V1Manager(env, cg, paths, true)
 
-/** The v2 managers: one directory, reported under the key `""`. */
-const v2Manager = (env: CgroupEnv, cg: Cgroup, dir: string, systemd: boolean): Manager => ({
-  exists: Effect.suspend(() => exists(env, dir)),
-  existsNow: () => existsNow(env, dir),
-  getFreezerStateNow: () => Freezer.getStateV2Now(env, dir),
-  getAllPids: Effect.suspend(() => getAllPids(env, dir).pipe(Effect.withSpan("CgroupManager.getAllPids"))),
-  getFreezerState: Effect.suspend(() => Freezer.getStateV2(env, dir)),
-  freeze: (state) =>
-    Effect.suspend(() =>
-      cg.Resources === undefined ? Effect.fail(notConfigured()) : Freezer.setStateV2(env, dir, state)
-    ).pipe(Effect.withSpan("CgroupManager.freeze")),
-  kill: Effect.suspend(() => killVia(env, dir)),
-  destroy: Effect.suspend(() =>
-    (systemd ? Effect.zipRight(stopUnit(cg), removePath(env, dir)) : removePath(env, dir)).pipe(
-      Effect.withSpan("CgroupManager.destroy")
+/** The v2 managers: one directory, reported under the key `""`; like the v1 ones, one object built per container. */
+class V2Manager implements Manager {
+  constructor(
+    private readonly env: CgroupEnv,
+    private readonly cg: Cgroup,
+    private readonly dir: string,
+    private readonly systemd: boolean
+  ) {}
+  get exists(): Effect.Effect<boolean> {
+    return Effect.suspend(() => exists(this.env, this.dir))
+  }
+  existsNow(): boolean {
+    return existsNow(this.env, this.dir)
+  }
+  getFreezerStateNow(): "" | "THAWED" | undefined {
+    return Freezer.getStateV2Now(this.env, this.dir)
+  }
+  get getAllPids(): Manager["getAllPids"] {
+    return Effect.suspend(() => getAllPids(this.env, this.dir).pipe(Effect.withSpan("CgroupManager.getAllPids")))
+  }
+  get getFreezerState(): Manager["getFreezerState"] {
+    return Effect.suspend(() => Freezer.getStateV2(this.env, this.dir))
+  }
+  freeze(state: Parameters<Manager["freeze"]>[0]): ReturnType<Manager["freeze"]> {
+    return Effect.suspend(() =>
+      this.cg.Resources === undefined ? Effect.fail(notConfigured()) : Freezer.setStateV2(this.env, this.dir, state)
+    ).pipe(Effect.withSpan("CgroupManager.freeze"))
+  }
+  get kill(): Manager["kill"] {
+    return Effect.suspend(() => killVia(this.env, this.dir))
+  }
+  get destroy(): Manager["destroy"] {
+    return Effect.suspend(() =>
+      (this.systemd
+        ? Effect.zipRight(stopUnit(this.cg), removePath(this.env, this.dir))
+        : removePath(this.env, this.dir)).pipe(Effect.withSpan("CgroupManager.destroy"))
     )
-  ),
-  getPaths: Effect.sync(() => ({ "": dir })),
-  path: () => Effect.succeed(dir),
-  getStats: Effect.suspend(() =>
-    Effect.flatMap(env.hugePageSizes, (hugePageSizes) =>
-      StatsV2.getStats(StatReader.make(env), {
-        dir,
-        hugePageSizes,
-        meminfo: StatReader.meminfo(env),
-        rootless: cg.Rootless
-      }))
-  ),
-  oomKillCount: Effect.suspend(() => oomKillCountOf(cg, StatsV2.oomKillCount(StatReader.make(env), dir))),
-  set: (resources: Resources) => systemd ? setUnitProperties(cg) : Effect.suspend(() => Set.setV2(env, cg, dir, resources))
-})
+  }
+  get getPaths(): Manager["getPaths"] {
+    return Effect.sync(() => ({ "": this.dir }))
+  }
+  path(): Effect.Effect<string> {
+    return Effect.succeed(this.dir)
+  }
+  get getStats(): Manager["getStats"] {
+    return Effect.suspend(() =>
+      Effect.flatMap(this.env.hugePageSizes, (hugePageSizes) =>
+        StatsV2.getStats(StatReader.make(this.env), {
+          dir: this.dir,
+          hugePageSizes,
+          meminfo: StatReader.meminfo(this.env),
+          rootless: this.cg.Rootless
+        }))
+    )
+  }
+  get oomKillCount(): Manager["oomKillCount"] {
+    return Effect.suspend(() => oomKillCountOf(this.cg, StatsV2.oomKillCount(StatReader.make(this.env), this.dir)))
+  }
+  set(resources: Resources): ReturnType<Manager["set"]> {
+    return this.systemd ? setUnitProperties(this.cg) : Effect.suspend(() => Set.setV2(this.env, this.cg, this.dir, resources))
+  }
+}
 
 /** runc's fs2 manager on `dir`. */
-export const fs2 = (env: CgroupEnv, cg: Cgroup, dir: string): Manager => v2Manager(env, cg, dir, false)
+export const fs2 = (env: CgroupEnv, cg: Cgroup, dir: string): Manager => new V2Manager(env, cg, dir, false)
 
 /** runc's unified systemd manager on `dir`; destroy needs D-Bus to stop the unit first. */
-export const systemdUnified = (env: CgroupEnv, cg: Cgroup, dir: string): Manager => v2Manager(env, cg, dir, true)
+export const systemdUnified = (env: CgroupEnv, cg: Cgroup, dir: string): Manager => new V2Manager(env, cg, dir, true)
