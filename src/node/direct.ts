@@ -10,6 +10,7 @@ import * as fs from "node:fs"
 import type { DirectCalls, DirectLock, DirectoryEntry, FileInfo, FileType, HeldRoot, LockMode } from "../Filesystem.js"
 import { compareBytes } from "../internal/byteOrder.js"
 import * as Errno from "../internal/errno.js"
+import { CGROUP2_SUPER_MAGIC, CGROUP_SUPER_MAGIC } from "../internal/filesystemType.js"
 import * as Flock from "./flock.js"
 import * as Libc from "./libc.js"
 import {
@@ -115,7 +116,7 @@ let scratch = Buffer.allocUnsafe(65536)
  * is EFBIG); a read that returns exactly `size` (the `st_size` just seen) is
  * the whole file, as the node layer's `readAll` takes it.
  */
-const readAll = (fd: number, size: number, limit: number): Uint8Array | string => {
+const readAll = (fd: number, size: number, limit: number, seqFile = false): Uint8Array | string => {
   let total = 0
   for (;;) {
     if (total === scratch.length) {
@@ -130,9 +131,12 @@ const readAll = (fd: number, size: number, limit: number): Uint8Array | string =
       return codeOf(e)
     }
     if (n === 0) break
+    const asked = Math.min(scratch.length, limit + 1) - total
     total += n
     if (total > limit) return "EFBIG"
     if (size > 0 && total === size) break
+    // a seq_file read stops short only at its end
+    if (seqFile && n < asked) break
   }
   return scratch.subarray(0, total)
 }
@@ -285,8 +289,9 @@ export const calls: DirectCalls = {
       const type = filesystemOf(opened)
       if (typeof type === "string") return type
       if (!types.includes(type)) return type
-      // cgroupfs and procfs give no size worth an fstat: the file is read to EOF
-      return readAll(opened, 0, maxBytes)
+      // cgroupfs and procfs give no size worth an fstat: the file is read to its end — on cgroupfs, where
+      // every file is a seq_file (the kernel fills each read as far as the file goes), to the first short read
+      return readAll(opened, 0, maxBytes, type === CGROUP_SUPER_MAGIC || type === CGROUP2_SUPER_MAGIC)
     } finally {
       closeQuietly(opened)
     }

@@ -75,6 +75,8 @@ export const readWhole = (path: string): Uint8Array | ReadFailure => {
       total += n
       if (total > maxStatBytes) return { op: "read", code: "EFBIG" }
       parts.push(new Uint8Array(scratch.subarray(0, n)))
+      // `stat` is a seq_file: the kernel fills each read as far as the file goes, so a short one is the end
+      if (n < chunk) break
     }
     return parts.length === 1 ? parts[0]! : Buffer.concat(parts)
   } catch (cause) {
