@@ -68,24 +68,49 @@ export interface Options extends Model {
 }
 
 /**
+ * A container value: its fields, and the model's `SynchronizedRef` made
+ * when something first asks for it — `Factory.list` builds thousands of
+ * containers that a caller often only reads (`lastStatus` asks too), and
+ * the ref with its semaphore is most of what building one would allocate.
+ */
+class ContainerValue implements Container {
+  readonly [TypeId]: typeof TypeId = TypeId
+  readonly id: string
+  readonly root: string
+  readonly stateDir: string
+  readonly cgroupManager: CgroupManager
+  readonly intelRdtManager: Option.Option<IntelRdtManager>
+  readonly rootIdentity: Option.Option<FileIdentity>
+  private initial: Model | undefined
+  private ref: SynchronizedRef.SynchronizedRef<Model> | undefined
+  constructor(options: Options) {
+    this.id = options.id
+    this.root = options.root
+    this.stateDir = options.stateDir
+    this.cgroupManager = options.cgroupManager
+    this.intelRdtManager = options.intelRdtManager
+    this.rootIdentity = options.rootIdentity
+    this.initial = {
+      config: options.config,
+      initProcess: options.initProcess,
+      created: options.created,
+      state: options.state
+    }
+  }
+  get model(): SynchronizedRef.SynchronizedRef<Model> {
+    if (this.ref === undefined) {
+      this.ref = SynchronizedRef.unsafeMake(this.initial!)
+      this.initial = undefined
+    }
+    return this.ref
+  }
+}
+
+/**
  * A container value, made at once: what {@link make} makes, for a loop
  * that builds thousands (`Factory.list`) without an effect per container.
  */
-export const unsafeMake = (options: Options): Container => ({
-  [TypeId]: TypeId,
-  id: options.id,
-  root: options.root,
-  stateDir: options.stateDir,
-  cgroupManager: options.cgroupManager,
-  intelRdtManager: options.intelRdtManager,
-  rootIdentity: options.rootIdentity,
-  model: SynchronizedRef.unsafeMake<Model>({
-    config: options.config,
-    initProcess: options.initProcess,
-    created: options.created,
-    state: options.state
-  })
-})
+export const unsafeMake = (options: Options): Container => new ContainerValue(options)
 
 /** A container value (what runc's `newContainer` assembles for Create and Load). */
 export const make = (options: Options): Effect.Effect<Container> => Effect.sync(() => unsafeMake(options))
