@@ -615,112 +615,6 @@ const makePlan = (goType: string, names: ReadonlyArray<string>, rules: ReadonlyA
   }
 }
 
-/**
- * A struct's decoding of a plain object of `JSON.parse`'s tree into a fresh
- * value: what {@link structDecoder}'s loop does for such an object, as code
- * made for this struct (see {@link fastStruct}).
- */
-type FastStruct = (u: object, cx: Context) => Record<string, unknown>
-
-/** What {@link fastStruct} makes its code from: the struct decoder's own tables. */
-interface StructTables {
-  readonly struct: string
-  readonly names: ReadonlyArray<string>
-  readonly rules: ReadonlyArray<FieldRule>
-  readonly entries: ReadonlyArray<Entry>
-  readonly exact: ReadonlyMap<string, Entry>
-  readonly folded: ReadonlyMap<string, Entry>
-  readonly inlineSlot: number
-  readonly inline: StructPlan | undefined
-}
-
-/**
- * The member loop of {@link structDecoder} for one struct as straight-line
- * code, for the objects of `JSON.parse`'s tree decoded into a fresh value
- * (the fast path's every struct): a `switch` on the key with a case per JSON
- * name, each field's value in a local, each field's decoder called from its
- * own call site (so V8 sees one decoder there, not every type's), and the
- * value built from the locals as {@link buildCode} builds it. A key that
- * only folds to a field's name is matched again under that name; any other
- * is skipped. It keeps the loop's order of everything Go observes — members
- * in document order, failures placed in their field, decoding stopped at an
- * `UnmarshalJSON` error — and the fast path's member count; the decoder
- * tests run the same documents through both. `null` where code generation
- * is disallowed or two entries share a name: the loop then decodes.
- */
-const fastStruct = (t: StructTables): FastStruct | null => {
-  if (t.names.includes("__proto__") || t.exact.size !== t.entries.length) return null
-  const local = (e: Entry): string => (e.inner >= 0 ? `w${e.inner}` : `v${e.slot}`)
-  const cases = t.entries.map((e) => {
-    const name = JSON.stringify(e.name)
-    const raw = e.decoder.raw ? "rawTextOf(value, cx)" : "undefined"
-    const embedded = e.inner >= 0 ? "emb = true; " : ""
-    return `case ${name}: { ${embedded}const m = cx.failures.length; ${local(e)} = d[${e.order}].decode(value, ${
-      local(e)
-    }, cx, ${raw}); if (m !== cx.failures.length) cx.inField(m, ${name}, S); break }`
-  })
-  const slots = t.names.map((_, i) => `v${i}`)
-  const inner = t.inline?.names.map((_, i) => `w${i}`) ?? []
-  const declared = [...slots, ...inner].map((v) => `${v} = undefined`)
-  const embed = t.inline === undefined ? "" : `if (emb) v${t.inlineSlot} = inlineBuild([${inner.join(", ")}]);`
-  const literal: Array<string> = []
-  const stores: Array<string> = []
-  t.names.forEach((name, i) => {
-    const key = JSON.stringify(name)
-    const v = `v${i}`
-    const kind = t.rules[i]!.kind
-    if (kind === "field") {
-      const value = `${v} === undefined ? z[${i}]() : ${v}`
-      if (stores.length === 0) literal.push(`${key}: ${value}`)
-      else stores.push(`o[${key}] = ${value};`)
-    } else {
-      const present = kind === "omitEmpty" ? `kept(${v})` : `${v} !== null`
-      stores.push(`if (${v} !== undefined && ${present}) o[${key}] = ${v};`)
-    }
-  })
-  const source = `return function decodeStruct(u, cx) {
-  let ${declared.join(", ")}, emb = false, n = 0;
-  cx.depth++;
-  for (const key in u) {
-    const value = u[key];
-    n++;
-    let k = key;
-    for (;;) {
-      switch (k) {
-        ${cases.join("\n        ")}
-        default: {
-          const e = folded.get(foldKey(k));
-          if (e !== undefined && e.name !== k) { k = e.name; continue }
-          cx.skip(value);
-        }
-      }
-      break;
-    }
-    if (cx.stopped) break;
-  }
-  cx.doc.members += n;
-  cx.depth--;
-  ${embed}
-  const o = {${literal.join(", ")}}; ${stores.join(" ")}
-  return o;
-}`
-  try {
-    const make = new Function("d", "z", "S", "kept", "rawTextOf", "foldKey", "folded", "inlineBuild", source)
-    return make(
-      t.entries.map((e) => e.decoder),
-      t.rules.map((r) => r.decoder.zero),
-      t.struct,
-      kept,
-      rawTextOf,
-      foldKey,
-      t.folded,
-      t.inline?.build
-    ) as FastStruct
-  } catch {
-    return null
-  }
-}
-
 /** The short name Go's errors give a struct type: `configs.Mount` → `Mount`. */
 export const shortName = (goType: string): string => goType.slice(goType.lastIndexOf(".") + 1)
 
@@ -757,8 +651,6 @@ export const structDecoder = (
   const exact = new Map(entries.map((e) => [e.name, e]))
   const folded = new Map<string, Entry>()
   for (const e of [...entries].reverse()) folded.set(foldKey(e.name), e)
-  // made on the first plain object decoded: a program that never decodes this struct never compiles its code
-  let fast: FastStruct | null | undefined
 
   /**
    * One decoding of the struct: its fields' values by slot, the embedded
@@ -799,10 +691,6 @@ export const structDecoder = (
     nilable: false,
     raw: false,
     decode: (u, into, cx) => {
-      if (into === undefined && cx.doc.source === "fast" && typeof u === "object" && u !== null && !Array.isArray(u)) {
-        fast ??= fastStruct({ struct, names, rules, entries, exact, folded, inlineSlot, inline })
-        if (fast !== null) return fast(u, cx)
-      }
       if (u === null) return into ?? plan.build([])
       if (!isObjectValue(u)) {
         cx.kindMismatch(u, goType)

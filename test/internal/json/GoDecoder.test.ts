@@ -155,43 +155,6 @@ describe("the fast path against the exact path", () => {
   )
 })
 
-describe("the fast path's struct code against the exact path's member loop", () => {
-  const base = JSON.parse(readFileSync(new URL("../../fixtures/runc-1.1.5/running.json", import.meta.url), "utf8")) as {
-    config: Record<string, unknown> & { cgroups: Record<string, unknown> }
-  } & Record<string, unknown>
-  const docs: ReadonlyArray<readonly [string, unknown]> = [
-    ["keys in another case match their field", { ...base, ID: "upper", Init_Process_Pid: 7 }],
-    ["a folded key after the exact one decodes into the same field", { ...base, config: { ...base.config, ROOTFS: "/again" } }],
-    ["unknown keys are skipped, objects and arrays among them", { ...base, extra: { a: [1, { b: 2 }] }, more: [null] }],
-    ["an embedded struct's keys, exact and folded", {
-      ...base,
-      config: { ...base.config, cgroups: { ...base.config.cgroups, Memory: 5, CPU_SHARES: 2, pids_limit: 3 } }
-    }],
-    ["an embedded struct's keys alone allocate it", {
-      ...base,
-      config: { ...base.config, cgroups: { path: "/p", cpu_shares: 1 } }
-    }],
-    ["a mismatch inside a folded key names the field", { ...base, INIT_PROCESS_PID: "x" }],
-    ["a mismatch in an embedded struct's folded key", {
-      ...base,
-      config: { ...base.config, cgroups: { ...base.config.cgroups, MEMORY: "lots" } }
-    }]
-  ]
-  for (const [name, doc] of docs) {
-    it(name, () => {
-      const text = JSON.stringify(doc)
-      const fast = decodeFast(stateDecoder, text, "State")
-      expect(fast).toBeDefined()
-      expect(exactly(fast!)).toBe(exactly(decodeText(stateDecoder, text, "State", "exact")))
-    })
-  }
-  it("a time's error stops the struct code: the exact path then answers, as Go does", () => {
-    const text = JSON.stringify({ ...base, created: "never", id: 5 })
-    expect(exactly(decodeText(stateDecoder, text, "State"))).toBe(exactly(decodeText(stateDecoder, text, "State", "exact")))
-    expect(exactly(decodeText(stateDecoder, text, "State"))).toMatch(/^failed created parsing time "\\"never\\"" as /)
-  })
-})
-
 /** Cases checked one by one with Go 1.19.8 (`scripts/go-fixtures`, `decode`), on both paths. */
 describe("Go's semantics, case by case", () => {
   const both = (doc: string): ReadonlyArray<Either.Either<State.State, string>> =>
