@@ -61,12 +61,12 @@ export interface JsonSyntaxError {
  * `__proto__` stays a key instead of replacing the record's prototype.
  */
 export const setOwn = <V>(record: Record<string, V>, key: string, value: V): void => {
-  Object.defineProperty(record, key, { value, enumerable: true, writable: true, configurable: true })
-}
-
-const setMember = (record: Record<string, JsonValue>, key: string, value: JsonValue): void => {
-  if (key === "__proto__") setOwn(record, key, value)
-  else record[key] = value
+  // a plain store unless the key names something the record inherits (`__proto__`'s setter, a frozen prototype's member)
+  if (key in Object.prototype) {
+    Object.defineProperty(record, key, { value, enumerable: true, writable: true, configurable: true })
+  } else {
+    record[key] = value
+  }
 }
 
 /** Go's `isSpace`: only these four. */
@@ -370,7 +370,7 @@ const scan = (text: string, build: Build, bytes: boolean): Either.Either<unknown
       const top = stack[depth - 1]!
       if (Array.isArray(top)) top.push(value)
       else if (top instanceof JsonObject) top.add(keys[depth - 1]!, value as ExactValue, start, s.i)
-      else setMember(top, keys[depth - 1]!, value as JsonValue)
+      else setOwn(top, keys[depth - 1]!, value as JsonValue)
       s.skipSpace()
       if (s.i >= n) return Either.left(unexpectedEof)
       const d = text.charCodeAt(s.i)
