@@ -13,6 +13,7 @@ import {
   parseExact,
   parseJson,
   quote,
+  setOwn,
   stringify,
   stringifyIndent
 } from "../../../src/internal/json/GoJson.js"
@@ -196,6 +197,19 @@ describe("Go string escaping", () => {
 
   it.prop("is valid JSON that reads back as the same string", [FastCheck.string({ unit: "grapheme", maxLength: 40 })], ([s]) => {
     expect(JSON.parse(quote(s))).toBe(s)
+  })
+})
+
+describe("setOwn", () => {
+  it.prop("any key becomes an own, enumerable data property; the record's prototype stays", [FastCheck.oneof(
+    FastCheck.constantFrom("__proto__", "constructor", "toString", "hasOwnProperty", "valueOf", "__defineGetter__"),
+    FastCheck.string()
+  ), FastCheck.string()], ([key, value]) => {
+    const record: Record<string, string> = {}
+    setOwn(record, key, value)
+    expect(Object.getPrototypeOf(record)).toBe(Object.prototype)
+    expect(Object.getOwnPropertyDescriptor(record, key)).toEqual({ value, enumerable: true, writable: true, configurable: true })
+    expect(Object.keys(record)).toEqual([key])
   })
 })
 
