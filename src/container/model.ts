@@ -104,6 +104,10 @@ class ContainerValue implements Container {
     }
     return this.ref
   }
+  /** The model as made, while nothing has asked for the ref (so nothing can have changed it). */
+  get untouched(): Model | undefined {
+    return this.initial
+  }
 }
 
 /**
@@ -119,7 +123,11 @@ export const make = (options: Options): Effect.Effect<Container> => Effect.sync(
 export const isContainer = (u: unknown): u is Container => typeof u === "object" && u !== null && TypeId in u
 
 /** The model now, without waiting for an operation in progress. */
-export const snapshot = (c: Container): Effect.Effect<Model> => SynchronizedRef.get(c.model)
+export const snapshot = (c: Container): Effect.Effect<Model> =>
+  Effect.suspend(() => {
+    const untouched = c instanceof ContainerValue ? c.untouched : undefined
+    return untouched !== undefined ? Effect.succeed(untouched) : SynchronizedRef.get(c.model)
+  })
 
 /** The status the container's state object holds now, without refreshing. */
 export const lastStatus = (c: Container): Effect.Effect<Status> => Effect.map(snapshot(c), (m) => statusOf(m.state))
