@@ -68,7 +68,7 @@ const program = Effect.gen(function*() {
   const results = []
   for (const n of sizes) results.push(yield* measureSize(n, rounds, ours))
   yield* Effect.log(
-    `\nours: ${cli.kind === "bundle" ? "bin/libcontainer.js" : "tsx src/cli/main.ts (bundle build failed)"}\n` +
+    `\nours: ${cli.kind === "bundle" ? "bin/libcontainer.cjs" : "tsx src/cli/main.ts (bundle build failed)"}\n` +
       Measure.table([
         ["N", "runc ms", "ours ms", "ours/runc", "target", "runc cpu ms", "ours cpu ms"],
         ...results.map(({ summary: s }) => [

@@ -1,8 +1,8 @@
 /**
  * Start-up of the `libcontainer` CLI: `libcontainer --root <empty> list`
- * run as a user runs it — `bin/libcontainer.js` executed, rebuilt first from
- * src: its shell prelude, then node on the launcher, which runs the esbuild
- * bundle through V8's code cache — against `runc --root <empty> list`, the
+ * run as a user runs it — `bin/libcontainer.cjs` executed, rebuilt first
+ * from src: its shell prelude, then node on the launcher, which runs the
+ * esbuild bundle through V8's code cache — against `runc --root <empty> list`, the
  * same bundle without the code cache, the unbundled source through tsx, and
  * a bare `node -e 0` for the floor every Node program pays. `--version`
  * shows what answering before the library loads costs (help and usage
@@ -103,7 +103,7 @@ const profile = (bundle: string, root: string): Record<string, number> => {
         ? "compiling source"
         : fn === "(idle)" || fn === "(program)"
         ? "idle / native"
-        : frame !== undefined && /libcontainer(-app)?\.cjs$/.test(frame.url)
+        : frame !== undefined && /libcontainer-(main|app)\.cjs$/.test(frame.url)
         ? "bundle code"
         : "node internals"
       kinds[kind] = (kinds[kind] ?? 0) + (prof.timeDeltas[i] ?? 0) / 1000
@@ -122,7 +122,7 @@ const program = Effect.gen(function*() {
     catch: (e) => new BenchError({ message: `building the bundle: ${String(e)}` })
   })
   const executable = executableIn(defaultOutdir)
-  const bundle = join(defaultOutdir, "libcontainer.cjs")
+  const bundle = join(defaultOutdir, "libcontainer-main.cjs")
   const root = mkdtempSync(join(tmpdir(), "elc-startup-root-"))
   yield* Effect.addFinalizer(() => Effect.sync(() => rmSync(root, { recursive: true, force: true })))
   const subjects: ReadonlyArray<Subject> = [

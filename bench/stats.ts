@@ -275,7 +275,7 @@ const program = Effect.gen(function*() {
     }
   }
   yield* Effect.log(
-    `\nours: ${cli.kind === "bundle" ? "node bin/libcontainer.js" : "tsx src/cli/main.ts (bundle build failed)"}\n` +
+    `\nours: ${cli.kind === "bundle" ? "bin/libcontainer.cjs" : "tsx src/cli/main.ts (bundle build failed)"}\n` +
       Measure.table([
         ["events --stats, whole process", "runc ms", "ours ms", "ours/runc", "runc cpu ms", "ours cpu ms"],
         [

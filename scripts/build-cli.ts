@@ -4,14 +4,16 @@
  *
  *   npx tsx scripts/build-cli.ts [--outdir bin]
  *
- * Three generated files (never committed): `libcontainer.cjs`, the whole CLI
- * (`src/cli/main.ts`) in one minified file, whose Effect and library parts
- * are initialised only when a command runs; `libcontainer.js`, the small
- * launcher `package.json`'s `bin` points at (`src/cli/launcher.ts` after a
- * shell prelude, {@link launcherPrelude}); and
- * `libcontainer.cache`, V8's code cache of the bundle, made by running the
- * CLI once (`list` on an empty temporary root) — which doubles as a smoke
- * test of the bundle. Run by `npm run build:cli`, `npm run build` and
+ * Generated files (never committed): `libcontainer-main.cjs`, the program
+ * (`src/cli/main.ts`: the command line, `list`, `state`, `ps`) in one
+ * minified file, and `libcontainer-app.cjs` (`src/cli/app.ts`: Effect and
+ * the library), which the first loads only when a command needs it;
+ * `libcontainer.cjs`, the small CommonJS launcher `package.json`'s `bin`
+ * points at (`src/cli/launcher.ts` after a shell prelude,
+ * {@link launcherPrelude}); and `libcontainer-main.cache` and
+ * `libcontainer-app.cache`, V8's code caches of the two bundles, made by
+ * running the CLI (a `list` and a `state`) — which doubles as a smoke test
+ * of the bundles. Run by `npm run build:cli`, `npm run build` and
  * `prepare` (so `npm ci` and `npm pack` produce it). koffi stays external —
  * it is native, and `src/internal/node/libc.ts` requires it only when a
  * system call first needs it.
@@ -29,7 +31,7 @@ const projectRoot = join(dirname(fileURLToPath(import.meta.url)), "..")
 export const defaultOutdir = join(projectRoot, "bin")
 
 /** The executable in an output directory (what `package.json`'s `bin` names). */
-export const executableIn = (outdir: string): string => join(outdir, "libcontainer.js")
+export const executableIn = (outdir: string): string => join(outdir, "libcontainer.cjs")
 
 /**
  * The node flags the executable runs with (and its code caches are made
@@ -133,18 +135,20 @@ const cacheRun = (executable: string, args: ReadonlyArray<string>, expect: numbe
 
 /** Builds the executable, its two bundles and their code caches into `outdir`. */
 export const buildCli = async (outdir: string = defaultOutdir, flags: ReadonlyArray<string> = nodeFlags): Promise<BuildResult> => {
-  const program = join(outdir, "libcontainer.cjs")
+  const program = join(outdir, "libcontainer-main.cjs")
   const app = join(outdir, "libcontainer-app.cjs")
-  const caches = [join(outdir, "libcontainer.cache"), join(outdir, "libcontainer-app.cache")]
+  const caches = [join(outdir, "libcontainer-main.cache"), join(outdir, "libcontainer-app.cache")]
   const executable = executableIn(outdir)
-  for (const cache of caches) rmSync(cache, { force: true })
+  // the caches, and what earlier builds named otherwise (the ESM launcher `libcontainer.js`, the program's old cache)
+  for (const stale of [...caches, join(outdir, "libcontainer.js"), join(outdir, "libcontainer.cache")]) rmSync(stale, { force: true })
   // the program's `import("./app.js")` is the launcher's to resolve: to the second bundle
   const built = await Promise.all([bundle("src/cli/main.ts", program, ["./app.js"]), bundle("src/cli/app.ts", app, [])])
   await esbuild.build({
     ...common,
     entryPoints: ["src/cli/launcher.ts"],
     outfile: executable,
-    format: "esm",
+    // CommonJS: Node's CommonJS loader starts it, not the slower ESM one (`.cjs`, whatever the package's type)
+    format: "cjs",
     banner: { js: launcherPrelude(flags) }
   })
   chmodSync(executable, 0o755)

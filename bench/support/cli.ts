@@ -1,6 +1,6 @@
 /**
  * The `libcontainer` CLI as the whole-process benchmarks run it: the esbuild
- * bundle `bin/libcontainer.js`, rebuilt from the current source first (so the
+ * bundle `bin/libcontainer.cjs`, rebuilt from the current source first (so the
  * figures are those of the code in the tree), or — when the build fails —
  * the source through tsx, which the results then say.
  */
@@ -13,7 +13,7 @@ const projectRoot = join(import.meta.dirname, "..", "..")
 
 /** How our CLI is run. */
 export interface OurCli {
-  /** `bundle` (bin/libcontainer.js as installed: its shell prelude, node flags and all) or `tsx` (the fallback: npx tsx src/cli/main.ts). */
+  /** `bundle` (bin/libcontainer.cjs as installed: its shell prelude, node flags and all) or `tsx` (the fallback: npx tsx src/cli/main.ts). */
   readonly kind: "bundle" | "tsx"
   /** The command for `libcontainer <args…>`. */
   readonly command: (args: ReadonlyArray<string>) => Command
@@ -27,7 +27,7 @@ export const ourCli: Effect.Effect<OurCli> = Effect.tryPromise(() => buildCli())
   })),
   Effect.catchAll((error) =>
     Effect.as(
-      Effect.logWarning(`could not build bin/libcontainer.js (${String(error)}); running the source through tsx`),
+      Effect.logWarning(`could not build bin/libcontainer.cjs (${String(error)}); running the source through tsx`),
       {
         kind: "tsx",
         command: (args) => ({

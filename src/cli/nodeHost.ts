@@ -5,7 +5,6 @@
  * the same functions `Libcontainer.layerNode` runs on. Only a container the
  * lean Load hands back loads the Effect program (`app.ts`), once.
  */
-import { spawnSync } from "node:child_process"
 import { statfsSync } from "node:fs"
 import { CGROUP2_SUPER_MAGIC } from "../internal/filesystemType.js"
 import { calls } from "../node/direct.js"
@@ -50,11 +49,13 @@ export const make = (run: Run): Host => {
     isAlive: (pid, startTime) => isAlive(pid, startTime),
     loadForList: (root, id) => import("./app.js").then((App) => App.loadForListOnNode(run, root, id)),
     runCarefully: (command, out) => import("./app.js").then((App) => App.carefullyOnNode(command, out)),
-    runPs: (args) => {
-      // as the Processes adapter runs it: ps from $PATH, this environment, an empty stdin
-      const ran = spawnSync("ps", args, { input: "", maxBuffer: maxPsBytes })
-      const plain = ran.error === undefined && ran.status === 0 && ran.stderr.length === 0
-      return Promise.resolve(plain ? ran.stdout.toString("utf8") : undefined)
-    }
+    // node:child_process (and the streams and sockets it brings) is loaded only by the `ps` that runs ps
+    runPs: (args) =>
+      import("node:child_process").then(({ spawnSync }) => {
+        // as the Processes adapter runs it: ps from $PATH, this environment, an empty stdin
+        const ran = spawnSync("ps", args, { input: "", maxBuffer: maxPsBytes })
+        const plain = ran.error === undefined && ran.status === 0 && ran.stderr.length === 0
+        return plain ? ran.stdout.toString("utf8") : undefined
+      })
   }
 }

@@ -29,6 +29,7 @@ import { makeLayout } from "../../src/internal/cgroups/layout.js"
 import * as ProcCgroup from "../../src/internal/cgroups/procCgroup.js"
 import * as Mountinfo from "../../src/internal/mountinfo.js"
 import * as Procfs from "../../src/internal/procStat.js"
+import * as WallClock from "../../src/internal/wallClock.js"
 import type { FilesystemService } from "../../src/Filesystem.js"
 import * as MemoryHost from "../../src/memory/MemoryHost.js"
 import * as Libcontainer from "../../src/Libcontainer.js"
@@ -386,7 +387,8 @@ const cgroupFiles = target(
         Effect.exit(Freezer.getStateV1(env, dir)),
         Effect.exit(Freezer.getStateV2(env, dir))
       ]))
-    const exits = Effect.runSync(program.pipe(Effect.withClock(instantClock)))
+    // the freezer's waits are host waits: on the instant clock only when told so
+    const exits = Effect.runSync(WallClock.withHostClock(program).pipe(Effect.withClock(instantClock)))
     for (const exit of exits) expectTypedExit(exit, cgroupErrors, "cgroup file")
   }
 )

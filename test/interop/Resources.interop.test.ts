@@ -117,7 +117,8 @@ describeWith([asRoot, runcBinary, busybox, cgroupV1], "resource usage and contro
     Effect.gen(function*() {
       const id = container("stats")
       // A counter at 0 is left out (omitempty): one that moves from 0 between our read and runc's adds a key.
-      // A fresh container settles within moments; read pairs until one agrees.
+      // A fresh container settles within moments (until runc's init has exec'd, its threads count in
+      // pids.current); read pairs until one agrees.
       let pair: readonly [EventStats, EventStats] | undefined
       for (let attempt = 0; attempt < 20; attempt++) {
         const ourRun = yield* ours(root, "events", "--stats", id)
@@ -125,7 +126,7 @@ describeWith([asRoot, runcBinary, busybox, cgroupV1], "resource usage and contro
         expect([ourRun.status, ourRun.stderr]).toEqual([0, ""])
         expect([theirRun.status, theirRun.stderr]).toEqual([0, ""])
         pair = [dataOf(ourRun.stdout), dataOf(theirRun.stdout)]
-        if (keys(pair[0]).join() === keys(pair[1]).join()) break
+        if (keys(pair[0]).join() === keys(pair[1]).join() && pair[0].pids.current === pair[1].pids.current) break
         yield* Effect.promise(() => new Promise((r) => setTimeout(r, 100)))
       }
       const [a, b] = pair!

@@ -89,8 +89,11 @@ describe("the packed package, installed in a fresh app", () => {
         "dist/index.js.map",
         "dist/index.d.ts.map",
         "dist/Factory.d.ts",
-        "bin/libcontainer.js",
         "bin/libcontainer.cjs",
+        "bin/libcontainer-main.cjs",
+        "bin/libcontainer-main.cache",
+        "bin/libcontainer-app.cjs",
+        "bin/libcontainer-app.cache",
         "src/Factory.ts"
       ]
     ) expect(paths, expected).toContain(expected)
