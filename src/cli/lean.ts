@@ -20,38 +20,13 @@ export type CarefulEntry =
   | { readonly _tag: "Loaded"; readonly record: OciState; readonly stateDir: string }
   | { readonly _tag: "Failed"; readonly message: string }
 
-/** What the lean reads of a container need of a host: the direct calls, the cgroup mode, `hasInit`. */
-export interface Reads {
+/** A host for the lean commands; see the module documentation. */
+export interface Host {
   readonly direct: DirectCalls
   /** Whether the cgroup manager runs in unified mode; `undefined` when that is unknown (every container loads carefully). */
   readonly unified: boolean | undefined
   /** runc's `hasInit` for a recorded init process. */
   readonly isAlive: (pid: number, startTime: bigint) => boolean
-}
-
-/** A list's share of the containers, listed on another thread (`listShare.ts`): see {@link Host.shareList}. */
-export interface Share {
-  readonly root: string
-  readonly ids: ReadonlyArray<string>
-  /** What each container becomes: a JSON element, a table row or (`-q`) its id. */
-  readonly mode: "json" | "table" | "quiet"
-}
-
-/**
- * One container of a {@link Share}: its output piece; `null` when the lean
- * Load handed it back (the list loads it the careful way); `false` when
- * its state dir was gone by the time it was looked at (the list skips it).
- */
-export type SharedEntry = string | null | false
-
-/** A host for the lean commands; see the module documentation. */
-export interface Host extends Reads {
-  /**
-   * Lists `share` on another thread, if this host can: one entry per id,
-   * in order; `undefined` when it cannot (or the thread failed), and the
-   * list does them itself.
-   */
-  readonly shareList?: (share: Share) => Promise<ReadonlyArray<SharedEntry> | undefined>
   /** `Factory.load` of one container of a list, the careful way. */
   readonly loadForList: (root: string, id: string) => Promise<CarefulEntry>
   /** The whole command the careful way (`app.ts`'s Effect program): its exit status. */
@@ -65,7 +40,7 @@ export interface Host extends Reads {
 }
 
 /** A root held for lean reads, or `undefined` when the lean path cannot be taken at all. */
-export const readerOf = (host: Reads, root: string): Lean.Reader | undefined => {
+export const readerOf = (host: Host, root: string): Lean.Reader | undefined => {
   if (host.unified === undefined) return undefined
   const held: HeldRoot | string = host.direct.openRoot(root)
   return typeof held === "string" ? undefined : { direct: host.direct, held, root, unified: host.unified }
@@ -86,7 +61,7 @@ export interface Loaded {
  * runc's status checks in runc's order; `undefined` hands it to the careful
  * way.
  */
-export const load = (host: Reads, reader: Lean.Reader, id: string): Loaded | undefined => {
+export const load = (host: Host, reader: Lean.Reader, id: string): Loaded | undefined => {
   const read = Lean.read(reader, id)
   if (read === undefined) return undefined
   const { saved } = read

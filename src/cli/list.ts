@@ -11,9 +11,10 @@
  * that cannot be read at all is listed by the careful program, which
  * reports it as runc does.
  */
+import type { OciState } from "../container/format.js"
+import { formatOciStateCompact } from "../container/format.js"
 import type { Run } from "./invocation.js"
-import { type Host, readerOf, type Share, type SharedEntry } from "./lean.js"
-import { cutOf, leanEntry, pieceOf } from "./listShare.js"
+import { type Host, load, readerOf } from "./lean.js"
 import * as Logrus from "./logrus.js"
 import * as Owner from "./owner.js"
 import { Buffered, type Output } from "./stdio.js"
@@ -30,54 +31,48 @@ export const main = async (run: Run, out: Output, host: Host): Promise<number> =
   const listing = host.direct.readDirectory(root)
   // runc lists a missing root as empty; any other failure is reported as the careful program reports it
   if (typeof listing === "string" && listing !== "ENOENT") return host.runCarefully(run, out)
-  const ids = typeof listing === "string" ? [] : listing.filter((entry) => entry.type === "Directory").map((e) => e.name)
-  // runc prints ids for -q whatever the format, and checks the format only otherwise: nothing is written for a bad one
-  const mode: Share["mode"] | undefined = quiet ? "quiet" : format === "json" || format === "table" ? format : undefined
+  const entries = typeof listing === "string" ? [] : listing
 
   const owner = Owner.makeLookup(host.direct.readFile)
   const stdout = new Buffered(out.stdout)
   const table = new Tabwriter.Writer(Tabwriter.runcTable, (text) => stdout.write(text))
   let listed = 0
-  const emit = (piece: string): void => {
+  const print = (record: OciState, stateDir: string): void => {
+    const info = host.direct.stat(stateDir)
+    if (typeof info === "string") return
+    const shown = { ...record, owner: owner(info.uid) }
     listed++
-    if (mode === "json") stdout.write((listed === 1 ? "[" : ",") + piece)
-    else if (mode === "table") table.write(piece)
-    else if (mode === "quiet") stdout.write(piece)
-  }
-  const careful = async (id: string): Promise<void> => {
-    const loaded = await host.loadForList(root, id)
-    if (loaded._tag === "Failed") return out.stderr(`load container ${id}: ${loaded.message}\n`)
-    const info = host.direct.stat(loaded.stateDir)
-    if (typeof info !== "string") emit(pieceOf(mode ?? "quiet", loaded.record, owner(info.uid)))
-  }
-  const take = async (id: string, entry: SharedEntry): Promise<void> => {
-    if (entry === null) await careful(id)
-    else if (entry !== false) emit(entry)
+    // runc prints ids for -q whatever the format, and checks the format only otherwise
+    if (quiet) stdout.write(`${shown.id}\n`)
+    else if (format === "json") stdout.write((listed === 1 ? "[" : ",") + formatOciStateCompact(shown))
+    else if (format === "table") {
+      table.write(`${shown.id}\t${shown.pid}\t${shown.status}\t${shown.bundle}\t${shown.created}\t${shown.owner}\n`)
+    }
   }
 
-  if (mode === "table") table.write(tableHeader)
-  // the tail of a long list goes to a worker thread while this one does the head (`listShare.ts`)
-  const cut = mode === undefined || host.shareList === undefined ? ids.length : cutOf(ids.length)
-  const shared = cut < ids.length ? host.shareList!({ root, ids: ids.slice(cut), mode: mode! }) : undefined
-  const reader = ids.length === 0 ? undefined : readerOf(host, root)
-  let done = cut
+  if (!quiet && format === "table") table.write(tableHeader)
+  const reader = entries.length === 0 ? undefined : readerOf(host, root)
   try {
-    for (const id of ids.slice(0, cut)) await take(id, leanEntry(host, reader, owner, mode ?? "quiet", id))
-    const entries = shared === undefined ? undefined : await shared
-    if (entries !== undefined && entries.length === ids.length - cut) {
-      for (let i = 0; i < entries.length; i++) await take(ids[cut + i]!, entries[i]!)
-      done = ids.length
+    for (const entry of entries) {
+      if (entry.type !== "Directory") continue
+      const lean = reader === undefined ? undefined : load(host, reader, entry.name)
+      if (lean !== undefined) {
+        print(lean.record, lean.stateDir)
+        continue
+      }
+      const careful = await host.loadForList(root, entry.name)
+      if (careful._tag === "Failed") out.stderr(`load container ${entry.name}: ${careful.message}\n`)
+      else print(careful.record, careful.stateDir)
     }
-    for (const id of ids.slice(done)) await take(id, leanEntry(host, reader, owner, mode ?? "quiet", id))
   } finally {
     reader?.held.close()
   }
   if (!quiet) {
-    if (mode === undefined) {
+    if (format !== "table" && format !== "json") {
       Logrus.fatal(run.log, "invalid format option", out.stderr)
       return 1
     }
-    if (mode === "json") stdout.write(listed === 0 ? "null\n" : "]\n")
+    if (format === "json") stdout.write(listed === 0 ? "null\n" : "]\n")
     else table.flush()
   }
   const failed = stdout.flush()

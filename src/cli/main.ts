@@ -28,27 +28,18 @@ const leanCommands: Readonly<
   state: () => import("./state.js")
 }
 
-/** The command line's program; a start as a list's worker thread (`listShare.ts`) runs that instead. */
-const program = (): void => {
-  const stdoutClosed = process.env["LIBCONTAINER_STDOUT_CLOSED"] === "1"
-  delete process.env["LIBCONTAINER_STDOUT_CLOSED"]
-  const out = Stdio.processOutput({ stdoutClosed })
-  const invocation = Invocation.resolve(process.argv.slice(2), out)
-  if (invocation._tag === "Exit") {
-    process.exitCode = invocation.status
-  } else {
-    void start(invocation, out).then((status) => {
-      process.exitCode = status
-    })
-  }
-}
+const stdoutClosed = process.env["LIBCONTAINER_STDOUT_CLOSED"] === "1"
+delete process.env["LIBCONTAINER_STDOUT_CLOSED"]
+
+const out = Stdio.processOutput({ stdoutClosed })
+const invocation = Invocation.resolve(process.argv.slice(2), out)
 
 /**
  * Runs the command: a lean one on this machine's lean host, any other on
  * `app.ts`'s program. A failure to load or start the program is still one
  * error line, never a stack trace.
  */
-const start = (run: Invocation.Run, out: Stdio.Output): Promise<number> => {
+const start = (run: Invocation.Run): Promise<number> => {
   const lean = leanCommands[run.command.name]
   const started = lean === undefined
     ? import("./app.js").then((App) => App.executeOnNode(run, out))
@@ -64,6 +55,10 @@ const start = (run: Invocation.Run, out: Stdio.Output): Promise<number> => {
   })
 }
 
-// `listShare.ts`'s `shareVariable`, spelled out: the list's worker is told apart before anything else loads
-if (process.env["LIBCONTAINER_LIST_SHARE"] === "1") void import("./listShare.js").then((Share) => Share.serve())
-else program()
+if (invocation._tag === "Exit") {
+  process.exitCode = invocation.status
+} else {
+  void start(invocation).then((status) => {
+    process.exitCode = status
+  })
+}

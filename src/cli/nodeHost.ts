@@ -11,7 +11,6 @@ import { calls } from "../node/direct.js"
 import { isAlive } from "../node/procStatFile.js"
 import type { Run } from "./invocation.js"
 import type { Host } from "./lean.js"
-import * as ListShare from "./listShare.js"
 
 /**
  * runc's `IsCgroup2UnifiedMode`, as the cgroup manager of `layerNode`
@@ -30,32 +29,19 @@ const unified = (): boolean | undefined => {
 /** The most of `ps` output the lean `ps` takes (beyond it, the careful way's bounded read decides). */
 const maxPsBytes = 64 * 1024 * 1024
 
-/**
- * The installed executable, when this is it (the bundle, started by its
- * launcher): what a list's worker thread runs (`listShare.ts`).
- */
-const executable = (): string | undefined =>
-  import.meta.url.endsWith(".cjs") && process.argv[1] !== undefined ? process.argv[1] : undefined
-
 /** This machine's lean host for one run of a command. */
-export const make = (run: Run): Host => {
-  const mode = unified()
-  const script = executable()
-  const shareList = script === undefined ? undefined : ListShare.onWorker(script, mode)
-  return {
-    direct: calls,
-    unified: mode,
-    ...(shareList !== undefined ? { shareList } : {}),
-    isAlive: (pid, startTime) => isAlive(pid, startTime),
-    loadForList: (root, id) => import("./app.js").then((App) => App.loadForListOnNode(run, root, id)),
-    runCarefully: (command, out) => import("./app.js").then((App) => App.carefullyOnNode(command, out)),
-    // node:child_process (and the streams and sockets it brings) is loaded only by the `ps` that runs ps
-    runPs: (args) =>
-      import("node:child_process").then(({ spawnSync }) => {
-        // as the Processes adapter runs it: ps from $PATH, this environment, an empty stdin
-        const ran = spawnSync("ps", args, { input: "", maxBuffer: maxPsBytes })
-        const plain = ran.error === undefined && ran.status === 0 && ran.stderr.length === 0
-        return plain ? ran.stdout.toString("utf8") : undefined
-      })
-  }
-}
+export const make = (run: Run): Host => ({
+  direct: calls,
+  unified: unified(),
+  isAlive: (pid, startTime) => isAlive(pid, startTime),
+  loadForList: (root, id) => import("./app.js").then((App) => App.loadForListOnNode(run, root, id)),
+  runCarefully: (command, out) => import("./app.js").then((App) => App.carefullyOnNode(command, out)),
+  // node:child_process (and the streams and sockets it brings) is loaded only by the `ps` that runs ps
+  runPs: (args) =>
+    import("node:child_process").then(({ spawnSync }) => {
+      // as the Processes adapter runs it: ps from $PATH, this environment, an empty stdin
+      const ran = spawnSync("ps", args, { input: "", maxBuffer: maxPsBytes })
+      const plain = ran.error === undefined && ran.status === 0 && ran.stderr.length === 0
+      return plain ? ran.stdout.toString("utf8") : undefined
+    })
+})
