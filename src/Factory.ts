@@ -42,6 +42,7 @@ import { IntelRdt } from "./IntelRdt.js"
 import { zeroTime } from "./internal/json/GoSchema.js"
 import * as Lean from "./internal/leanLoad.js"
 import { clean } from "./internal/path.js"
+import { maker } from "./internal/plainRecord.js"
 import { Processes, type ProcessesService } from "./Processes.js"
 import type * as Scope from "effect/Scope"
 import { secureJoinVFS } from "./SecureJoin.js"
@@ -355,13 +356,11 @@ const leanContainer = (context: LeanContext, read: Lean.Read, cgroupManager: Cgr
     cgroupManager,
     intelRdtManager: Option.none(),
     rootIdentity: Option.some(read.rootIdentity),
-    initProcess: Option.some({
-      pid: saved.init_process_pid,
-      startTime: saved.init_process_start,
-      ...(saved.external_descriptors != null ? { externalDescriptors: saved.external_descriptors } : {})
-    }),
+    initProcess: Option.some(
+      ContainerModel.initProcess(saved.init_process_pid, saved.init_process_start, saved.external_descriptors)
+    ),
     created: saved.created,
-    state: { kind: Lean.statusAfter(context.reader.direct, read, alive) }
+    state: ContainerModel.machineState(Lean.statusAfter(context.reader.direct, read, alive))
   })
 }
 
@@ -444,6 +443,9 @@ export type ListEntry =
   | { readonly _tag: "Loaded"; readonly id: string; readonly container: Container }
   | { readonly _tag: "Failed"; readonly id: string; readonly error: LoadError }
 
+/** A loaded entry, made as `internal/plainRecord.ts` makes the values a list keeps. */
+const loadedEntry = maker<Extract<ListEntry, { readonly _tag: "Loaded" }>>(["_tag", "id", "container"])
+
 /** Options of {@link list}. */
 export interface ListOptions {
   /**
@@ -482,7 +484,7 @@ export const list = (
         loadCarefully(root, id).pipe(
           Effect.match({
             onFailure: (error): ListEntry => ({ _tag: "Failed", id, error }),
-            onSuccess: (container): ListEntry => ({ _tag: "Loaded", id, container })
+            onSuccess: (container): ListEntry => loadedEntry("Loaded", id, container)
           })
         )
       const concurrency = Math.max(1, options.concurrency ?? 1)
@@ -496,7 +498,7 @@ export const list = (
             let next = 0
             return ids.map((id, i) => {
               const container = lean[i]
-              return container === undefined ? loaded[next++]! : { _tag: "Loaded", id, container }
+              return container === undefined ? loaded[next++]! : loadedEntry("Loaded", id, container)
             })
           }
           return handed.length === 0 ? Effect.succeed(done([])) : Effect.map(carefully(handed), done)

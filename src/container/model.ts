@@ -14,6 +14,7 @@ import type * as Config from "../Config.js"
 import type { FileIdentity } from "../Filesystem.js"
 import type { Manager as IntelRdtManager } from "../IntelRdt.js"
 import type { Status } from "../Status.js"
+import { maker } from "../internal/plainRecord.js"
 import { type MachineState, statusOf } from "./stateMachine.js"
 
 /** The init process of a container, as far as the library knows it. */
@@ -36,6 +37,26 @@ export interface Model {
   /** runc's state object (`containerState`): what the status was last seen as. */
   readonly state: MachineState
 }
+
+const modelOf = maker<Model>(["config", "initProcess", "created", "state"])
+const initProcessOf = maker<InitProcess>(["pid", "startTime"])
+const initProcessWithDescriptorsOf = maker<InitProcess>(["pid", "startTime", "externalDescriptors"])
+const stateOf = maker<MachineState>(["kind"])
+
+/**
+ * @internal
+ * The init process a loaded container records (made as `internal/plainRecord.ts`
+ * makes the values a list keeps).
+ */
+export const initProcess = (
+  pid: number,
+  startTime: bigint,
+  externalDescriptors: ReadonlyArray<string> | null | undefined
+): InitProcess =>
+  externalDescriptors != null ? initProcessWithDescriptorsOf(pid, startTime, externalDescriptors) : initProcessOf(pid, startTime)
+
+/** @internal The state object of a status `kind` (made as {@link initProcess} is). */
+export const machineState = (kind: MachineState["kind"]): MachineState => stateOf(kind)
 
 const TypeId: unique symbol = Symbol.for("effect-libcontainer/Container")
 
@@ -90,12 +111,7 @@ class ContainerValue implements Container {
     this.cgroupManager = options.cgroupManager
     this.intelRdtManager = options.intelRdtManager
     this.rootIdentity = options.rootIdentity
-    this.initial = {
-      config: options.config,
-      initProcess: options.initProcess,
-      created: options.created,
-      state: options.state
-    }
+    this.initial = modelOf(options.config, options.initProcess, options.created, options.state)
   }
   get model(): SynchronizedRef.SynchronizedRef<Model> {
     if (this.ref === undefined) {
