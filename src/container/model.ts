@@ -60,9 +60,8 @@ export const machineState = (kind: MachineState["kind"]): MachineState => stateO
 
 const TypeId: unique symbol = Symbol.for("effect-libcontainer/Container")
 
-/** A container, as runc's factory returns it (`libcontainer.Container`). */
-export interface Container {
-  readonly [TypeId]: typeof TypeId
+/** What never changes about a container. */
+export interface Fields {
   /** The id given to Create or Load (for Load, not the id inside state.json). */
   readonly id: string
   /** The state root given to Create or Load. */
@@ -74,19 +73,17 @@ export interface Container {
   readonly intelRdtManager: Option.Option<IntelRdtManager>
   /** The state root as Create or Load opened it; destroy refuses a root replaced since. */
   readonly rootIdentity: Option.Option<FileIdentity>
+}
+
+/** A container, as runc's factory returns it (`libcontainer.Container`). */
+export interface Container extends Fields {
+  readonly [TypeId]: typeof TypeId
   /** What changes, behind runc's container mutex (see the module documentation). */
   readonly model: SynchronizedRef.SynchronizedRef<Model>
 }
 
 /** What {@link make} builds a container from. */
-export interface Options extends Model {
-  readonly id: string
-  readonly root: string
-  readonly stateDir: string
-  readonly cgroupManager: CgroupManager
-  readonly intelRdtManager: Option.Option<IntelRdtManager>
-  readonly rootIdentity: Option.Option<FileIdentity>
-}
+export interface Options extends Model, Fields {}
 
 /**
  * A container value: its fields, and the model's `SynchronizedRef` made
@@ -96,12 +93,12 @@ export interface Options extends Model {
  */
 class ContainerValue implements Container {
   readonly [TypeId]: typeof TypeId = TypeId
-  readonly id: string
-  readonly root: string
-  readonly stateDir: string
-  readonly cgroupManager: CgroupManager
-  readonly intelRdtManager: Option.Option<IntelRdtManager>
-  readonly rootIdentity: Option.Option<FileIdentity>
+  readonly id: Fields["id"]
+  readonly root: Fields["root"]
+  readonly stateDir: Fields["stateDir"]
+  readonly cgroupManager: Fields["cgroupManager"]
+  readonly intelRdtManager: Fields["intelRdtManager"]
+  readonly rootIdentity: Fields["rootIdentity"]
   private initial: Model | undefined
   private ref: SynchronizedRef.SynchronizedRef<Model> | undefined
   constructor(options: Options) {
