@@ -301,11 +301,9 @@ const loadCarefully = (root: string, id: string): Effect.Effect<Container, LoadE
       cgroupManager: manager,
       intelRdtManager,
       rootIdentity: Option.some(rootIdentity),
-      initProcess: Option.some({
-        pid: saved.init_process_pid,
-        startTime: saved.init_process_start,
-        ...(saved.external_descriptors != null ? { externalDescriptors: saved.external_descriptors } : {})
-      }),
+      initProcess: Option.some(
+        ContainerModel.initProcess(saved.init_process_pid, saved.init_process_start, saved.external_descriptors)
+      ),
       created: saved.created,
       state: loaded
     })
