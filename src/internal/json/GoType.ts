@@ -24,6 +24,7 @@ import type * as ArbitraryModule from "effect/Arbitrary"
 import type * as SchemaModule from "effect/Schema"
 import type { Simplify } from "effect/Types"
 import { compareBytes } from "../byteOrder.js"
+import { constructorOf } from "../plainRecord.js"
 import {
   Context,
   type Decoder,
@@ -567,18 +568,12 @@ export const buildLoop = (names: ReadonlyArray<string>, kinds: ReadonlyArray<Kin
 
 /**
  * {@link Build} as straight-line code made from the field list when the
- * struct is defined: a constructor storing each field by name, which V8
- * runs many times faster than stores by computed key (each of those looks
- * the key up among the object's properties). A constructor, not an object
- * literal: V8 tracks where each literal's objects die, and a list that
- * keeps a few dozen states alive across its young collections makes it
- * allocate every later one of them in the old generation, where each young
- * collection must then scan them (a list of 10,000 containers ran 25 %
- * slower after one consumed with an effect per entry). The constructor's
- * `prototype` is `Object.prototype`, so the values are plain objects.
- * Falls back to {@link buildLoop} where code generation is disallowed
- * (`--disallow-code-generation-from-strings`). The code holds nothing but
- * the field names, quoted, and slot numbers. Exported for tests.
+ * struct is defined: a constructor of plain objects storing each field by
+ * name (`plainRecord.constructorOf`; a constructor rather than an object
+ * literal, so that V8 does not start allocating the states a list keeps in
+ * the old generation — see `internal/plainRecord.ts`). Falls back to
+ * {@link buildLoop} where code generation is disallowed. The code holds
+ * nothing but the field names, quoted, and slot numbers. Exported for tests.
  */
 export const buildCode = (names: ReadonlyArray<string>, kinds: ReadonlyArray<Kind>, zeros: ReadonlyArray<() => unknown>): Build => {
   if (names.includes("__proto__")) return buildLoop(names, kinds, zeros)
@@ -589,18 +584,7 @@ export const buildCode = (names: ReadonlyArray<string>, kinds: ReadonlyArray<Kin
     const present = kinds[i] === "omitEmpty" ? `kept(${v})` : `${v} !== null`
     return `if (${v} !== undefined && ${present}) this[${key}] = ${v};`
   })
-  try {
-    const make = new Function(
-      "kept",
-      "z",
-      `function Struct(v) { ${stores.join(" ")} }
-Struct.prototype = Object.prototype;
-return function build(v) { return new Struct(v) }`
-    )
-    return make(kept, zeros) as Build
-  } catch {
-    return buildLoop(names, kinds, zeros)
-  }
+  return constructorOf<Record<string, unknown>>(["v"], stores.join(" "), { kept, z: zeros }) ?? buildLoop(names, kinds, zeros)
 }
 
 const makePlan = (goType: string, names: ReadonlyArray<string>, rules: ReadonlyArray<FieldRule>): StructPlan => {
