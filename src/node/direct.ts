@@ -64,25 +64,13 @@ const fileTypes: ReadonlyMap<number, FileType> = new Map([
 /** The {@link FileType} of `st_mode`'s `S_IFMT` bits. */
 const typeOfMode = (mode: number): FileType => fileTypes.get(mode & 0o170000) ?? "Unknown"
 
-/** The port's {@link FileInfo} of a `statx` result (the same values node's stats give). */
-const infoOfStatx = (stats: Libc.Statx): FileInfo => ({
-  type: typeOfMode(stats.mode),
-  mode: stats.mode & 0o7777,
-  uid: stats.uid,
-  gid: stats.gid,
-  size: stats.size,
-  ino: stats.ino,
-  dev: stats.dev,
-  nlink: stats.nlink,
-  mtimeMs: stats.mtimeMs
-})
 
 /** `fstat(2)`: through `statx` where the C library has it (no `Date`s made), else node's. */
 const fstat = (fd: number): FileInfo | string => {
   if (Libc.constants !== undefined) {
     const stats = Libc.statx(fd, "", Libc.AT_EMPTY_PATH)
     if (typeof stats === "number") return Errno.nameOf(stats)
-    if (stats !== undefined) return infoOfStatx(stats)
+    if (stats !== undefined) return infoOf(stats)
   }
   try {
     return infoOf(fs.fstatSync(fd))
@@ -91,9 +79,9 @@ const fstat = (fd: number): FileInfo | string => {
   }
 }
 
-/** The port's {@link FileInfo} of node's stats. */
-export const infoOf = (stats: fs.Stats): FileInfo => ({
-  type: typeOf(stats),
+/** The port's {@link FileInfo} of node's stats or of a `statx` result (the same fields; the type from `st_mode`). */
+export const infoOf = (stats: fs.Stats | Libc.Statx): FileInfo => ({
+  type: typeOfMode(stats.mode),
   mode: stats.mode & 0o7777,
   uid: stats.uid,
   gid: stats.gid,
@@ -229,7 +217,7 @@ const statAt = (path: string, flags: 0 | typeof AT_SYMLINK_NOFOLLOW): FileInfo |
   if (Libc.constants !== undefined) {
     const stats = Libc.statx(AT_FDCWD, path, flags)
     if (typeof stats === "number") return Errno.nameOf(stats)
-    if (stats !== undefined) return infoOfStatx(stats)
+    if (stats !== undefined) return infoOf(stats)
   }
   try {
     const options = { throwIfNoEntry: false } as const
