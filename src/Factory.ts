@@ -454,8 +454,17 @@ export interface ListOptions {
   readonly concurrency?: number
 }
 
-/** Entries are loaded and emitted this many at a time, which bounds what the stream holds. */
-const listChunkSize = 32
+/**
+ * Entries are loaded and emitted this many at a time, which bounds what the
+ * stream holds (about 1 MB of containers). Not fewer: a list consumed with
+ * an effect per entry (`Stream.runForEach`) keeps every chunk alive through
+ * a young collection, and after some hundred such chunks V8 allocates
+ * `Chunk`'s wrapper of an array in the old generation from then on — where
+ * each later chunk's wrapper keeps its entries alive until the next full
+ * collection, so every drained list after it promoted all its containers
+ * (docs/benchmarks.md, "The night of 6 December").
+ */
+const listChunkSize = 128
 
 /**
  * What `runc list` walks: every directory under `root`, in name order,

@@ -222,6 +222,24 @@ const suite = (host: TestHost) =>
           expect(yield* ids(`${root}/missing`)).toEqual([])
         })))
 
+    it.effect("list: hundreds of containers come in name order over several bounded chunks, failures in place", () =>
+      run((root) =>
+        Effect.gen(function*() {
+          const fs = yield* Filesystem
+          const names = Array.from({ length: 300 }, (_, i) => `c${String(i).padStart(3, "0")}`)
+          // entries the careful way answers, at and around where one chunk ends and the next begins
+          const broken = new Set(["c000", "c126", "c127", "c128", "c255", "c256", "c299"])
+          for (const name of names) {
+            yield* fs.makeDirectory(`${root}/${name}`, 0o711)
+            if (!broken.has(name)) yield* fs.writeFile(`${root}/${name}/state.json`, seedState, { mode: 0o600 })
+          }
+          expect(yield* ids(root)).toEqual(names.map((n) => (broken.has(n) ? `!${n}` : n)))
+          const sizes = yield* Factory.list(root).pipe(Stream.chunks, Stream.map((c) => c.length), Stream.runCollect)
+          expect(sizes.length).toBeGreaterThan(1)
+          expect([...sizes].reduce((a, b) => a + b, 0)).toBe(names.length)
+          expect(Math.max(...sizes)).toBeLessThanOrEqual(128)
+        })))
+
     it.effect.prop(
       "property: create then list has it; create twice is ErrExist; never-saved load is ErrNotExist",
       [FastCheck.uniqueArray(Arbitrary.make(ContainerId.ContainerId), { minLength: 1, maxLength: 5 }), FastCheck.string({ maxLength: 12 })],
