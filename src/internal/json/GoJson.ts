@@ -485,8 +485,14 @@ export const kindOf = (value: unknown): string => {
 
 const hex = "0123456789abcdef"
 
+/** What Go's encoder never writes as it is: control characters, the quote, the backslash, `<`, `>`, `&`, U+2028, U+2029 and surrogates (a lone one becomes U+FFFD). */
+// eslint-disable-next-line no-control-regex -- control characters are what Go escapes first
+const escaped = /[\u0000-\u001f"\\<>&\u2028\u2029\ud800-\udfff]/
+
 /** A JSON string literal escaped exactly as Go's encoder escapes it (HTML-safe). */
-export const quote = (s: string): string => {
+export const quote = (s: string): string => (escaped.test(s) ? quoteEscaping(s) : `"${s}"`)
+
+const quoteEscaping = (s: string): string => {
   let out = "\""
   let start = 0
   for (let i = 0; i < s.length; i++) {

@@ -195,6 +195,37 @@ describe("Go string escaping", () => {
     expect(quote("a\ud800")).toBe(`"a\\ufffd"`)
   })
 
+  it.prop(
+    "property: every string is written as Go's encodeState.string writes it, one UTF-16 unit at a time",
+    [
+      FastCheck.oneof(
+        FastCheck.string({ unit: "binary", maxLength: 40 }),
+        FastCheck.string({
+          unit: FastCheck.constantFrom("a", "/", "é", "😀", "<", ">", "&", "\"", "\\", "\n", "\u0000", "\u001f", "\u007f", "\u2028", "\u2029", "\ud800", "\udc00"),
+          maxLength: 20
+        })
+      )
+    ],
+    ([s]) => {
+      // the reference: Go's escaping table, applied unit by unit
+      let expected = "\""
+      for (let i = 0; i < s.length; i++) {
+        const c = s.charCodeAt(i)
+        const next = i + 1 < s.length ? s.charCodeAt(i + 1) : -1
+        if (c >= 0xd800 && c <= 0xdbff && next >= 0xdc00 && next <= 0xdfff) {
+          expected += s.slice(i, i + 2)
+          i++
+        } else if (c >= 0xd800 && c <= 0xdfff) expected += "\\ufffd"
+        else if (c === 0x22 || c === 0x5c) expected += `\\${s[i]}`
+        else if (c === 0x0a || c === 0x0d || c === 0x09) expected += c === 0x0a ? "\\n" : c === 0x0d ? "\\r" : "\\t"
+        else if (c < 0x20 || c === 0x3c || c === 0x3e || c === 0x26 || c === 0x2028 || c === 0x2029) {
+          expected += `\\u${c.toString(16).padStart(4, "0")}`
+        } else expected += s[i]
+      }
+      expect(quote(s)).toBe(`${expected}"`)
+    }
+  )
+
   it.prop("is valid JSON that reads back as the same string", [FastCheck.string({ unit: "grapheme", maxLength: 40 })], ([s]) => {
     expect(JSON.parse(quote(s))).toBe(s)
   })
