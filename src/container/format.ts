@@ -6,7 +6,7 @@
  */
 import * as Option from "effect/Option"
 import { compareBytes } from "../internal/byteOrder.js"
-import { setOwn, stringify, stringifyIndent } from "../internal/json/GoJson.js"
+import { OrderedObject, quote, setOwn, stringify, stringifyIndent } from "../internal/json/GoJson.js"
 import type { Status } from "../Status.js"
 import type { Model } from "./model.js"
 
@@ -74,10 +74,14 @@ export const ociStateOf = (id: string, model: Model, status: Status, owner = "")
   }
 }
 
-const sortedRecord = (r: Readonly<Record<string, string>>): Record<string, string> => {
-  const out: Record<string, string> = {}
-  for (const k of Object.keys(r).sort(compareBytes)) setOwn(out, k, r[k] ?? "")
-  return out
+/**
+ * Annotations as Go writes a `map[string]string`: keys in byte order — as an
+ * {@link OrderedObject}, since a record would put integer-like keys (`"10"`)
+ * first whatever their order.
+ */
+const sortedAnnotations = (r: Readonly<Record<string, string>>): OrderedObject => {
+  const keys = Object.keys(r).sort(compareBytes)
+  return new OrderedObject(keys, keys.map((k) => r[k]!))
 }
 
 const ociStateValue = (s: OciState) => ({
@@ -89,7 +93,7 @@ const ociStateValue = (s: OciState) => ({
   rootfs: s.rootfs,
   created: s.created,
   ...(s.annotations !== undefined && Object.keys(s.annotations).length > 0
-    ? { annotations: sortedRecord(s.annotations) }
+    ? { annotations: sortedAnnotations(s.annotations) }
     : {}),
   owner: s.owner
 })
@@ -97,8 +101,25 @@ const ociStateValue = (s: OciState) => ({
 /** An {@link OciState} as `runc state` prints it: Go's indented JSON, keys in runc's order, annotations sorted. */
 export const formatOciState = (s: OciState): string => stringifyIndent(ociStateValue(s))
 
-/** An {@link OciState} as one element of `runc list --format json`: compact, same key order. */
-export const formatOciStateCompact = (s: OciState): string => stringify(ociStateValue(s))
+/**
+ * An {@link OciState} as one element of `runc list --format json`: compact,
+ * same key order — what `json.Marshal` of runc's `containerState` writes,
+ * put together directly, as `list` writes one per container.
+ */
+export const formatOciStateCompact = (s: OciState): string => {
+  let out = `{"ociVersion":${quote(s.ociVersion)},"id":${quote(s.id)},"pid":${s.pid},"status":${quote(s.status)},"bundle":${
+    quote(s.bundle)
+  },"rootfs":${quote(s.rootfs)},"created":${quote(s.created)}`
+  const extra = s.annotations
+  const keys = extra === undefined ? [] : Object.keys(extra)
+  if (keys.length > 0) {
+    keys.sort(compareBytes)
+    out += `,"annotations":{`
+    for (let i = 0; i < keys.length; i++) out += `${i === 0 ? "" : ","}${quote(keys[i]!)}:${quote(extra![keys[i]!]!)}`
+    out += "}"
+  }
+  return `${out},"owner":${quote(s.owner)}}`
+}
 
 /**
  * @internal
@@ -117,6 +138,6 @@ export const hookState = (id: string, model: Model, status: Status): string => {
     status,
     ...(pid !== 0 ? { pid } : {}),
     bundle,
-    ...(Object.keys(extra).length > 0 ? { annotations: sortedRecord(extra) } : {})
+    ...(Object.keys(extra).length > 0 ? { annotations: sortedAnnotations(extra) } : {})
   })
 }
