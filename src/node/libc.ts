@@ -166,12 +166,31 @@ export const fstatfs = (fd: number): SyscallResult => {
   const result = b.fstatfs(fd, statfsBuffer) as number
   if (result < 0) return { value: -1, errno: b.koffi.errno() }
   const type = b.longSize === 8
-    ? Number(BigInt.asUintN(64, littleEndian ? statfsBuffer.readBigInt64LE(0) : statfsBuffer.readBigInt64BE(0)))
+    ? uint64At(statfsBuffer, 0)
     : littleEndian ? statfsBuffer.readUInt32LE(0) : statfsBuffer.readUInt32BE(0)
   return { value: type, errno: 0 }
 }
 
 const littleEndian = endianness() === "LE"
+
+/** Whether this machine is little-endian: how the kernel lays out the structs read here. */
+export const isLittleEndian = littleEndian
+
+/**
+ * The unsigned 64-bit integer at `offset`, as the nearest double — what
+ * `Number(buffer.readBigUInt64LE(offset))` gives, without making a bigint:
+ * the high half times 2^32 is exact, so adding the low half rounds once.
+ */
+export const uint64At = (buffer: Buffer, offset: number): number =>
+  littleEndian
+    ? buffer.readUInt32LE(offset + 4) * 4294967296 + buffer.readUInt32LE(offset)
+    : buffer.readUInt32BE(offset) * 4294967296 + buffer.readUInt32BE(offset + 4)
+
+/** The signed 64-bit integer at `offset`, as the nearest double (`Number(buffer.readBigInt64LE(offset))`). */
+export const int64At = (buffer: Buffer, offset: number): number =>
+  littleEndian
+    ? buffer.readInt32LE(offset + 4) * 4294967296 + buffer.readUInt32LE(offset)
+    : buffer.readInt32BE(offset) * 4294967296 + buffer.readUInt32BE(offset + 4)
 
 /** `AT_EMPTY_PATH`: `statx` of the descriptor itself. */
 export const AT_EMPTY_PATH = 0x1000
@@ -193,8 +212,7 @@ export interface Statx {
 
 const statxBuffer = Buffer.alloc(256)
 
-const u64 = (offset: number): number =>
-  Number(littleEndian ? statxBuffer.readBigUInt64LE(offset) : statxBuffer.readBigUInt64BE(offset))
+const u64 = (offset: number): number => uint64At(statxBuffer, offset)
 
 const u32 = (offset: number): number => littleEndian ? statxBuffer.readUInt32LE(offset) : statxBuffer.readUInt32BE(offset)
 
@@ -228,7 +246,7 @@ export const statx = (dirfd: number, path: string, flags: number): Statx | numbe
     ino: u64(32),
     size: u64(40),
     dev: major < 0x1000 && minor < 0x100 ? (major << 8) | minor : makedev(major, minor),
-    mtimeMs: Number(littleEndian ? statxBuffer.readBigInt64LE(112) : statxBuffer.readBigInt64BE(112)) * 1000 +
+    mtimeMs: int64At(statxBuffer, 112) * 1000 +
       u32(120) / 1e6
   }
 }

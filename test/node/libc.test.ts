@@ -1,0 +1,64 @@
+/**
+ * The raw-call layer's own decoding of what the kernel wrote: 64-bit fields
+ * read without bigints (against node's bigint readers, for every bit
+ * pattern), and `statx`/`fstatfs` against node's own `fstatSync`/`statfsSync`.
+ */
+import { closeSync, fstatSync, mkdtempSync, openSync, rmSync, statfsSync, writeFileSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { describe, expect, it } from "@effect/vitest"
+import * as FastCheck from "effect/FastCheck"
+import * as Libc from "../../src/node/libc.js"
+
+const eightBytes = FastCheck.uint8Array({ minLength: 8, maxLength: 8 })
+
+describe("libc: 64-bit fields", () => {
+  it.prop("property: uint64At is Number(readBigUInt64), int64At is Number(readBigInt64)", [eightBytes, eightBytes], ([a, b]) => {
+    const buffer = Buffer.concat([Buffer.from(a), Buffer.from(b)])
+    for (const offset of [0, 4, 8]) {
+      const unsigned = Libc.isLittleEndian ? buffer.readBigUInt64LE(offset) : buffer.readBigUInt64BE(offset)
+      expect(Libc.uint64At(buffer, offset)).toBe(Number(unsigned))
+      expect(Libc.int64At(buffer, offset)).toBe(
+        Number(Libc.isLittleEndian ? buffer.readBigInt64LE(offset) : buffer.readBigInt64BE(offset))
+      )
+    }
+  })
+
+  it("the edges: 2^53 ± 1, 2^64 − 1, −1, −2^63", () => {
+    const at = (n: bigint, signed: boolean) => {
+      const buffer = Buffer.alloc(8)
+      if (signed && Libc.isLittleEndian) buffer.writeBigInt64LE(n)
+      else if (signed) buffer.writeBigInt64BE(n)
+      else if (Libc.isLittleEndian) buffer.writeBigUInt64LE(n)
+      else buffer.writeBigUInt64BE(n)
+      return signed ? Libc.int64At(buffer, 0) : Libc.uint64At(buffer, 0)
+    }
+    for (const n of [0n, 1n, 2n ** 53n - 1n, 2n ** 53n, 2n ** 53n + 1n, 2n ** 63n, 2n ** 64n - 1n]) expect(at(n, false)).toBe(Number(n))
+    for (const n of [-1n, -(2n ** 63n), 2n ** 63n - 1n, -(2n ** 53n) - 1n]) expect(at(n, true)).toBe(Number(n))
+  })
+
+  it("statx and fstatfs read what node reads", () => {
+    const dir = mkdtempSync(join(tmpdir(), "elc-libc-"))
+    try {
+      const path = join(dir, "f")
+      writeFileSync(path, "x".repeat(12345))
+      const fd = openSync(path, "r")
+      try {
+        const mine = Libc.statx(fd, "", Libc.AT_EMPTY_PATH)
+        const node = fstatSync(fd)
+        if (mine === undefined) return
+        expect(typeof mine).toBe("object")
+        if (typeof mine === "number") return
+        expect([mine.ino, mine.size, mine.uid, mine.gid, mine.nlink, mine.mode, mine.dev]).toEqual(
+          [node.ino, node.size, node.uid, node.gid, node.nlink, node.mode, node.dev]
+        )
+        expect(Math.abs(mine.mtimeMs - node.mtimeMs)).toBeLessThan(0.001)
+        expect(Libc.fstatfs(fd)).toEqual({ value: statfsSync(path).type, errno: 0 })
+      } finally {
+        closeSync(fd)
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
+  })
+})
