@@ -31,7 +31,7 @@
  * and the text is parsed again with `GoJson.ts`'s exact scanner, whose tree
  * holds everything Go reads; the same decoders then run over it.
  */
-import { isUtf8 } from "node:buffer"
+import { isAscii, isUtf8 } from "node:buffer"
 import {
   decodeUtf8,
   type EncodableValue,
@@ -612,8 +612,11 @@ export const decodeText = <A>(
       if (fast !== undefined) return fast
     }
   } else {
-    if (!isUtf8(input)) return decodeExact(decoder, decodeUtf8(input), true, document)
-    text = Buffer.from(input.buffer, input.byteOffset, input.byteLength).toString("utf8")
+    const bytes = Buffer.from(input.buffer, input.byteOffset, input.byteLength)
+    // ASCII (what runc writes, but for non-ASCII strings) is the same text read as Latin-1, and that read is a copy
+    if (isAscii(bytes)) text = bytes.toString("latin1")
+    else if (!isUtf8(input)) return decodeExact(decoder, decodeUtf8(input), true, document)
+    else text = bytes.toString("utf8")
     const fast = path === "guarded" ? decodeFast(decoder, text, document) : undefined
     if (fast !== undefined) return fast
   }
