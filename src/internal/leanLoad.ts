@@ -136,7 +136,22 @@ export const read = (reader: Reader, id: string): Read | undefined => {
   const saved = decodeState(content)
   if (saved === undefined || saved.config.intel_rdt != null) return undefined
   if (freezerOf(reader.direct, saved, reader.unified) === undefined) return undefined
-  return { id, stateDir: clean(`${reader.root}/${id}`), saved, rootIdentity: reader.held.identity }
+  return { id, stateDir: stateDirOf(reader.root, id), saved, rootIdentity: reader.held.identity }
+}
+
+let lastRoot: string | undefined
+let lastCleanRoot = ""
+
+/**
+ * `clean(root + "/" + id)` for a valid id (no `/`, not `.` or `..`; an empty root is `/`): the
+ * root cleaned once for a whole list, then the id appended as it is.
+ */
+export const stateDirOf = (root: string, id: string): string => {
+  if (root !== lastRoot) {
+    lastCleanRoot = root === "" ? "/" : clean(root)
+    lastRoot = root
+  }
+  return lastCleanRoot === "/" ? `/${id}` : lastCleanRoot === "." ? id : `${lastCleanRoot}/${id}`
 }
 
 /**

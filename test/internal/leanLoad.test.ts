@@ -6,10 +6,13 @@
  */
 import { describe, expect, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
+import * as FastCheck from "effect/FastCheck"
 import { CgroupManager } from "../../src/CgroupManager.js"
 import * as Container from "../../src/Container.js"
 import { Filesystem } from "../../src/Filesystem.js"
+import { isValid } from "../../src/internal/containerId.js"
 import * as Lean from "../../src/internal/leanLoad.js"
+import { clean } from "../../src/internal/path.js"
 import type * as MemoryHost from "../../src/memory/MemoryHost.js"
 import * as Factory from "../../src/Factory.js"
 import * as Libcontainer from "../../src/Libcontainer.js"
@@ -113,3 +116,24 @@ for (const cgroupMode of ["hybrid", "unified"] as const) {
       })))
   })
 }
+
+describe("the lean Load's state dir", () => {
+  it.prop(
+    "property: stateDirOf(root, id) is clean(root + \"/\" + id) for every root and valid id, roots alternating",
+    [
+      FastCheck.array(
+        FastCheck.tuple(
+          FastCheck.string({ unit: FastCheck.constantFrom("/", ".", "..", "a", "b/", "//", "./", "../"), maxLength: 8 }),
+          FastCheck.string({ unit: FastCheck.constantFrom("a", "B", "0", "_", "+", "-", "."), minLength: 1, maxLength: 6 })
+        ),
+        { minLength: 1, maxLength: 6 }
+      )
+    ],
+    ([pairs]) => {
+      for (const [root, id] of pairs) {
+        if (!isValid(id)) continue
+        expect(Lean.stateDirOf(root, id)).toBe(clean(`${root}/${id}`))
+      }
+    }
+  )
+})
