@@ -84,7 +84,12 @@ const sortedAnnotations = (r: Readonly<Record<string, string>>): OrderedObject =
   return new OrderedObject(keys, keys.map((k) => r[k]!))
 }
 
-const ociStateValue = (s: OciState) => ({
+/**
+ * @internal
+ * The value Go's encoder writes for runc's `containerState`: its fields in
+ * runc's order, annotations sorted (what {@link formatOciState} indents).
+ */
+export const ociStateValue = (s: OciState) => ({
   ociVersion: s.ociVersion,
   id: s.id,
   pid: s.pid,

@@ -7,10 +7,9 @@ import { describe, expect, it } from "@effect/vitest"
 import * as FastCheck from "effect/FastCheck"
 import * as Option from "effect/Option"
 import * as Config from "../../src/Config.js"
-import { formatOciState, formatOciStateCompact, hookState, type OciState } from "../../src/container/format.js"
+import { formatOciState, formatOciStateCompact, hookState, type OciState, ociStateValue } from "../../src/container/format.js"
 import type { Model } from "../../src/container/model.js"
-import { compareBytes } from "../../src/internal/byteOrder.js"
-import { OrderedObject, setOwn, stringify } from "../../src/internal/json/GoJson.js"
+import { setOwn, stringify } from "../../src/internal/json/GoJson.js"
 
 const text = FastCheck.oneof(
   FastCheck.string({ unit: "binary", maxLength: 24 }),
@@ -36,23 +35,8 @@ const ociState: FastCheck.Arbitrary<OciState> = FastCheck.record({
     })
 )
 
-/** Go's encoder over the record as runc's `containerState` lays it out. */
-const reference = (s: OciState): string => {
-  const keys = s.annotations === undefined ? [] : Object.keys(s.annotations).sort(compareBytes)
-  // Go sorts a map's keys by their bytes: "" < "10" < "2" < "a" (a JS record would put "2" and "10" first)
-  const annotations = new OrderedObject(keys, keys.map((k) => s.annotations![k]!))
-  return stringify({
-    ociVersion: s.ociVersion,
-    id: s.id,
-    pid: s.pid,
-    status: s.status,
-    bundle: s.bundle,
-    rootfs: s.rootfs,
-    created: s.created,
-    ...(keys.length > 0 ? { annotations } : {}),
-    owner: s.owner
-  })
-}
+/** Go's encoder over the record as runc's `containerState` lays it out (what `runc state` indents). */
+const reference = (s: OciState): string => stringify(ociStateValue(s))
 
 describe("formatOciStateCompact", () => {
   it("writes runc's element for a plain container", () => {
