@@ -115,12 +115,12 @@ export const formatOciStateCompact = (s: OciState): string => {
   let out = `{"ociVersion":${quote(s.ociVersion)},"id":${quote(s.id)},"pid":${s.pid},"status":${quote(s.status)},"bundle":${
     quote(s.bundle)
   },"rootfs":${quote(s.rootfs)},"created":${quote(s.created)}`
-  const extra = s.annotations
-  const keys = extra === undefined ? [] : Object.keys(extra)
-  if (keys.length > 0) {
-    keys.sort(compareBytes)
+  const extra = s.annotations === undefined ? undefined : sortedAnnotations(s.annotations)
+  if (extra !== undefined && extra.keys.length > 0) {
     out += `,"annotations":{`
-    for (let i = 0; i < keys.length; i++) out += `${i === 0 ? "" : ","}${quote(keys[i]!)}:${quote(extra![keys[i]!]!)}`
+    extra.keys.forEach((key, i) => {
+      out += `${i === 0 ? "" : ","}${quote(key)}:${quote(extra.values[i] as string)}`
+    })
     out += "}"
   }
   return `${out},"owner":${quote(s.owner)}}`
