@@ -173,9 +173,6 @@ export const fstatfs = (fd: number): SyscallResult => {
 
 const littleEndian = endianness() === "LE"
 
-/** Whether this machine is little-endian: how the kernel lays out the structs read here. */
-export const isLittleEndian = littleEndian
-
 /**
  * The unsigned 64-bit integer at `offset`, as the nearest double — what
  * `Number(buffer.readBigUInt64LE(offset))` gives, without making a bigint:

@@ -4,11 +4,13 @@
  * pattern), and `statx`/`fstatfs` against node's own `fstatSync`/`statfsSync`.
  */
 import { closeSync, fstatSync, mkdtempSync, openSync, rmSync, statfsSync, writeFileSync } from "node:fs"
-import { tmpdir } from "node:os"
+import { endianness, tmpdir } from "node:os"
 import { join } from "node:path"
 import { describe, expect, it } from "@effect/vitest"
 import * as FastCheck from "effect/FastCheck"
 import * as Libc from "../../src/node/libc.js"
+
+const littleEndian = endianness() === "LE"
 
 const eightBytes = FastCheck.uint8Array({ minLength: 8, maxLength: 8 })
 
@@ -16,10 +18,10 @@ describe("libc: 64-bit fields", () => {
   it.prop("property: uint64At is Number(readBigUInt64), int64At is Number(readBigInt64)", [eightBytes, eightBytes], ([a, b]) => {
     const buffer = Buffer.concat([Buffer.from(a), Buffer.from(b)])
     for (const offset of [0, 4, 8]) {
-      const unsigned = Libc.isLittleEndian ? buffer.readBigUInt64LE(offset) : buffer.readBigUInt64BE(offset)
+      const unsigned = littleEndian ? buffer.readBigUInt64LE(offset) : buffer.readBigUInt64BE(offset)
       expect(Libc.uint64At(buffer, offset)).toBe(Number(unsigned))
       expect(Libc.int64At(buffer, offset)).toBe(
-        Number(Libc.isLittleEndian ? buffer.readBigInt64LE(offset) : buffer.readBigInt64BE(offset))
+        Number(littleEndian ? buffer.readBigInt64LE(offset) : buffer.readBigInt64BE(offset))
       )
     }
   })
@@ -27,9 +29,9 @@ describe("libc: 64-bit fields", () => {
   it("the edges: 2^53 ± 1, 2^64 − 1, −1, −2^63", () => {
     const at = (n: bigint, signed: boolean) => {
       const buffer = Buffer.alloc(8)
-      if (signed && Libc.isLittleEndian) buffer.writeBigInt64LE(n)
+      if (signed && littleEndian) buffer.writeBigInt64LE(n)
       else if (signed) buffer.writeBigInt64BE(n)
-      else if (Libc.isLittleEndian) buffer.writeBigUInt64LE(n)
+      else if (littleEndian) buffer.writeBigUInt64LE(n)
       else buffer.writeBigUInt64BE(n)
       return signed ? Libc.int64At(buffer, 0) : Libc.uint64At(buffer, 0)
     }
