@@ -64,7 +64,6 @@ const fileTypes: ReadonlyMap<number, FileType> = new Map([
 /** The {@link FileType} of `st_mode`'s `S_IFMT` bits. */
 const typeOfMode = (mode: number): FileType => fileTypes.get(mode & 0o170000) ?? "Unknown"
 
-
 /** `fstat(2)`: through `statx` where the C library has it (no `Date`s made), else node's. */
 const fstat = (fd: number): FileInfo | string => {
   if (Libc.constants !== undefined) {
