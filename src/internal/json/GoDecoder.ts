@@ -379,7 +379,33 @@ export interface Decoder<A> {
   /** Whether the type has an `UnmarshalJSON` over the raw text of its value (`time.Time`). */
   readonly raw: boolean
   readonly decode: (u: unknown, into: A | undefined, cx: Context, raw: string | undefined) => A
+  /**
+   * The values a struct's walk may read itself, without calling
+   * {@link Decoder.decode} (see `GoType.structDecoder`): what `decode` gives
+   * for them is plain — a scalar of the right kind as it is, `null` as nil
+   * or as the value already there. Absent: always call `decode`.
+   */
+  readonly inline?: Inline
 }
+
+/**
+ * What {@link Decoder.inline} promises: `decode` of a JS string (`"string"`),
+ * boolean (`"bool"`) or safe integer within `[lo, hi]` (`"number"`,
+ * `"bigint"`; not `-0` when `unsigned`) gives that value (a bigint for
+ * `"bigint"`, `-0` read as `0`), and `decode` of `null` gives the value
+ * already there, else the type's zero; for `"nil"`, `decode` of `null` gives
+ * `null`. Nothing else is promised.
+ */
+export type Inline =
+  | { readonly kind: "string" | "bool"; readonly zero: string | boolean }
+  | {
+    readonly kind: "number" | "bigint"
+    readonly zero: number | bigint
+    readonly lo: number
+    readonly hi: number
+    readonly unsigned: boolean
+  }
+  | { readonly kind: "nil" }
 
 /** The JSON kind of a tree value, as Go names it in `UnmarshalTypeError`s. */
 export const kindOf = (u: unknown): string => {

@@ -28,6 +28,7 @@ import { constructorOf } from "../plainRecord.js"
 import {
   Context,
   type Decoder,
+  type Inline,
   isIndexKey,
   isObjectValue,
   literalOf,
@@ -98,12 +99,16 @@ const goType = <A>(decoder: Decoder<A>, encode: Encoder<A>, shape: Shape): GoTyp
 // ---------------------------------------------------------------------------
 // Scalars
 
+const stringInline: Inline = { kind: "string", zero: "" }
+const nilInline: Inline = { kind: "nil" }
+
 /** The decoder of a Go string type: `string`, or a named one (`configs.NamespaceType`) as errors name it. */
 export const stringDecoder = (goType: string): Decoder<string> => ({
   goType,
   zero: () => "",
   nilable: false,
   raw: false,
+  inline: stringInline,
   decode: (u, into, cx) => {
     if (typeof u === "string") return u
     if (u !== null) cx.kindMismatch(u, goType)
@@ -130,6 +135,7 @@ export const boolDecoder: Decoder<boolean> = {
   zero: () => false,
   nilable: false,
   raw: false,
+  inline: { kind: "bool", zero: false },
   decode: (u, into, cx) => {
     if (typeof u === "boolean") return u
     if (u !== null) cx.kindMismatch(u, "bool")
@@ -165,6 +171,7 @@ const integerDecoder = <A extends number | bigint>(
     zero: () => zero,
     nilable: false,
     raw: false,
+    inline: { kind: typeof zero === "bigint" ? "bigint" : "number", zero, lo, hi, unsigned },
     decode: (u, into, cx) => {
       if (typeof u === "number" && Number.isSafeInteger(u) && u >= lo && u <= hi && !(unsigned && Object.is(u, -0))) {
         return small(u)
@@ -202,7 +209,7 @@ export const numberDecoder = (goType: string, min: bigint, max: bigint): Decoder
     if (n >= lo && n <= hi) return Number(n)
     cx.refuse(`number ${literal} is beyond 2^53, not supported for Go type ${goType}`)
     return undefined
-  }, (n) => (n === 0 ? 0 : n), 0)
+  }, smallNumber, 0)
 }
 
 /**
@@ -212,12 +219,18 @@ export const numberDecoder = (goType: string, min: bigint, max: bigint): Decoder
 export const goNumber = (name: string, min: bigint, max: bigint): GoType<number> =>
   goType(numberDecoder(name, min, max), same, { kind: "number", min, max })
 
+/** A safe integer of the JSON tree as an integer field holds it: `-0` as `0`. */
+const smallNumber = (n: number): number => (n === 0 ? 0 : n)
+
 /** The bigints of the small integers most 64-bit fields hold, made once. */
 const smallBigInts: ReadonlyArray<bigint> = Array.from({ length: 258 }, (_, i) => BigInt(i - 1))
 
+/** A safe integer of the JSON tree as a 64-bit field holds it. */
+const smallBigInt = (n: number): bigint => (n >= -1 && n <= 256 ? smallBigInts[n + 1]! : BigInt(n))
+
 /** The decoder of a 64-bit Go integer type held as a `bigint`. */
 export const bigIntDecoder = (goType: string, min: bigint, max: bigint): Decoder<bigint> =>
-  integerDecoder(goType, min, max, (n) => n, (n) => (n >= -1 && n <= 256 ? smallBigInts[n + 1]! : BigInt(n)), 0n)
+  integerDecoder(goType, min, max, (n) => n, smallBigInt, 0n)
 
 /** A 64-bit Go integer type held as a `bigint`: `int64`, `uint64`, or a named one (`time.Duration`). */
 export const goBigInt = (name: string, min: bigint, max: bigint): GoType<bigint> =>
@@ -247,6 +260,7 @@ export const nullableDecoder = <A>(inner: Decoder<A>): Decoder<A | null> => ({
   zero: () => null,
   nilable: true,
   raw: inner.raw,
+  inline: nilInline,
   // Go allocates the pointee on a non-null value, or decodes into the one there.
   decode: (u, into, cx, raw) => (u === null ? null : inner.decode(u, into ?? undefined, cx, raw))
 })
@@ -331,6 +345,7 @@ export const sliceDecoder = <A>(
     zero: () => null,
     nilable: true,
     raw: false,
+    inline: nilInline,
     decode: (u, into, cx) => {
       if (u === null) return null
       if (!Array.isArray(u)) {
@@ -398,6 +413,7 @@ export const mapDecoder = <A>(item: Decoder<A>, options: MapOptions = {}): Decod
     zero: () => null,
     nilable: true,
     raw: false,
+    inline: nilInline,
     decode: (u, into, cx) => {
       if (u === null) return null
       if (!isObjectValue(u)) {
@@ -475,7 +491,12 @@ export const omitEmpty = <A>(type: GoType<A>): Field<A, "omitEmpty"> => ({
 export const omitNilDecoder = (inner: Decoder<unknown>): Decoder<unknown> =>
   inner.nilable
     ? inner
-    : { ...inner, nilable: true, decode: (u, into, cx, raw) => (u === null ? null : inner.decode(u, into ?? undefined, cx, raw)) }
+    : {
+      ...inner,
+      nilable: true,
+      inline: nilInline,
+      decode: (u, into, cx, raw) => (u === null ? null : inner.decode(u, into ?? undefined, cx, raw))
+    }
 
 /**
  * An `omitempty` pointer field: absent when nil; a present value is always
@@ -524,6 +545,57 @@ interface Entry {
   readonly slot: number
   readonly inner: number
   readonly decoder: Decoder<unknown>
+  /** The decoder's {@link Inline}, flattened (one shape for every entry): `kind` 0 when the walk must call it. */
+  readonly kind: number
+  readonly zero: unknown
+  readonly lo: number
+  readonly hi: number
+  readonly unsigned: boolean
+}
+
+const inlineKinds = { string: 1, bool: 2, number: 3, bigint: 4, nil: 5 } as const
+
+/** The inline fields of an entry whose field is filled by `decoder` (`inner` ≥ 0, a field of an embedded struct, never reads inline). */
+const inlineOf = (decoder: Decoder<unknown>, inner: number): Pick<Entry, "kind" | "zero" | "lo" | "hi" | "unsigned"> => {
+  const inline = inner < 0 ? decoder.inline : undefined
+  if (inline === undefined) return { kind: 0, zero: undefined, lo: 0, hi: 0, unsigned: false }
+  if (inline.kind === "nil") return { kind: inlineKinds.nil, zero: null, lo: 0, hi: 0, unsigned: false }
+  if (inline.kind === "number" || inline.kind === "bigint") {
+    return { kind: inlineKinds[inline.kind], zero: inline.zero, lo: inline.lo, hi: inline.hi, unsigned: inline.unsigned }
+  }
+  return { kind: inlineKinds[inline.kind], zero: inline.zero, lo: 0, hi: 0, unsigned: false }
+}
+
+/**
+ * Reads `value` into `values[e.slot]` as `e.decoder.decode` would, when its
+ * {@link Inline} covers it (see `Decoder.inline`); `false` when the decoder
+ * must be called. No failure can come of a value read here.
+ */
+const readInline = (e: Entry, value: unknown, values: Array<unknown>): boolean => {
+  const kind = e.kind
+  if (value === null) {
+    if (kind === inlineKinds.nil) values[e.slot] = null
+    else if (values[e.slot] === undefined) values[e.slot] = e.zero
+    return true
+  }
+  switch (typeof value) {
+    case "string":
+      if (kind !== inlineKinds.string) return false
+      values[e.slot] = value
+      return true
+    case "boolean":
+      if (kind !== inlineKinds.bool) return false
+      values[e.slot] = value
+      return true
+    case "number":
+      if (
+        (kind !== inlineKinds.number && kind !== inlineKinds.bigint) || !Number.isSafeInteger(value) || value < e.lo ||
+        value > e.hi || (e.unsigned && Object.is(value, -0))
+      ) return false
+      values[e.slot] = kind === inlineKinds.number ? smallNumber(value) : smallBigInt(value)
+      return true
+  }
+  return false
 }
 
 /** What the decoder of a struct knows of it: its fields, their rules, and how to build its value. */
@@ -631,7 +703,8 @@ export const structDecoder = (
     order: entries.length,
     slot,
     inner,
-    decoder
+    decoder,
+    ...inlineOf(decoder, inner)
   })
   names.forEach((name, slot) => {
     if (slot !== inlineSlot) entries.push(entry(name, slot, -1, rules[slot]!.decoder))
@@ -699,7 +772,15 @@ export const structDecoder = (
         const record = u as Record<string, unknown>
         let i = 0
         for (const key in record) {
-          read(reading, key, record[key], i++, u, cx)
+          const value = record[key]
+          // the field the writer most likely put next, read without a call to its decoder when it can be
+          const guess = reading.next < entries.length ? entries[reading.next]! : undefined
+          if (guess !== undefined && guess.kind !== 0 && guess.name === key && readInline(guess, value, reading.values)) {
+            reading.next = guess.order + 1
+            i++
+            continue
+          }
+          read(reading, key, value, i++, u, cx)
           if (cx.stopped) break
         }
         cx.doc.members += i

@@ -29,6 +29,7 @@ import {
 } from "../../../scripts/go-fixtures/decode-corpus.js"
 import * as Config from "../../../src/Config.js"
 import { decodeFast, decodeText, type TextDecoded } from "../../../src/internal/json/GoDecoder.js"
+import * as GoType from "../../../src/internal/json/GoType.js"
 import { decoderOf } from "../../../src/internal/json/GoSchema.js"
 import * as State from "../../../src/State.js"
 
@@ -293,5 +294,101 @@ describe("the guard", () => {
       `{"id":"x"} trailing`,
       `\ufeff{}`
     ]) expect(fast(doc), doc).toBe(false)
+  })
+})
+
+/**
+ * The struct walk reads common values itself (`Decoder.inline`): a scalar
+ * of the right kind, `null` of a nil-able field, without a call to the
+ * field's decoder. On the fast path that shortcut runs; on the exact path
+ * (`JsonNumber`s, `JsonObject`s) every value goes through the decoders. A
+ * struct with a field of every kind that has an inline read, fed values of
+ * every kind (edge integers, `-0`, fractions, nested values), keys in field
+ * order (the walk's guess) or not, twice or once: both paths must agree.
+ */
+describe("inline reads of the struct walk", () => {
+  const Probe = GoType.goStruct("probe.Probe", {
+    s: GoType.field(GoType.GoString),
+    b: GoType.field(GoType.GoBool),
+    i: GoType.field(GoType.GoInt),
+    u: GoType.field(GoType.GoUint),
+    i32: GoType.field(GoType.GoInt32),
+    u32: GoType.field(GoType.GoUint32),
+    u16: GoType.field(GoType.GoUint16),
+    i64: GoType.field(GoType.GoInt64),
+    u64: GoType.omitEmpty(GoType.GoUint64),
+    ps: GoType.field(GoType.goNullable(GoType.GoString)),
+    pi: GoType.omitNil(GoType.GoInt),
+    ss: GoType.field(GoType.goSlice(GoType.GoString)),
+    m: GoType.omitEmpty(GoType.goMap(GoType.GoUint16)),
+    t: GoType.field(GoType.GoTime)
+  })
+  const keys = ["s", "b", "i", "u", "i32", "u32", "u16", "i64", "u64", "ps", "pi", "ss", "m", "t"]
+  /** Integer literals of a range: its edges and just beyond, `-0`, anything between; now and then a fraction or exponent. */
+  const integersIn = (min: bigint, max: bigint) =>
+    FastCheck.oneof(
+      { arbitrary: FastCheck.bigInt({ min, max }).map(String), weight: 4 },
+      { arbitrary: FastCheck.constantFrom(min, max, min - 1n, max + 1n).map(String), weight: 2 },
+      { arbitrary: FastCheck.constantFrom("-0", "0", "1.5", "1e3", "9007199254740992"), weight: 2 }
+    )
+  const ranges: Record<string, readonly [bigint, bigint]> = {
+    i: [-(2n ** 53n) + 1n, 2n ** 53n - 1n],
+    u: [0n, 2n ** 53n - 1n],
+    i32: [-(2n ** 31n), 2n ** 31n - 1n],
+    u32: [0n, 2n ** 32n - 1n],
+    u16: [0n, 2n ** 16n - 1n],
+    i64: [-(2n ** 63n), 2n ** 63n - 1n],
+    u64: [0n, 2n ** 64n - 1n],
+    pi: [-(2n ** 53n) + 1n, 2n ** 53n - 1n]
+  }
+  const strings = FastCheck.string({ maxLength: 6 }).map((s) => JSON.stringify(s))
+  const anything = FastCheck.oneof(
+    FastCheck.constantFrom("null", "true", "false", `[]`, `["a",null]`, `{}`, `{"k":7}`, `[1]`, "-0", "1.5"),
+    FastCheck.integer().map(String),
+    strings
+  )
+  /** What a key's field holds (edges included), now and then `null` or anything at all (a mismatch). */
+  const valueFor = (key: string) => {
+    const range = ranges[key]
+    const usual = range !== undefined ? integersIn(...range)
+      : key === "s" || key === "ps" ? strings
+      : key === "b" ? FastCheck.constantFrom("true", "false")
+      : key === "ss" ? FastCheck.constantFrom(`["a"]`, `[]`)
+      : key === "m" ? FastCheck.constantFrom(`{"a":1}`, `{}`)
+      : key === "t" ? FastCheck.constantFrom(`"2026-11-29T10:47:59.457245983Z"`, `"2026-11-29T10:47:59Z"`)
+      : anything
+    return FastCheck.oneof({ arbitrary: usual, weight: 12 }, { arbitrary: FastCheck.constant("null"), weight: 2 }, {
+      arbitrary: anything,
+      weight: 1
+    })
+  }
+  /** A key as written: the field's name, or another case of it (matched case-insensitively, through the decoder). */
+  const spelling = (key: string) => FastCheck.constantFrom(key, key.toUpperCase())
+  const member = FastCheck.constantFrom(...keys, "unknown").chain((key) => FastCheck.tuple(spelling(key), valueFor(key)))
+  // every field in order (the walk's guess holds throughout), then a few members more: other cases of keys met already
+  const inOrder = FastCheck.tuple(...keys.map((key) => FastCheck.tuple(FastCheck.constant(key), valueFor(key))))
+
+  it.prop(
+    "fast path and exact path give the same value or the same failure",
+    [FastCheck.oneof(inOrder, FastCheck.array(member, { maxLength: 20 })), FastCheck.array(member, { maxLength: 4 })],
+    ([members, more]) => {
+      const doc = `{${[...members, ...more].map(([k, v]) => `"${k}":${v}`).join(",")}}`
+      expect(exactly(decodeText(Probe.decoder, doc, "Probe")), doc).toBe(exactly(decodeText(Probe.decoder, doc, "Probe", "exact")))
+    },
+    { fastCheck: { numRuns: 3000 } }
+  )
+
+  it("reads on the fast path what the decoders read: -0 as 0, null as the value already there", () => {
+    const doc = `{"s":"a","b":true,"i":-0,"u":7,"i32":-5,"u32":4294967295,"u16":65535,"i64":-0,"u64":300,` +
+      `"ps":null,"pi":null,"ss":null,"m":null,"t":"2026-11-29T10:47:59Z"}`
+    const r = decodeFast(Probe.decoder, doc, "Probe")
+    expect(r?._tag === "Ok" && render(r.value)).toBe(
+      `{s="a",b=true,i=0,u=7,i32=-5,u32=4294967295,u16=65535,i64=0n,u64=300n,ps=null,ss=null,t="2026-11-29T10:47:59Z"}`
+    )
+    expect(exactly(decodeFast(Probe.decoder, `{"s":"","b":false,"i":0,"u":-0}`, "Probe")!))
+      .toBe("failed u json: cannot unmarshal number -0 into Go struct field Probe.u of type uint")
+    // a key met again in another case, where the walk's guess holds: null keeps what the first gave
+    const again = decodeFast(Probe.decoder, `{"B":true,"s":"a","b":null}`, "Probe")
+    expect(again?._tag === "Ok" && (again.value as { b: boolean }).b).toBe(true)
   })
 })
