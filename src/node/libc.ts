@@ -33,6 +33,7 @@ interface Bindings {
 }
 
 let bindings: Bindings | undefined
+let koffiSource: KoffiSource | undefined
 
 const optional = (bind: () => KoffiFunction): KoffiFunction | undefined => {
   try {
@@ -42,9 +43,47 @@ const optional = (bind: () => KoffiFunction): KoffiFunction | undefined => {
   }
 }
 
+/** How a module is required: node's `require`, or a stand-in in tests. */
+export interface Requirer {
+  (id: string): unknown
+  readonly resolve: (id: string) => string
+}
+
+/** Where {@link loadKoffi} took koffi from: its prebuilt binary directly, or its own entry module. */
+export type KoffiSource = "binary" | "entry"
+
+/**
+ * koffi, as fast as it loads. Its entry module resolves four more modules
+ * and reads the ELF header of node's own binary to choose between its
+ * glibc and musl builds — about 8 ms of the CLI's start, where the binary
+ * itself loads in 1. On Linux the glibc build of the installed
+ * `@koromix/koffi-linux-<arch>` package is loaded directly, if its version
+ * is that package's (what koffi's entry checks too); anywhere else, and
+ * if anything about that fails (no such package, a musl system whose
+ * loader refuses the binary), koffi's entry loads it as usual.
+ */
+export const loadKoffi = (
+  require: Requirer,
+  platform: string = process.platform,
+  cpu: string = arch
+): { readonly koffi: KoffiModule; readonly source: KoffiSource } => {
+  if (platform === "linux") {
+    try {
+      const manifest = require.resolve(`@koromix/koffi-linux-${cpu}/package.json`)
+      const version = (require(manifest) as { readonly version?: unknown }).version
+      const native = require(`${manifest.slice(0, -"package.json".length)}linux_${cpu}/koffi.node`) as KoffiModule
+      if (typeof version === "string" && native.version === version) return { koffi: native, source: "binary" }
+    } catch {
+      // koffi's entry below, which knows every layout
+    }
+  }
+  return { koffi: require("koffi") as KoffiModule, source: "entry" }
+}
+
 const load = (): Bindings => {
   if (bindings === undefined) {
-    const koffi = createRequire(import.meta.url)("koffi") as KoffiModule
+    const { koffi, source } = loadKoffi(createRequire(import.meta.url) as Requirer)
+    koffiSource = source
     const lib = koffi.load(null as unknown as string)
     bindings = {
       koffi,
@@ -67,6 +106,12 @@ const load = (): Bindings => {
 
 /** The koffi module itself, loaded on first use. */
 export const koffi = (): KoffiModule => load().koffi
+
+/** Where this process took koffi from (loading it if it has not yet): see {@link loadKoffi}. */
+export const loadedKoffiSource = (): KoffiSource => {
+  load()
+  return koffiSource!
+}
 
 /** A raw result: the return value and, when it is negative, the errno read right after. */
 export interface SyscallResult {

@@ -1,8 +1,11 @@
 /**
  * The raw-call layer's own decoding of what the kernel wrote: 64-bit fields
  * read without bigints (against node's bigint readers, for every bit
- * pattern), and `statx`/`fstatfs` against node's own `fstatSync`/`statfsSync`.
+ * pattern), and `statx`/`fstatfs` against node's own `fstatSync`/`statfsSync`;
+ * and how koffi is loaded: its binary directly where that is known to work,
+ * its own entry module otherwise.
  */
+import { createRequire } from "node:module"
 import { closeSync, fstatSync, mkdtempSync, openSync, rmSync, statfsSync, writeFileSync } from "node:fs"
 import { endianness, tmpdir } from "node:os"
 import { join } from "node:path"
@@ -61,6 +64,35 @@ describe("libc: 64-bit fields", () => {
       }
     } finally {
       rmSync(dir, { recursive: true, force: true })
+    }
+  })
+})
+
+describe("libc: loading koffi", () => {
+  const real = createRequire(import.meta.url)
+  /** node's require, with `resolve` or module loading replaced. */
+  const requirer = (
+    change: { readonly resolve?: (id: string) => string; readonly load?: (id: string) => unknown }
+  ): Libc.Requirer => Object.assign((id: string) => (change.load ?? real)(id), { resolve: change.resolve ?? real.resolve })
+
+  it("on this host (Linux, glibc) the binary is loaded directly, and it is koffi's own", () => {
+    expect(Libc.loadedKoffiSource()).toBe("binary")
+    const entry = real("koffi") as { readonly version: string; readonly errno: unknown }
+    expect(Libc.koffi().version).toBe(entry.version)
+    expect(Libc.koffi().errno).toBe(entry.errno)
+  })
+
+  it("koffi's entry otherwise: another system, no binary package, a binary of another version or one that fails to load", () => {
+    const cases: ReadonlyArray<readonly [Libc.Requirer, string]> = [
+      [requirer({}), "freebsd"],
+      [requirer({ resolve: (id) => id.startsWith("@koromix/") ? real.resolve("./no-such-package/package.json") : real.resolve(id) }), "linux"],
+      [requirer({ load: (id) => id.endsWith("package.json") ? { version: "0.0.0" } : real(id) }), "linux"],
+      [requirer({ load: (id) => { if (id.endsWith(".node")) throw new Error("wrong libc"); return real(id) } }), "linux"]
+    ]
+    for (const [require, platform] of cases) {
+      const loaded = Libc.loadKoffi(require, platform)
+      expect(loaded.source).toBe("entry")
+      expect(typeof loaded.koffi.errno).toBe("function")
     }
   })
 })
