@@ -99,7 +99,37 @@ export interface LayoutOptions {
 interface LaidOut {
   readonly layout: Layout
   readonly cleanup: () => void
-  readonly onSignal: () => void
+}
+
+/**
+ * The cleanups of the layouts still out. One handler runs them all on
+ * SIGINT/SIGTERM, then exits: a handler per layout would exit after the
+ * first, leaving the others' roots, cgroups and sleepers behind.
+ */
+const outstanding = new Set<() => void>()
+
+const onSignal = () => {
+  for (const cleanup of [...outstanding]) {
+    outstanding.delete(cleanup)
+    cleanup()
+  }
+  process.exit(130)
+}
+
+const track = (cleanup: () => void): void => {
+  if (outstanding.size === 0) {
+    process.once("SIGINT", onSignal)
+    process.once("SIGTERM", onSignal)
+  }
+  outstanding.add(cleanup)
+}
+
+const untrack = (cleanup: () => void): void => {
+  outstanding.delete(cleanup)
+  if (outstanding.size === 0) {
+    process.off("SIGINT", onSignal)
+    process.off("SIGTERM", onSignal)
+  }
 }
 
 /** Lays out synchronously, undoing what was done when a step throws. */
@@ -121,12 +151,7 @@ const layOut = (n: number, options: LayoutOptions): LaidOut => {
     made.length = 0
     rmSync(root, { recursive: true, force: true })
   }
-  const onSignal = () => {
-    cleanup()
-    process.exit(130)
-  }
-  process.once("SIGINT", onSignal)
-  process.once("SIGTERM", onSignal)
+  track(cleanup)
   try {
     for (const d of cgroupDirs(group)) {
       mkdirSync(d)
@@ -157,10 +182,9 @@ const layOut = (n: number, options: LayoutOptions): LaidOut => {
       writeFileSync(join(root, id, "state.json"), text, { mode: 0o600 })
       ids.push(id)
     }
-    return { layout: { root, ids, live: Math.ceil(n / 2) }, cleanup, onSignal }
+    return { layout: { root, ids, live: Math.ceil(n / 2) }, cleanup }
   } catch (e) {
-    process.off("SIGINT", onSignal)
-    process.off("SIGTERM", onSignal)
+    untrack(cleanup)
     cleanup()
     throw e
   }
@@ -168,8 +192,9 @@ const layOut = (n: number, options: LayoutOptions): LaidOut => {
 
 /**
  * Lays out `n` containers (see the module documentation); the scope removes
- * everything. A SIGINT/SIGTERM during the run still cleans up: handlers kill
- * the sleepers and remove the root and cgroups before the process exits.
+ * everything. A SIGINT/SIGTERM during the run still cleans up: one handler
+ * kills the sleepers and removes the roots and cgroups of every layout still
+ * out before the process exits.
  */
 export const make = (n: number, options: LayoutOptions = {}): Effect.Effect<Layout, BenchError, Scope.Scope> =>
   Effect.acquireRelease(
@@ -177,10 +202,9 @@ export const make = (n: number, options: LayoutOptions = {}): Effect.Effect<Layo
       try: () => layOut(n, options),
       catch: (e) => new BenchError({ message: `laying out ${n} containers: ${String(e)}` })
     }),
-    ({ cleanup, onSignal }) =>
+    ({ cleanup }) =>
       Effect.sync(() => {
-        process.off("SIGINT", onSignal)
-        process.off("SIGTERM", onSignal)
+        untrack(cleanup)
         cleanup()
       })
   ).pipe(Effect.map(({ layout }) => layout))
