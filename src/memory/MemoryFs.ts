@@ -40,7 +40,7 @@ import type {
   Syscalls,
   WriteFlag
 } from "../Filesystem.js"
-import { compareBytes } from "../internal/byteOrder.js"
+import { sortByName } from "../internal/byteOrder.js"
 import { isComponent } from "../internal/filesystem.js"
 import { EXT4_SUPER_MAGIC, nameOf as filesystemName, TMPFS_MAGIC, WrongFilesystem } from "../internal/filesystemType.js"
 import { clean, inRootDisplayPath, join } from "../internal/path.js"
@@ -490,9 +490,7 @@ export class MemoryFs {
     return Either.flatMap(this.openForRead(path), (node) =>
       this.run("readdirent", path, () => {
         if (node.type !== "Directory") return raise("ENOTDIR")
-        return [...node.entries]
-          .map(([name, child]): DirectoryEntry => ({ name, type: child.type }))
-          .sort((a, b) => compareBytes(a.name, b.name))
+        return sortByName([...node.entries].map(([name, child]): DirectoryEntry => ({ name, type: child.type })))
       }))
   }
 
@@ -850,9 +848,7 @@ export class MemoryFs {
 
   /** `getdents(2)` on an open directory: its entries, sorted by name. */
   entriesOf(dir: DirectoryInode): ReadonlyArray<DirectoryEntry> {
-    return [...dir.entries]
-      .map(([name, child]): DirectoryEntry => ({ name, type: child.type }))
-      .sort((a, b) => compareBytes(a.name, b.name))
+    return sortByName([...dir.entries].map(([name, child]): DirectoryEntry => ({ name, type: child.type })))
   }
 
   /**

@@ -24,7 +24,7 @@ import {
   type Syscalls,
   type WriteFlag
 } from "../Filesystem.js"
-import { compareBytes } from "../internal/byteOrder.js"
+import { sortByName } from "../internal/byteOrder.js"
 import * as Errno from "../internal/errno.js"
 import { isComponent } from "../internal/filesystem.js"
 import { WrongFilesystem } from "../internal/filesystemType.js"
@@ -233,7 +233,7 @@ const rawEntriesOf = (fd: number, path: string): Array<DirectoryEntry> => {
 
 /** The entries of the directory open at `fd`, sorted by name. */
 const entriesOf = (fd: number, path: string): ReadonlyArray<DirectoryEntry> =>
-  rawEntriesOf(fd, path).sort((a, b) => compareBytes(a.name, b.name))
+  sortByName(rawEntriesOf(fd, path))
 
 /**
  * The first `limit` entries of a directory in the kernel's order (node's
@@ -347,9 +347,9 @@ const readDirectory = (path: string): Effect.Effect<ReadonlyArray<DirectoryEntry
     withFd(step("open", path, () => fs.openSync(path, O_RDONLY | O_NONBLOCK)), (fd) =>
       step("readdirent", path, () => {
         if (!fs.fstatSync(fd).isDirectory()) throw errnoException("ENOTDIR")
-        return fs.readdirSync(path, { withFileTypes: true })
-          .map((entry): DirectoryEntry => ({ name: entry.name, type: typeOf(entry) }))
-          .sort((a, b) => compareBytes(a.name, b.name))
+        return sortByName(
+          fs.readdirSync(path, { withFileTypes: true }).map((entry): DirectoryEntry => ({ name: entry.name, type: typeOf(entry) }))
+        )
       })))
 
 const writeFile = (

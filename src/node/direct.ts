@@ -8,7 +8,7 @@
  */
 import * as fs from "node:fs"
 import type { DirectCalls, DirectLock, DirectoryEntry, FileInfo, FileType, HeldRoot, LockMode } from "../Filesystem.js"
-import { compareBytes } from "../internal/byteOrder.js"
+import { sortByName } from "../internal/byteOrder.js"
 import * as Errno from "../internal/errno.js"
 import { CGROUP2_SUPER_MAGIC, CGROUP_SUPER_MAGIC } from "../internal/filesystemType.js"
 import * as Flock from "./flock.js"
@@ -286,9 +286,9 @@ export const calls: DirectCalls = {
   readDirectory: (path) => {
     try {
       // scandir opens with O_DIRECTORY: anything but a directory (a FIFO included) fails at once with ENOTDIR
-      return fs.readdirSync(path, { withFileTypes: true })
-        .map((entry): DirectoryEntry => ({ name: entry.name, type: typeOf(entry) }))
-        .sort((a, b) => compareBytes(a.name, b.name))
+      return sortByName(
+        fs.readdirSync(path, { withFileTypes: true }).map((entry): DirectoryEntry => ({ name: entry.name, type: typeOf(entry) }))
+      )
     } catch (e) {
       return codeOf(e)
     }

@@ -4,10 +4,12 @@
  * surrogate as U+FFFD), over strings built to meet the cases where the two
  * orders part: surrogate pairs against U+E000–U+FFFF, lone surrogates
  * against U+FFFD and against pairs, shared high surrogates, prefixes.
+ * `sortByName`, which lets the engine compare when it can, against a sort
+ * by `compareBytes`.
  */
 import { describe, expect, it } from "@effect/vitest"
 import * as FastCheck from "effect/FastCheck"
-import { compareBytes } from "../../src/internal/byteOrder.js"
+import { compareBytes, sortByName } from "../../src/internal/byteOrder.js"
 
 const reference = (a: string, b: string): number => Math.sign(Buffer.compare(Buffer.from(a), Buffer.from(b)))
 
@@ -40,5 +42,28 @@ describe("compareBytes", () => {
     expect(["😀", "\uffff"].sort(compareBytes)).toEqual(["\uffff", "😀"])
     expect(compareBytes("\ud800", "\ufffd")).toBe(0)
     expect(compareBytes("x\ud83d", "x\ud83d\ude00")).toBeLessThan(0)
+  })
+})
+
+describe("sortByName", () => {
+  const entry = (name: string, i: number) => ({ name, i })
+  const sorted = (names: ReadonlyArray<string>) =>
+    names.map(entry).sort((a, b) => compareBytes(a.name, b.name)).map((e) => [e.name, e.i])
+
+  it.prop("orders entries as a sort by compareBytes does (surrogates, duplicates, ASCII ids alike)", [
+    FastCheck.oneof(
+      FastCheck.array(units, { maxLength: 40 }),
+      FastCheck.uniqueArray(FastCheck.stringMatching(/^[\w+.-]{1,12}$/), { maxLength: 60 }),
+      FastCheck.array(FastCheck.constantFrom("a", "b", "\uffff", "😀", "\ud800", "ab"), { maxLength: 12 })
+    )
+  ], ([names]) => {
+    expect(sortByName(names.map(entry)).map((e) => [e.name, e.i])).toEqual(sorted(names))
+  }, { fastCheck: { numRuns: 3000 } })
+
+  it("sorts in place, by code point where a pair and U+FFFF meet", () => {
+    const entries = ["\uffff", "😀", "b", "a"].map(entry)
+    expect(sortByName(entries)).toBe(entries)
+    expect(entries.map((e) => e.name)).toEqual(["a", "b", "\uffff", "😀"])
+    expect(sortByName(["b", "a", "c"].map(entry)).map((e) => e.name)).toEqual(["a", "b", "c"])
   })
 })
