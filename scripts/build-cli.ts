@@ -24,6 +24,7 @@ import { chmodSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } fr
 import { tmpdir } from "node:os"
 import { dirname, join } from "node:path"
 import { fileURLToPath } from "node:url"
+import { setAsideShell } from "../src/cli/setAside.js"
 
 const projectRoot = join(dirname(fileURLToPath(import.meta.url)), "..")
 
@@ -47,14 +48,15 @@ export const nodeFlags: ReadonlyArray<string> = ["--max-semi-space-size=4"]
  * JavaScript (a string, then a comment). The shell checks whether stdout is
  * open — Node would silently put /dev/null in place of a closed one, and
  * runc fails with `write /dev/stdout: bad file descriptor` — tells the CLI
- * through `LIBCONTAINER_STDOUT_CLOSED`, then runs this same file with node
- * and `flags`.
+ * through `LIBCONTAINER_STDOUT_CLOSED`, keeps `NODE_EXTRA_CA_CERTS` from
+ * node's start (`src/cli/setAside.ts`: the launcher puts it back), then runs
+ * this same file with node and `flags`.
  */
 export const launcherPrelude = (flags: ReadonlyArray<string> = nodeFlags): string =>
   [
     "#!/bin/sh",
     `":" //; if { true 3>&1; } 2>/dev/null; then unset LIBCONTAINER_STDOUT_CLOSED; ` +
-    `else LIBCONTAINER_STDOUT_CLOSED=1; export LIBCONTAINER_STDOUT_CLOSED; fi; exec node ${
+    `else LIBCONTAINER_STDOUT_CLOSED=1; export LIBCONTAINER_STDOUT_CLOSED; fi; ${setAsideShell} exec node ${
       flags.map((flag) => `${flag} `).join("")
     }"$0" "$@"`
   ].join("\n")

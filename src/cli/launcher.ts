@@ -21,9 +21,16 @@
  * checks no more than the source's length, and refuses a cache from another
  * Node version or other flags). Otherwise the CLI just compiles as usual: a
  * cache is an optimisation, never a requirement.
+ *
+ * Before anything else it puts back `NODE_EXTRA_CA_CERTS`, which the shell
+ * prelude kept from node's start (`setAside.ts`).
  */
 import { readFileSync, writeFileSync } from "node:fs"
 import { Script } from "node:vm"
+import { restoreSetAside } from "./setAside.js"
+
+// what the shell prelude kept from node's start, back where programs the CLI starts will find it
+restoreSetAside(process.env)
 
 const writing = process.env["LIBCONTAINER_CODE_CACHE"] === "write"
 delete process.env["LIBCONTAINER_CODE_CACHE"]

@@ -4,8 +4,9 @@
  * simulated host. How it starts: a CommonJS launcher, so Node's ESM loader
  * never runs; on an empty root, no builtin module beyond what `node -e 0`
  * loads but the few it needs (each run records `process.moduleLoadList`
- * through a `--require`d probe); and a code cache used only with exactly
- * the bundle it was made from.
+ * through a `--require`d probe); without parsing `NODE_EXTRA_CA_CERTS`,
+ * which it puts back for what it runs; and a code cache used only with
+ * exactly the bundle it was made from.
  */
 import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
 import { spawnSync } from "node:child_process"
@@ -102,6 +103,34 @@ describe("the CLI bundle", () => {
     for (const args of [["--root", emptyRoot, "list", "--format", "json"], ["--root", emptyRoot, "list"], ["--version"]]) {
       expect(addedBy(args).filter((name) => !allowedAtStart.includes(name)), args.join(" ")).toEqual([])
     }
+  })
+
+  it("starts node without NODE_EXTRA_CA_CERTS, and puts it back in the environment it runs programs with", () => {
+    const envProbe = join(work, "env-probe.cjs")
+    writeFileSync(
+      envProbe,
+      `process.on("exit", () => require("node:fs").writeFileSync(process.env.PROBE_OUT, JSON.stringify({ ` +
+        `extra: process.env.NODE_EXTRA_CA_CERTS, aside: process.env.LIBCONTAINER_NODE_EXTRA_CA_CERTS })))\n`
+    )
+    const out = join(work, "env.json")
+    const run = (env: Record<string, string | undefined>) => {
+      rmSync(out, { force: true })
+      const r = spawnSync(executableIn(outdir), ["--root", emptyRoot, "list"], {
+        encoding: "utf8",
+        env: { ...env, NODE_OPTIONS: `--require ${envProbe}`, PROBE_OUT: out }
+      })
+      return { status: r.status, stderr: r.stderr, seen: JSON.parse(readFileSync(out, "utf8")) as unknown }
+    }
+    const { NODE_EXTRA_CA_CERTS: _, ...without } = process.env
+    // node parses the file as it starts, and warns when it cannot: the CLI's node never sees it
+    const missing = join(work, "no-such-ca.pem")
+    const plain = spawnSync(process.execPath, ["-e", "0"], { encoding: "utf8", env: { ...without, NODE_EXTRA_CA_CERTS: missing } })
+    expect(plain.stderr).toContain("Ignoring extra certs")
+    for (const value of [missing, "", `a b$c'"d\\e`]) {
+      expect(run({ ...without, NODE_EXTRA_CA_CERTS: value }), value).toEqual({ status: 0, stderr: "", seen: { extra: value } })
+    }
+    // unset stays unset, even with a stale set-aside variable in the caller's environment
+    expect(run({ ...without, LIBCONTAINER_NODE_EXTRA_CA_CERTS: "stale" })).toEqual({ status: 0, stderr: "", seen: {} })
   })
 
   it("list and state of a container load no crypto, child_process, streams or sockets", () => {
