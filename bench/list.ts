@@ -7,8 +7,17 @@
  * caller that looks at each container adds). Rounds interleave runc and us;
  * the ratio reported is the median of the per-round ratios.
  *
+ * Before the rounds, whatever N, the process lists at least `--warmup`
+ * containers (20,000 by default): an in-process cost is a long-running
+ * process's, whose list code V8 has optimised. With a fixed number of
+ * warm-up lists instead, the rows of 1,000 (run first) were timed while V8
+ * was still compiling and the rows of 10,000 were not — the same code
+ * looked slower per container at 1,000. `--warmup 0` times from the first
+ * lists (the older method, for comparison).
+ *
  *   npm run bench:list                       # N = 1,000 and 10,000, 7 rounds
  *   npm run bench:list -- --n 500 --rounds 3
+ *   npm run bench:list -- --warmup 0
  *
  * Needs root (the layout makes a freezer cgroup) and runc on PATH. Writes
  * bench/results/list.json.
@@ -79,7 +88,7 @@ interface Round {
   readonly load: number
 }
 
-const measureSize = (n: number, rounds: number, empty: string) =>
+const measureSize = (n: number, rounds: number, warmup: number, empty: string) =>
   Effect.scoped(Effect.gen(function*() {
     const layout = yield* Layout.make(n)
     const counts = yield* listOnce(layout.root)
@@ -88,6 +97,10 @@ const measureSize = (n: number, rounds: number, empty: string) =>
     }
     yield* Measure.runTimed(Measure.runcList(layout.root))
     yield* loadAll(layout)
+    for (let listed = 0; listed < warmup; listed += 2 * n) {
+      yield* drainOnce(layout.root)
+      yield* listOnce(layout.root)
+    }
     const samples: Array<Round> = []
     for (let r = 0; r < rounds; r++) {
       const runcN = yield* Measure.runTimed(Measure.runcList(layout.root))
@@ -118,10 +131,11 @@ const measureSize = (n: number, rounds: number, empty: string) =>
 const program = Effect.gen(function*() {
   const sizes = Measure.listOption("n", [1000, 10000])
   const rounds = Measure.numberOption("rounds", 7)
+  const warmup = Measure.numberOption("warmup", 20000)
   const host = Measure.machine()
   const empty = yield* Layout.makeEmpty
   const results = []
-  for (const n of sizes) results.push(yield* measureSize(n, rounds, empty))
+  for (const n of sizes) results.push(yield* measureSize(n, rounds, warmup, empty))
   const rows = results.map(({ summary: s }) => [
     String(s.n),
     Measure.fixed(s.runc.perContainerUs),
@@ -148,7 +162,7 @@ const program = Effect.gen(function*() {
   )
   const path = yield* Measure.writeResults(
     "list",
-    { machine: host, rounds, target: 0.4, sizes: results.map((r) => r.summary) },
+    { machine: host, rounds, warmup, target: 0.4, sizes: results.map((r) => r.summary) },
     results.map((r) => ({ n: r.summary.n, samples: r.samples }))
   )
   yield* Effect.log(`wrote ${path}`)
