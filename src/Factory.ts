@@ -275,6 +275,9 @@ const loadState = (fs: FilesystemService, root: string, stateDir: string) =>
             path,
             reason: e.code === "EFBIG" ? `larger than ${maxStateBytes} bytes` : "not a regular file"
           })
+          : e.op === "openat2"
+          // runc opens the file with os.Open: its failure reads `open <path>: …`
+          ? new SystemError({ op: "open", path: e.path, code: e.code })
           : e
       )
     )

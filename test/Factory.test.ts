@@ -203,6 +203,16 @@ const suite = (host: TestHost) =>
           expect(e._tag === "StateCorrupt" || e._tag === "SystemError").toBe(true)
         })))
 
+    it.effect("Load: a file where the container's directory should be fails as runc's os.Open does", () =>
+      run((root) =>
+        Effect.gen(function*() {
+          const fs = yield* Filesystem
+          yield* fs.writeFile(`${root}/afile`, encoder.encode("x"), { mode: 0o600 })
+          const e = yield* failure(Factory.load(root, "afile"))
+          expect(e._tag).toBe("SystemError")
+          expect(e.message).toBe(`open ${root}/afile/state.json: not a directory`)
+        })))
+
     it.effect("list: directories in name order, failures reported, files and symlinks skipped", () =>
       run((root) =>
         Effect.gen(function*() {
