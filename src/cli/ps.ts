@@ -5,8 +5,9 @@
  *
  * Plain code on a lean host (`lean.ts`): the container is loaded with the
  * library's lean Load and its pids read the lean way
- * (`internal/leanLoad.ts`); anything else — a container that Load hands
- * back, a cgroup that does not read plainly, `ps` failing or writing to
+ * (`internal/leanLoad.ts`); a container whose state file is not there is
+ * runc's `container does not exist`, answered here; anything else — a
+ * container that Load hands back, a cgroup that does not read plainly, `ps` failing or writing to
  * stderr, a PID column that does not parse, the rootless warning — is left
  * to the careful program (`psCarefully.ts`), which gives runc's answer or
  * error line.
@@ -62,11 +63,17 @@ export const main = async (run: Run, out: Output, host: Host): Promise<number> =
     : readerOf(host, run.globals.root)
   if (reader === undefined) return host.runCarefully(run, out)
   let pids: ReadonlyArray<number> | undefined
+  let missing = false
   try {
     const loaded = load(host, reader, id)
     pids = loaded === undefined ? undefined : Lean.allPids(reader.direct, loaded.read, reader.unified)
+    missing = loaded === undefined && Lean.isMissing(reader, id)
   } finally {
     reader.held.close()
+  }
+  if (missing) {
+    Logrus.fatal(run.log, Lean.notExistMessage, out.stderr)
+    return 1
   }
   if (pids === undefined) return host.runCarefully(run, out)
   let text: string | undefined

@@ -3,11 +3,14 @@
  * runc 1.1.5 prints it (Go's indented JSON).
  *
  * Plain code on a lean host (`lean.ts`): the container is loaded with the
- * library's lean Load and runc's status checks; anything that Load hands
- * back — a missing or corrupt container, a paused one — is left to the
- * careful program, which gives runc's answer or error line.
+ * library's lean Load and runc's status checks. A container whose state
+ * file is not there is runc's `container does not exist`, answered here;
+ * anything else that Load hands back — a corrupt container, a paused one, a
+ * symlink on the way — is left to the careful program, which gives runc's
+ * answer or error line.
  */
 import { formatOciState } from "../container/format.js"
+import * as Lean from "../internal/leanLoad.js"
 import type { Run } from "./invocation.js"
 import { type Host, load, readerOf } from "./lean.js"
 import * as Logrus from "./logrus.js"
@@ -19,10 +22,16 @@ export const main = async (run: Run, out: Output, host: Host): Promise<number> =
   const reader = id === "" ? undefined : readerOf(host, run.globals.root)
   if (reader === undefined) return host.runCarefully(run, out)
   let loaded
+  let missing = false
   try {
     loaded = load(host, reader, id)
+    missing = loaded === undefined && Lean.isMissing(reader, id)
   } finally {
     reader.held.close()
+  }
+  if (missing) {
+    Logrus.fatal(run.log, Lean.notExistMessage, out.stderr)
+    return 1
   }
   if (loaded === undefined) return host.runCarefully(run, out)
   const failed = out.stdout(formatOciState(loaded.record))

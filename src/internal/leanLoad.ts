@@ -139,6 +139,18 @@ export const read = (reader: Reader, id: string): Read | undefined => {
   return { id, stateDir: stateDirOf(reader.root, id), saved, rootIdentity: reader.held.identity }
 }
 
+/** runc's `ErrNotExist` text (`libcontainer/error.go`), as `ContainerError.ErrNotExist` gives it, without loading Effect. */
+export const notExistMessage = "container does not exist"
+
+/**
+ * Whether `id`'s state file is not there — neither it nor the container's
+ * directory — as the lean read resolves it (a symlink on the way fails
+ * otherwise, and takes the careful way): what runc's `loadState` reports as
+ * `ErrNotExist` (`container does not exist`) after a valid id.
+ */
+export const isMissing = (reader: Reader, id: string): boolean =>
+  isValid(id) && reader.held.readFile(id, "state.json", maxStateBytes) === "ENOENT"
+
 let lastRoot: string | undefined
 let lastCleanRoot = ""
 

@@ -8,6 +8,7 @@ import { describe, expect, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
 import * as FastCheck from "effect/FastCheck"
 import { CgroupManager } from "../../src/CgroupManager.js"
+import * as ContainerError from "../../src/ContainerError.js"
 import * as Container from "../../src/Container.js"
 import { Filesystem } from "../../src/Filesystem.js"
 import { isValid } from "../../src/internal/containerId.js"
@@ -136,4 +137,10 @@ describe("the lean Load's state dir", () => {
       }
     }
   )
+})
+
+describe("leanLoad: a container that is not there", () => {
+  it("is runc's ErrNotExist, in the library's own words", () => {
+    expect(Lean.notExistMessage).toBe(new ContainerError.ErrNotExist().message)
+  })
 })

@@ -10,7 +10,7 @@
  */
 import { afterAll, beforeAll, expect, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
-import { existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs"
+import { existsSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
 import { buildCli, executableIn } from "../../scripts/build-cli.js"
 import * as Libcontainer from "../../src/Libcontainer.js"
@@ -177,6 +177,30 @@ describeWith([asRoot, runcBinary, busybox], "libcontainer CLI against runc 1.1.5
     expect(statusOf(shared, idOf("running"))).toBe("running")
     expect(statusOf(shared, idOf("paused"))).toBe("paused")
   }))
+
+  it("no container, or not one, through the executable: runc's line for state and ps", () => {
+    const root = containers.root()
+    mkdirSync(join(root, "nostate"), { mode: 0o711 })
+    writeFileSync(join(root, "afile"), "x")
+    symlinkSync("/nowhere", join(root, "dangling"))
+    const cases: ReadonlyArray<ReadonlyArray<string>> = [
+      ["state", "missing"],
+      ["state", "nostate"],
+      ["state", "afile"],
+      ["state", "dangling"],
+      ["ps", "missing"],
+      ["ps", "-f", "json", "missing"],
+      ["ps", "nostate"],
+      ["ps", "afile"],
+      ["--log-format", "json", "state", "missing"]
+    ]
+    for (const args of cases) {
+      const [a, b] = [ours(root, ...args), theirs(root, ...args)]
+      const line = (stderr: string) => untimed(stderr).replace(/"time":"[^"]*"/g, `"time":T`)
+      expect(line(a.stderr), args.join(" ")).toBe(line(b.stderr))
+      expect([a.status, a.stdout], args.join(" ")).toEqual([1, b.stdout])
+    }
+  })
 
   it.live("our pause, resume, kill and delete are what runc sees", () =>
     Effect.gen(function*() {
