@@ -36,6 +36,7 @@ export class StatParseError extends Data.TaggedError("StatParseError")<{
 
 /** Room after the name for 20 minimal fields (`0 `) and one more byte. */
 const minAfterName = 20 * 2 + 1
+const maxUint64 = 2n ** 64n - 1n
 const space = 0x20
 const decoder = new TextDecoder()
 
@@ -70,6 +71,41 @@ export const parseStat = (input: string | Uint8Array): Either.Either<ProcStat, S
     return Either.left(new StatParseError({ reason: "bad start time", detail }))
   }
   return Either.right({ name, state, startTime: parsed.value })
+}
+
+/**
+ * Whether stat data shows a live process that started at `startTime`: what
+ * {@link parseStat} succeeding with that start time and a state other than
+ * `Z` or `X` says (runc's `runType` over `parseStat`), without decoding the
+ * name or building a value — a listing asks this once per container. The
+ * start time is compared as digits: `ParseUint` takes nothing but digits in
+ * base 10, and a field that does not parse, or parses to another value,
+ * cannot spell `startTime` once its leading zeros are dropped.
+ */
+export const isLiveStat = (data: Uint8Array, startTime: bigint): boolean => {
+  // no field parses beyond a uint64, or below zero
+  if (startTime < 0n || startTime > maxUint64) return false
+  const first = data.indexOf(0x28)
+  const last = data.lastIndexOf(0x29)
+  if (first < 0 || first + minAfterName >= data.length || last <= first || last + minAfterName >= data.length) return false
+  const stateAt = last + 2
+  const state = data[stateAt]
+  if (state === 0x5a || state === 0x58) return false
+  let skip = 22 - 3
+  let at = stateAt
+  while (skip > 0 && at < data.length) {
+    if (data[at] === space) skip--
+    at++
+  }
+  const end = data.indexOf(space, at)
+  if (end <= at) return false
+  // only digits can match `startTime`'s: any other byte fails the comparison below, as it fails ParseUint
+  let from = at
+  while (from < end - 1 && data[from] === 0x30) from++
+  const digits = startTime.toString()
+  if (end - from !== digits.length) return false
+  for (let i = 0; i < digits.length; i++) if (data[from + i] !== digits.charCodeAt(i)) return false
+  return true
 }
 
 /** The path of a process's stat file under a procfs mount. */

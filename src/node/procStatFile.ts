@@ -5,11 +5,10 @@
  * a failure is described, never built into an error. `procfs.ts` makes the
  * Processes primitives of it; the CLI's `list` asks {@link isAlive} directly.
  */
-import * as Either from "effect/Either"
 import { closeSync, openSync, readSync, statfsSync } from "node:fs"
 import * as Errno from "../internal/errno.js"
 import { PROC_SUPER_MAGIC } from "../internal/filesystemType.js"
-import { maxStatBytes, parseStat, statPath } from "../internal/procStat.js"
+import { isLiveStat, maxStatBytes, statPath } from "../internal/procStat.js"
 import * as Libc from "./libc.js"
 
 const codeOf = (cause: unknown): string => {
@@ -93,7 +92,5 @@ export const readWhole = (path: string): Uint8Array | ReadFailure => {
  */
 export const isAlive = (pid: number, startTime: bigint, procRoot = "/proc"): boolean => {
   const read = readWhole(statPath(pid, procRoot))
-  if (!(read instanceof Uint8Array)) return false
-  const stat = parseStat(read)
-  return Either.isRight(stat) && stat.right.startTime === startTime && stat.right.state !== "Z" && stat.right.state !== "X"
+  return read instanceof Uint8Array && isLiveStat(read, startTime)
 }

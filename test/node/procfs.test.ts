@@ -146,6 +146,65 @@ describe("parseStat properties", () => {
   })
 })
 
+describe("isLiveStat against parseStat", () => {
+  /** What isAlive asked of parseStat before: it parses, the start time is `start`, and the state is neither Z nor X. */
+  const reference = (data: Uint8Array, start: bigint): boolean => {
+    const parsed = ProcStat.parseStat(data)
+    return Either.isRight(parsed) && parsed.right.startTime === start && parsed.right.state !== "Z" && parsed.right.state !== "X"
+  }
+  const bytes = (s: string) => Buffer.from(s, "latin1")
+  const comm = FastCheck.string({
+    unit: FastCheck.oneof(FastCheck.constantFrom("(", ")", " ", ") (", ")(", "\n"), FastCheck.string({ maxLength: 1 })),
+    maxLength: 12
+  })
+  /** A start-time field: a number, with leading zeros, beyond 2^64, signed, empty, or not a number at all. */
+  const startField = FastCheck.oneof(
+    FastCheck.bigInt({ min: 0n, max: 2n ** 64n - 1n }).map(String),
+    FastCheck.tuple(FastCheck.integer({ min: 1, max: 3 }), FastCheck.bigInt({ min: 0n, max: 10n ** 6n })).map(([z, n]) => "0".repeat(z) + String(n)),
+    FastCheck.constantFrom("", "0", "00", "18446744073709551615", "18446744073709551616", "99999999999999999999999", "+5", "-5", "5x", "x", "1_0")
+  )
+  const otherField = FastCheck.oneof(FastCheck.bigInt({ min: -1n, max: 2n ** 64n - 1n }).map(String), FastCheck.constantFrom("", "x", ")"))
+  const state = FastCheck.constantFrom("R", "S", "Z", "X", "z", "", " ")
+
+  it.prop("agrees on stat lines of every shape, for the line's own start time and for others", [
+    FastCheck.integer({ min: 0, max: 4194304 }),
+    comm,
+    state,
+    // mostly the 18 fields that put the start time at field 22, sometimes any number of any
+    FastCheck.oneof(
+      { arbitrary: FastCheck.array(FastCheck.nat().map(String), { minLength: 18, maxLength: 18 }), weight: 3 },
+      { arbitrary: FastCheck.array(otherField, { maxLength: 19 }), weight: 1 }
+    ),
+    startField,
+    FastCheck.array(otherField, { maxLength: 4 }),
+    FastCheck.bigInt({ min: 0n, max: 2n ** 64n - 1n }),
+    FastCheck.nat({ max: 200 })
+  ], ([pid, name, letter, before, start, after, other, cut]) => {
+    const line = `${pid} (${name}) ${letter} ${before.join(" ")} ${start} ${after.join(" ")}\n`
+    for (const text of [line, line.slice(0, cut)]) {
+      const data = bytes(text)
+      const own = /^[0-9]+$/.test(start) ? BigInt(start) : 0n
+      for (const candidate of [own, other, own + 1n]) {
+        expect(ProcStat.isLiveStat(data, candidate), `${JSON.stringify(text)} ${candidate}`).toBe(reference(data, candidate))
+      }
+    }
+  }, { fastCheck: { numRuns: 3000 } })
+
+  it.prop("agrees on arbitrary bytes", [FastCheck.uint8Array({ maxLength: 120 }), FastCheck.bigInt({ min: 0n, max: 99n })], ([data, start]) => {
+    expect(ProcStat.isLiveStat(data, start)).toBe(reference(data, start))
+  }, { fastCheck: { numRuns: 2000 } })
+
+  it("a live process, a zombie, and a start time with leading zeros", () => {
+    const fields = (state: string, start: string) => bytes(`7 (a b) ${state} ${Array(18).fill("0").join(" ")} ${start} 0\n`)
+    expect(ProcStat.isLiveStat(fields("S", "88594"), 88594n)).toBe(true)
+    expect(ProcStat.isLiveStat(fields("S", "00088594"), 88594n)).toBe(true)
+    expect(ProcStat.isLiveStat(fields("Z", "88594"), 88594n)).toBe(false)
+    expect(ProcStat.isLiveStat(fields("X", "88594"), 88594n)).toBe(false)
+    expect(ProcStat.isLiveStat(fields("S", "88595"), 88594n)).toBe(false)
+    expect(ProcStat.isLiveStat(fields("S", "0"), 0n)).toBe(true)
+  })
+})
+
 describe("readStat on the real /proc", () => {
   it.effect("reads this process: the start time is field 22 counted after the last ')'", () =>
     Effect.gen(function*() {
