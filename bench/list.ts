@@ -97,7 +97,7 @@ const measureSize = (n: number, rounds: number, warmup: number, empty: string) =
     }
     yield* Measure.runTimed(Measure.runcList(layout.root))
     yield* loadAll(layout)
-    for (let listed = 0; listed < warmup; listed += 2 * n) {
+    for (let listed = 0; n > 0 && listed < warmup; listed += 2 * n) {
       yield* drainOnce(layout.root)
       yield* listOnce(layout.root)
     }
