@@ -16,6 +16,8 @@ type KoffiFunction = ReturnType<ReturnType<KoffiModule["load"]>["func"]>
 
 interface Bindings {
   readonly koffi: KoffiModule
+  /** Where koffi was taken from (see {@link loadKoffi}). */
+  readonly source: KoffiSource
   readonly syscall: KoffiFunction
   /** `syscall(2)` with openat2's four arguments, bound with a fixed signature: no per-call type list. */
   readonly syscall4: KoffiFunction
@@ -33,7 +35,6 @@ interface Bindings {
 }
 
 let bindings: Bindings | undefined
-let koffiSource: KoffiSource | undefined
 
 const optional = (bind: () => KoffiFunction): KoffiFunction | undefined => {
   try {
@@ -83,10 +84,10 @@ export const loadKoffi = (
 const load = (): Bindings => {
   if (bindings === undefined) {
     const { koffi, source } = loadKoffi(createRequire(import.meta.url) as Requirer)
-    koffiSource = source
     const lib = koffi.load(null as unknown as string)
     bindings = {
       koffi,
+      source,
       syscall: lib.func("long syscall(long number, ...)"),
       // glibc's syscall(2) reads its arguments as longs from the registers the fixed form fills too
       syscall4: lib.func("long syscall(long number, long a, const char *b, void *c, unsigned long d)"),
@@ -108,10 +109,7 @@ const load = (): Bindings => {
 export const koffi = (): KoffiModule => load().koffi
 
 /** Where this process took koffi from (loading it if it has not yet): see {@link loadKoffi}. */
-export const loadedKoffiSource = (): KoffiSource => {
-  load()
-  return koffiSource!
-}
+export const loadedKoffiSource = (): KoffiSource => load().source
 
 /** A raw result: the return value and, when it is negative, the errno read right after. */
 export interface SyscallResult {
