@@ -41,30 +41,45 @@ const space = 0x20
 const decoder = new TextDecoder()
 
 /**
- * runc's `parseStat` (`libcontainer/system/proc.go`): first `(`, last `)`, state right after
- * `) `, start time after 19 more spaces and followed by a space.
+ * Where runc's `parseStat` (`libcontainer/system/proc.go`) finds its fields
+ * in a stat line: the name between the first `(` and the last `)`, the
+ * state right after `) `, the start time after 19 more spaces and up to the
+ * next one (`start`–`end`, maybe empty); or why it finds none.
  */
-export const parseStat = (input: string | Uint8Array): Either.Either<ProcStat, StatParseError> => {
-  const data = Strconv.bytesOf(input)
+type StatFields =
+  | { readonly first: number; readonly last: number; readonly start: number; readonly end: number }
+  | "no comm or too short"
+  | "too short"
+
+const statFields = (data: Uint8Array): StatFields => {
   const first = data.indexOf(0x28)
   const last = data.lastIndexOf(0x29)
   if (first < 0 || first + minAfterName >= data.length || last <= first || last + minAfterName >= data.length) {
-    return Either.left(new StatParseError({ reason: "no comm or too short", detail: Strconv.quote(data) }))
+    return "no comm or too short"
   }
-  const name = decoder.decode(data.subarray(first + 1, last))
-  const rest = data.subarray(last + 2)
-  const state = String.fromCharCode(rest[0]!)
   let skip = 22 - 3
-  let at = 0
-  while (skip > 0 && at < rest.length) {
-    if (rest[at] === space) skip--
-    at++
+  let start = last + 2
+  while (skip > 0 && start < data.length) {
+    if (data[start] === space) skip--
+    start++
   }
-  const end = rest.indexOf(space, at)
-  if (end < 0) {
-    return Either.left(new StatParseError({ reason: "too short", detail: Strconv.quote(rest) }))
+  const end = data.indexOf(space, start)
+  return end < 0 ? "too short" : { first, last, start, end }
+}
+
+/** runc's `parseStat` (`libcontainer/system/proc.go`): the name, state and start time of a stat line, or Go's error. */
+export const parseStat = (input: string | Uint8Array): Either.Either<ProcStat, StatParseError> => {
+  const data = Strconv.bytesOf(input)
+  const fields = statFields(data)
+  if (fields === "no comm or too short") {
+    return Either.left(new StatParseError({ reason: fields, detail: Strconv.quote(data) }))
   }
-  const field = rest.subarray(at, end)
+  if (fields === "too short") {
+    return Either.left(new StatParseError({ reason: fields, detail: Strconv.quote(data.subarray(data.lastIndexOf(0x29) + 2)) }))
+  }
+  const name = decoder.decode(data.subarray(fields.first + 1, fields.last))
+  const state = String.fromCharCode(data[fields.last + 2]!)
+  const field = data.subarray(fields.start, fields.end)
   const parsed = Strconv.parseUint(Buffer.from(field).toString("latin1"))
   if (parsed._tag === "Err") {
     const detail = Strconv.numErrorText("ParseUint", field, parsed.kind)
@@ -85,22 +100,13 @@ export const parseStat = (input: string | Uint8Array): Either.Either<ProcStat, S
 export const isLiveStat = (data: Uint8Array, startTime: bigint): boolean => {
   // no field parses beyond a uint64, or below zero
   if (startTime < 0n || startTime > maxUint64) return false
-  const first = data.indexOf(0x28)
-  const last = data.lastIndexOf(0x29)
-  if (first < 0 || first + minAfterName >= data.length || last <= first || last + minAfterName >= data.length) return false
-  const stateAt = last + 2
-  const state = data[stateAt]
+  const fields = statFields(data)
+  if (typeof fields === "string") return false
+  const state = data[fields.last + 2]
   if (state === 0x5a || state === 0x58) return false
-  let skip = 22 - 3
-  let at = stateAt
-  while (skip > 0 && at < data.length) {
-    if (data[at] === space) skip--
-    at++
-  }
-  const end = data.indexOf(space, at)
-  if (end <= at) return false
+  const { end } = fields
   // only digits can match `startTime`'s: any other byte fails the comparison below, as it fails ParseUint
-  let from = at
+  let from = fields.start
   while (from < end - 1 && data[from] === 0x30) from++
   const digits = startTime.toString()
   if (end - from !== digits.length) return false
