@@ -13,6 +13,7 @@ import { type OciState, ociStateOf } from "../container/format.js"
 import * as Lean from "../internal/leanLoad.js"
 import type { Status } from "../Status.js"
 import type { Run } from "./invocation.js"
+import * as Logrus from "./logrus.js"
 import type { Output } from "./stdio.js"
 
 /** A container of a list loaded the careful way (`Factory.load`): its OCI state (owner unset) and state dir, or why it failed. */
@@ -73,4 +74,22 @@ export const load = (host: Host, reader: Lean.Reader, id: string): Loaded | unde
     state: { kind: status }
   }, status)
   return { read, stateDir: read.stateDir, status, record }
+}
+
+/**
+ * {@link load} for a command about one container (`state`, `ps`), or
+ * `"missing"` when its state file is not there: runc's `ErrNotExist`, which
+ * such a command answers itself ({@link notExist}) rather than load Effect
+ * to say it. The file is looked for again only when the lean Load handed
+ * the container back.
+ */
+export const loadOne = (host: Host, reader: Lean.Reader, id: string): Loaded | "missing" | undefined => {
+  const loaded = load(host, reader, id)
+  return loaded === undefined && Lean.isMissing(reader, id) ? "missing" : loaded
+}
+
+/** runc's error line for a container that does not exist; the exit status, 1. */
+export const notExist = (run: Run, out: Output): number => {
+  Logrus.fatal(run.log, Lean.notExistMessage, out.stderr)
+  return 1
 }

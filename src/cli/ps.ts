@@ -15,7 +15,7 @@
 import * as Lean from "../internal/leanLoad.js"
 import { parseBool } from "../internal/strconv.js"
 import type { Run } from "./invocation.js"
-import { type Host, load, readerOf } from "./lean.js"
+import { type Host, loadOne, notExist, readerOf } from "./lean.js"
 import * as Logrus from "./logrus.js"
 import type { Output } from "./stdio.js"
 
@@ -62,19 +62,14 @@ export const main = async (run: Run, out: Output, host: Host): Promise<number> =
     ? undefined
     : readerOf(host, run.globals.root)
   if (reader === undefined) return host.runCarefully(run, out)
-  let pids: ReadonlyArray<number> | undefined
-  let missing = false
+  let pids: ReadonlyArray<number> | "missing" | undefined
   try {
-    const loaded = load(host, reader, id)
-    pids = loaded === undefined ? undefined : Lean.allPids(reader.direct, loaded.read, reader.unified)
-    missing = loaded === undefined && Lean.isMissing(reader, id)
+    const loaded = loadOne(host, reader, id)
+    pids = typeof loaded === "object" ? Lean.allPids(reader.direct, loaded.read, reader.unified) : loaded
   } finally {
     reader.held.close()
   }
-  if (missing) {
-    Logrus.fatal(run.log, Lean.notExistMessage, out.stderr)
-    return 1
-  }
+  if (pids === "missing") return notExist(run, out)
   if (pids === undefined) return host.runCarefully(run, out)
   let text: string | undefined
   if (format === "json") text = pids.length === 0 ? "null\n" : `[${pids.join(",")}]\n`

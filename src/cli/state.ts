@@ -10,9 +10,8 @@
  * answer or error line.
  */
 import { formatOciState } from "../container/format.js"
-import * as Lean from "../internal/leanLoad.js"
 import type { Run } from "./invocation.js"
-import { type Host, load, readerOf } from "./lean.js"
+import { type Host, loadOne, notExist, readerOf } from "./lean.js"
 import * as Logrus from "./logrus.js"
 import type { Output } from "./stdio.js"
 
@@ -22,17 +21,12 @@ export const main = async (run: Run, out: Output, host: Host): Promise<number> =
   const reader = id === "" ? undefined : readerOf(host, run.globals.root)
   if (reader === undefined) return host.runCarefully(run, out)
   let loaded
-  let missing = false
   try {
-    loaded = load(host, reader, id)
-    missing = loaded === undefined && Lean.isMissing(reader, id)
+    loaded = loadOne(host, reader, id)
   } finally {
     reader.held.close()
   }
-  if (missing) {
-    Logrus.fatal(run.log, Lean.notExistMessage, out.stderr)
-    return 1
-  }
+  if (loaded === "missing") return notExist(run, out)
   if (loaded === undefined) return host.runCarefully(run, out)
   const failed = out.stdout(formatOciState(loaded.record))
   if (failed === undefined) return 0
