@@ -5,7 +5,9 @@
  * per round: drained (`Stream.runDrain`, the list's own cost) and consumed
  * with an effect per entry reading its status (`Container.lastStatus`, what a
  * caller that looks at each container adds). Rounds interleave runc and us;
- * the ratio reported is the median of the per-round ratios.
+ * the ratio reported is the median of the per-round ratios. Each of our
+ * measurements starts from a collected heap (`Measure.timedFromCollected`),
+ * so none pays for the garbage of the runc runs before it.
  *
  * Before the rounds, whatever N, the process lists at least `--warmup`
  * containers (20,000 by default): an in-process cost is a long-running
@@ -105,9 +107,9 @@ const measureSize = (n: number, rounds: number, warmup: number, empty: string) =
     for (let r = 0; r < rounds; r++) {
       const runcN = yield* Measure.runTimed(Measure.runcList(layout.root))
       const runcEmpty = yield* Measure.runTimed(Measure.runcList(empty))
-      const [drained] = yield* Measure.timed(drainOnce(layout.root))
-      const [list] = yield* Measure.timed(listOnce(layout.root))
-      const [load] = yield* Measure.timed(loadAll(layout))
+      const [drained] = yield* Measure.timedFromCollected(drainOnce(layout.root))
+      const [list] = yield* Measure.timedFromCollected(listOnce(layout.root))
+      const [load] = yield* Measure.timedFromCollected(loadAll(layout))
       samples.push({ runcN, runcEmpty, drained, list, load })
       yield* Effect.logDebug(`N=${n} round ${r + 1}/${rounds}`)
     }

@@ -32,6 +32,7 @@
  * holds everything Go reads; the same decoders then run over it.
  */
 import { isAscii, isUtf8 } from "node:buffer"
+import { Bail, Scanner } from "./GoScan.js"
 import {
   decodeUtf8,
   type EncodableValue,
@@ -115,9 +116,12 @@ const toDecodeFailure = (f: Failure, document: string): DecodeFailure => {
 /**
  * Where a tree came from: `JSON.parse` of `text` (`"fast"`, guarded),
  * `parseExact` of `text` (`"exact"`), or a value built in JS (`"plain"`:
- * numbers are JS numbers or bigints, raw texts are re-encoded).
+ * numbers are JS numbers or bigints, raw texts are re-encoded); or no tree:
+ * the decoders' `scan` read `text` (`"scan"`, `GoScan.ts`), handing
+ * `decode` only scalars, integers beyond 15 digits as their literal, and
+ * the raw text of a string or `null`.
  */
-export type Source = "fast" | "exact" | "plain"
+export type Source = "fast" | "exact" | "plain" | "scan"
 
 /** A member value of a struct or map that the decoding walk does not read; counted and measured on the fast path. */
 interface Pending {
@@ -386,6 +390,12 @@ export interface Decoder<A> {
    * or as the value already there. Absent: always call `decode`.
    */
   readonly inline?: Inline
+  /**
+   * Reads the value from a compact document, as `decode` reads it from a
+   * tree into Go's zero value (see `GoScan.ts`); stops the reading at
+   * anything else. Absent: a document holding this type is not scanned.
+   */
+  readonly scan?: (s: Scanner) => A
 }
 
 /**
@@ -621,32 +631,62 @@ const countKeys = (text: string): number => {
  * reads it: the first JSON value of the text (the rest is ignored), through
  * `decoder`. A `null` document is reported apart (Go accepts it; runc then
  * fails on the nil value). Bytes are read as Go reads them: invalid UTF-8
- * becomes U+FFFD per byte inside strings. `path: "exact"` skips the fast
- * path (tests and benchmarks compare the two).
+ * becomes U+FFFD per byte inside strings.
+ *
+ * ASCII bytes are first read compactly ({@link scanBytes}); what that does
+ * not take, from the fast path's tree; what the guard refuses, from the
+ * exact path's. `path: "tree"` starts at the fast path, `path: "exact"`
+ * takes the exact one only (tests and benchmarks compare them).
  */
 export const decodeText = <A>(
   decoder: Decoder<A>,
   input: string | Uint8Array,
   document: string,
-  path: "guarded" | "exact" = "guarded"
+  path: "guarded" | "tree" | "exact" = "guarded"
 ): TextDecoded<A> => {
   let text: string
   if (typeof input === "string") {
     text = input
-    if (path === "guarded" && (text as unknown as WellFormed).isWellFormed()) {
+    if (path !== "exact" && (text as unknown as WellFormed).isWellFormed()) {
       const fast = decodeFast(decoder, text, document)
       if (fast !== undefined) return fast
     }
   } else {
     const bytes = Buffer.from(input.buffer, input.byteOffset, input.byteLength)
     // ASCII (what runc writes, but for non-ASCII strings) is the same text read as Latin-1, and that read is a copy
-    if (isAscii(bytes)) text = bytes.toString("latin1")
-    else if (!isUtf8(input)) return decodeExact(decoder, decodeUtf8(input), true, document)
-    else text = bytes.toString("utf8")
-    const fast = path === "guarded" ? decodeFast(decoder, text, document) : undefined
+    if (isAscii(bytes)) {
+      text = bytes.toString("latin1")
+      const scanned = path === "guarded" ? scanBytes(decoder, input, text) : undefined
+      if (scanned !== undefined) return scanned
+    } else if (!isUtf8(input)) {
+      return decodeExact(decoder, decodeUtf8(input), true, document)
+    } else {
+      text = bytes.toString("utf8")
+    }
+    const fast = path !== "exact" ? decodeFast(decoder, text, document) : undefined
     if (fast !== undefined) return fast
   }
   return decodeExact(decoder, text, false, document)
+}
+
+/**
+ * The compact reading of an ASCII document (`text` is `bytes` as a
+ * string): the decoders' `scan` over the bytes, or `undefined` where it
+ * stops (see `GoScan.ts`) — and for a document that starts with `null`,
+ * which the tree paths report apart. A scan never fails: failures are the
+ * tree paths' to tell.
+ */
+export const scanBytes = <A>(decoder: Decoder<A>, bytes: Uint8Array, text: string): Decoded<A> | undefined => {
+  const scan = decoder.scan
+  if (scan === undefined || bytes[0] === 0x6e) return undefined
+  const s = new Scanner(bytes, text, new Context(new Document("scan", text, false)))
+  try {
+    const value = scan(s)
+    return s.atEnd() ? { _tag: "Ok", value } : undefined
+  } catch (e) {
+    if (e instanceof Bail) return undefined
+    throw e
+  }
 }
 
 /** The fast path: `JSON.parse` and the guard, or `undefined` when the text must be decoded exactly. */

@@ -38,6 +38,7 @@ import {
   readMembers
 } from "./GoDecoder.js"
 import { type EncodableValue, JsonNumber, JsonObject, OrderedObject } from "./GoJson.js"
+import { asciiBytes, bail, delimiters, type Scanner, scanOf } from "./GoScan.js"
 import * as GoTimeJson from "./GoTime.js"
 
 /** A value to the JSON tree Go writes for it. */
@@ -103,18 +104,14 @@ const stringInline: Inline = { kind: "string", zero: "" }
 const nilInline: Inline = { kind: "nil" }
 
 /** The decoder of a Go string type: `string`, or a named one (`configs.NamespaceType`) as errors name it. */
-export const stringDecoder = (goType: string): Decoder<string> => ({
-  goType,
-  zero: () => "",
-  nilable: false,
-  raw: false,
-  inline: stringInline,
-  decode: (u, into, cx) => {
+export const stringDecoder = (goType: string): Decoder<string> => {
+  const decode: Decoder<string>["decode"] = (u, into, cx) => {
     if (typeof u === "string") return u
     if (u !== null) cx.kindMismatch(u, goType)
     return into ?? ""
   }
-})
+  return { goType, zero: () => "", nilable: false, raw: false, inline: stringInline, decode, scan: (s) => s.leaf(decode) }
+}
 
 /** Options of {@link goString}. */
 export interface StringOptions {
@@ -129,6 +126,13 @@ export const goString = (name: string, options: StringOptions = {}): GoType<stri
 /** Go `string`. */
 export const GoString: GoType<string> = goString("string")
 
+/** Go's reading of a `bool`. */
+const decodeBool: Decoder<boolean>["decode"] = (u, into, cx) => {
+  if (typeof u === "boolean") return u
+  if (u !== null) cx.kindMismatch(u, "bool")
+  return into ?? false
+}
+
 /** The decoder of Go `bool`. */
 export const boolDecoder: Decoder<boolean> = {
   goType: "bool",
@@ -136,11 +140,8 @@ export const boolDecoder: Decoder<boolean> = {
   nilable: false,
   raw: false,
   inline: { kind: "bool", zero: false },
-  decode: (u, into, cx) => {
-    if (typeof u === "boolean") return u
-    if (u !== null) cx.kindMismatch(u, "bool")
-    return into ?? false
-  }
+  decode: decodeBool,
+  scan: (s) => s.leaf(decodeBool)
 }
 
 /** Go `bool`. */
@@ -166,30 +167,32 @@ const integerDecoder = <A extends number | bigint>(
   const lo = Number(min)
   const hi = Number(max)
   const unsigned = min >= 0n
+  const decode: Decoder<A>["decode"] = (u, into, cx) => {
+    if (typeof u === "number" && Number.isSafeInteger(u) && u >= lo && u <= hi && !(unsigned && Object.is(u, -0))) {
+      return small(u)
+    }
+    if (u === null) return into ?? zero
+    if (typeof u !== "number" && typeof u !== "bigint" && !(u instanceof JsonNumber)) {
+      cx.kindMismatch(u, goType)
+      return into ?? zero
+    }
+    const literal = literalOf(u, cx)
+    if (literal === undefined) return into ?? zero
+    const n = integerLiteral.test(literal) && !(unsigned && literal.charCodeAt(0) === 0x2d) ? BigInt(literal) : undefined
+    if (n === undefined || n < min || n > max) {
+      cx.typeMismatch(`number ${literal}`, goType)
+      return into ?? zero
+    }
+    return make(n, literal, cx) ?? into ?? zero
+  }
   return {
     goType,
     zero: () => zero,
     nilable: false,
     raw: false,
     inline: { kind: typeof zero === "bigint" ? "bigint" : "number", zero, lo, hi, unsigned },
-    decode: (u, into, cx) => {
-      if (typeof u === "number" && Number.isSafeInteger(u) && u >= lo && u <= hi && !(unsigned && Object.is(u, -0))) {
-        return small(u)
-      }
-      if (u === null) return into ?? zero
-      if (typeof u !== "number" && typeof u !== "bigint" && !(u instanceof JsonNumber)) {
-        cx.kindMismatch(u, goType)
-        return into ?? zero
-      }
-      const literal = literalOf(u, cx)
-      if (literal === undefined) return into ?? zero
-      const n = integerLiteral.test(literal) && !(unsigned && literal.charCodeAt(0) === 0x2d) ? BigInt(literal) : undefined
-      if (n === undefined || n < min || n > max) {
-        cx.typeMismatch(`number ${literal}`, goType)
-        return into ?? zero
-      }
-      return make(n, literal, cx) ?? into ?? zero
-    }
+    decode,
+    scan: (s) => s.leaf(decode)
   }
 }
 
@@ -255,15 +258,19 @@ export const GoUint64 = goBigInt("uint64", 0n, 2n ** 64n - 1n)
 // References, slices, maps
 
 /** The decoder of a Go pointer to `inner` (or any nil-able value that is always written): `null` when unset. */
-export const nullableDecoder = <A>(inner: Decoder<A>): Decoder<A | null> => ({
-  goType: `*${inner.goType}`,
-  zero: () => null,
-  nilable: true,
-  raw: inner.raw,
-  inline: nilInline,
-  // Go allocates the pointee on a non-null value, or decodes into the one there.
-  decode: (u, into, cx, raw) => (u === null ? null : inner.decode(u, into ?? undefined, cx, raw))
-})
+export const nullableDecoder = <A>(inner: Decoder<A>): Decoder<A | null> => {
+  const scanInner = scanOf(inner)
+  return {
+    goType: `*${inner.goType}`,
+    zero: () => null,
+    nilable: true,
+    raw: inner.raw,
+    inline: nilInline,
+    // Go allocates the pointee on a non-null value, or decodes into the one there.
+    decode: (u, into, cx, raw) => (u === null ? null : inner.decode(u, into ?? undefined, cx, raw)),
+    scan: (s) => (s.isNull() ? null : scanInner(s))
+  }
+}
 
 /** The encoder of a pointer. */
 export const nullableEncoder = <A>(encode: Encoder<A>): Encoder<A | null> => (a) => (a === null ? null : encode(a))
@@ -340,12 +347,24 @@ export const sliceDecoder = <A>(
     if (typeof v === "number") cx.doc.arrayNumbers = true
     return item.decode(v, prev ?? undefined, cx, item.raw ? rawTextOf(v, cx) : undefined)
   }
+  const scanItem = scanOf(item)
   return {
     goType,
     zero: () => null,
     nilable: true,
     raw: false,
     inline: nilInline,
+    scan: (s) => {
+      if (s.isNull()) return null
+      if (!s.enter(delimiters.OPEN_ARRAY, delimiters.CLOSE_ARRAY)) return []
+      const out: Array<A> = []
+      do {
+        // the element `null` the tree's decoding refuses
+        if (pointers && s.peek() === 0x6e) throw bail
+        out.push(scanItem(s))
+      } while (s.more(delimiters.CLOSE_ARRAY))
+      return out
+    },
     decode: (u, into, cx) => {
       if (u === null) return null
       if (!Array.isArray(u)) {
@@ -408,12 +427,25 @@ export const mapDecoder = <A>(item: Decoder<A>, options: MapOptions = {}): Decod
     if (key === "__proto__") cx.refuse("map key \"__proto__\" is not supported")
     else out[key] = decoded
   }
+  const scanItem = scanOf(item)
   return {
     goType,
     zero: () => null,
     nilable: true,
     raw: false,
     inline: nilInline,
+    scan: (s) => {
+      if (s.isNull()) return null
+      const out: Record<string, A> = {}
+      if (!s.enter(delimiters.OPEN_OBJECT, delimiters.CLOSE_OBJECT)) return out
+      do {
+        const key = s.key()
+        // what the tree's decoding refuses or gives up on (key order), and a key met twice
+        if (key === "__proto__" || isIndexKey(key) || Object.prototype.hasOwnProperty.call(out, key)) throw bail
+        out[key] = scanItem(s)
+      } while (s.more(delimiters.CLOSE_OBJECT))
+      return out
+    },
     decode: (u, into, cx) => {
       if (u === null) return null
       if (!isObjectValue(u)) {
@@ -488,15 +520,17 @@ export const omitEmpty = <A>(type: GoType<A>): Field<A, "omitEmpty"> => ({
 })
 
 /** The decoder of an `omitempty` pointer field whose pointee is `inner`: `null` is nil. */
-export const omitNilDecoder = (inner: Decoder<unknown>): Decoder<unknown> =>
-  inner.nilable
-    ? inner
-    : {
-      ...inner,
-      nilable: true,
-      inline: nilInline,
-      decode: (u, into, cx, raw) => (u === null ? null : inner.decode(u, into ?? undefined, cx, raw))
-    }
+export const omitNilDecoder = (inner: Decoder<unknown>): Decoder<unknown> => {
+  if (inner.nilable) return inner
+  const scanInner = scanOf(inner)
+  return {
+    ...inner,
+    nilable: true,
+    inline: nilInline,
+    decode: (u, into, cx, raw) => (u === null ? null : inner.decode(u, into ?? undefined, cx, raw)),
+    scan: (s) => (s.isNull() ? null : scanInner(s))
+  }
+}
 
 /**
  * An `omitempty` pointer field: absent when nil; a present value is always
@@ -545,6 +579,10 @@ interface Entry {
   readonly slot: number
   readonly inner: number
   readonly decoder: Decoder<unknown>
+  /** The decoder's `scan` (see `GoScan.scanOf`). */
+  readonly scan: (s: Scanner) => unknown
+  /** The key as Go's encoder writes it, with its colon (`"name":`), in bytes: what a compact document holds. */
+  readonly token: Uint8Array
   /** The decoder's {@link Inline}, flattened (one shape for every entry): `kind` 0 when the walk must call it. */
   readonly kind: number
   readonly zero: unknown
@@ -596,6 +634,30 @@ const readInline = (e: Entry, value: unknown, values: Array<unknown>): boolean =
       return true
   }
   return false
+}
+
+/**
+ * Reads the value of field `e` from a compact document, as `e.scan` would:
+ * a plain string, integer or `null` of an {@link Inline} field here, as
+ * {@link readInline} takes it from a tree; anything else through `e.scan`.
+ */
+const scanField = (e: Entry, s: Scanner): unknown => {
+  const kind = e.kind
+  const c = s.peek()
+  if (kind === inlineKinds.string) {
+    if (c === 0x22) return s.string()
+  } else if (kind === inlineKinds.number || kind === inlineKinds.bigint) {
+    if (c === 0x2d || (c !== undefined && c >= 0x30 && c <= 0x39)) {
+      const n = s.integer()
+      if (typeof n === "number" && n >= e.lo && n <= e.hi && !(e.unsigned && Object.is(n, -0))) {
+        return kind === inlineKinds.number ? smallNumber(n) : smallBigInt(n)
+      }
+      return s.decoded(e.decoder.decode, n)
+    }
+  } else if (kind === inlineKinds.nil) {
+    if (s.isNull()) return null
+  }
+  return e.scan(s)
 }
 
 /** What the decoder of a struct knows of it: its fields, their rules, and how to build its value. */
@@ -704,6 +766,8 @@ export const structDecoder = (
     slot,
     inner,
     decoder,
+    scan: scanOf(decoder),
+    token: asciiBytes(`"${name}":`),
     ...inlineOf(decoder, inner)
   })
   names.forEach((name, slot) => {
@@ -746,12 +810,49 @@ export const structDecoder = (
     if (mark !== cx.failures.length) cx.inField(mark, e.name, struct)
   }
 
+  /**
+   * The compact reading of the struct: each key the next field's token (as
+   * Go writes them) or looked up as the walk looks it up, each field read
+   * once — a second key for one, and the reading stops —, plain scalars
+   * read here as {@link readInline} reads them from a tree.
+   */
+  const scan = (s: Scanner): Record<string, unknown> => {
+    if (s.isNull()) return plan.build([])
+    const values = new Array<unknown>(names.length)
+    if (!s.enter(delimiters.OPEN_OBJECT, delimiters.CLOSE_OBJECT)) return plan.build(values)
+    let embedded: Array<unknown> | undefined
+    let next = 0
+    do {
+      let e = next < entries.length ? entries[next]! : undefined
+      if (e === undefined || !s.token(e.token)) {
+        const key = s.key()
+        e = exact.get(key) ?? folded.get(foldKey(key))
+        if (e === undefined) {
+          s.skip()
+          continue
+        }
+      }
+      next = e.order + 1
+      if (e.inner >= 0) {
+        embedded ??= new Array<unknown>(inline!.names.length)
+        if (embedded[e.inner] !== undefined) throw bail
+        embedded[e.inner] = e.scan(s)
+      } else {
+        if (values[e.slot] !== undefined) throw bail
+        values[e.slot] = scanField(e, s)
+      }
+    } while (s.more(delimiters.CLOSE_OBJECT))
+    if (embedded !== undefined) values[inlineSlot] = inline!.build(embedded)
+    return plan.build(values)
+  }
+
   const decoder: Decoder<Record<string, unknown>> & { readonly [StructPlanId]: StructPlan } = {
     [StructPlanId]: plan,
     goType,
     zero: () => plan.build([]),
     nilable: false,
     raw: false,
+    scan,
     decode: (u, into, cx) => {
       if (u === null) return into ?? plan.build([])
       if (!isObjectValue(u)) {
@@ -878,11 +979,14 @@ export interface UnmarshalerTypeOptions<I, A> extends UnmarshalerOptions<I, A> {
  */
 export const unmarshalerDecoder = <I, A>(options: UnmarshalerOptions<I, A>): Decoder<A> => {
   const from = options.from
+  const scanFrom = scanOf(from)
   return {
     goType: options.goType,
     zero: options.zero,
     nilable: true,
     raw: false,
+    // a failure inside stops the reading, so there is no error of its own to make
+    scan: (s) => options.decode(scanFrom(s)),
     decode: (u, into, cx) => {
       const inner = new Context(cx.doc)
       inner.depth = cx.depth
@@ -922,23 +1026,27 @@ export const zeroTime = "0001-01-01T00:00:00Z"
 export const canonicalTime = (text: string): string | undefined => GoTimeJson.canonical(text)
 
 /**
- * The decoder of Go `time.Time`, a json.Unmarshaler: decoded from the
+ * Go `time.Time`'s reading, a json.Unmarshaler: decoded from the
  * member's raw JSON text (`UnmarshalJSON` is `time.Parse` over it; `null`
  * changes nothing), with Go's parse errors as the whole message; held as
  * the text `MarshalJSON` writes back.
  */
+const decodeTime: Decoder<string>["decode"] = (u, into, cx, raw) => {
+  const text = raw ?? rawTextOf(u, cx)
+  if (text === undefined) return into ?? zeroTime
+  const r = GoTimeJson.unmarshal(text, cx.doc.bytes)
+  if (r._tag === "Failed") cx.ownError(r.message)
+  return r._tag === "Time" ? r.text : into ?? zeroTime
+}
+
+/** The decoder of Go `time.Time` (see {@link decodeTime}); its scan reads a string or `null` only. */
 export const timeDecoder: Decoder<string> = {
   goType: "time.Time",
   zero: () => zeroTime,
   nilable: false,
   raw: true,
-  decode: (u, into, cx, raw) => {
-    const text = raw ?? rawTextOf(u, cx)
-    if (text === undefined) return into ?? zeroTime
-    const r = GoTimeJson.unmarshal(text, cx.doc.bytes)
-    if (r._tag === "Failed") cx.ownError(r.message)
-    return r._tag === "Time" ? r.text : into ?? zeroTime
-  }
+  decode: decodeTime,
+  scan: (s) => s.leaf(decodeTime, true)
 }
 
 /**
