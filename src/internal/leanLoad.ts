@@ -26,6 +26,7 @@ import { CGROUP2_SUPER_MAGIC, CGROUP_SUPER_MAGIC } from "./filesystemType.js"
 import { isValid } from "./containerId.js"
 import { decodeText } from "./json/GoDecoder.js"
 import { clean, join } from "./path.js"
+import { maker } from "./plainRecord.js"
 import * as RuncTypes from "./runcTypes.js"
 
 /** The largest state.json Load reads (`Factory.maxStateBytes`). */
@@ -54,6 +55,9 @@ export interface Read {
   readonly saved: State.State
   readonly rootIdentity: FileIdentity
 }
+
+/** A {@link Read}, made by a constructor: a chunk's reads outlive a young collection (see `plainRecord.ts`). */
+const readOf = maker<Read>(["id", "stateDir", "saved", "rootIdentity"])
 
 /** What the lean reads need: the direct calls, the held root and the host's cgroup mode. */
 export interface Reader {
@@ -136,7 +140,7 @@ export const read = (reader: Reader, id: string): Read | undefined => {
   const saved = decodeState(content)
   if (saved === undefined || saved.config.intel_rdt != null) return undefined
   if (freezerOf(reader.direct, saved, reader.unified) === undefined) return undefined
-  return { id, stateDir: stateDirOf(reader.root, id), saved, rootIdentity: reader.held.identity }
+  return readOf(id, stateDirOf(reader.root, id), saved, reader.held.identity)
 }
 
 /** runc's `ErrNotExist` text (`libcontainer/error.go`), as `ContainerError.ErrNotExist` gives it, without loading Effect. */

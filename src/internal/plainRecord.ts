@@ -43,6 +43,13 @@ return function make(${list}) { return new Record(${list}) }`
 }
 
 /**
+ * An empty plain object made by a constructor (see the module
+ * documentation), for a record whose keys come from the data: a decoded
+ * Go map.
+ */
+export const emptyRecord: () => Record<string, unknown> = constructorOf<Record<string, unknown>>([], "") ?? (() => ({}))
+
+/**
  * A maker of plain objects with `keys`, in that order: `make(a, b, …)` is
  * `{ [keys[0]]: a, [keys[1]]: b, … }`, made by a constructor (see the module
  * documentation). Falls back to a literal where code generation is

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "@effect/vitest"
 import * as FastCheck from "effect/FastCheck"
-import { maker } from "../../src/internal/plainRecord.js"
+import { emptyRecord, maker } from "../../src/internal/plainRecord.js"
 
 describe("plainRecord.maker", () => {
   it.prop(
@@ -15,6 +15,26 @@ describe("plainRecord.maker", () => {
       expect(Object.getPrototypeOf(made)).toBe(Object.prototype)
       expect(Reflect.ownKeys(made)).toEqual(Reflect.ownKeys(literal))
       for (const key of keys) expect(Object.getOwnPropertyDescriptor(made, key)).toEqual(Object.getOwnPropertyDescriptor(literal, key))
+      expect(made).toStrictEqual(literal)
+    }
+  )
+})
+
+describe("plainRecord.emptyRecord", () => {
+  it.prop(
+    "filled key by key, is what an empty literal filled the same way is: a fresh plain object, keys in V8's order",
+    [FastCheck.array(FastCheck.tuple(FastCheck.oneof(FastCheck.string(), FastCheck.nat().map(String)), FastCheck.anything()))],
+    ([entries]) => {
+      const made = emptyRecord()
+      const literal: Record<string, unknown> = {}
+      expect(Reflect.ownKeys(made)).toEqual([])
+      expect(made).not.toBe(emptyRecord())
+      for (const [key, value] of entries.filter(([key]) => key !== "__proto__")) {
+        made[key] = value
+        literal[key] = value
+      }
+      expect(Object.getPrototypeOf(made)).toBe(Object.prototype)
+      expect(Reflect.ownKeys(made)).toEqual(Reflect.ownKeys(literal))
       expect(made).toStrictEqual(literal)
     }
   )

@@ -57,6 +57,15 @@ export const asciiBytes = (text: string): Uint8Array => Uint8Array.from(text, (c
 export class Scanner {
   pos = 0
   depth = 0
+  /**
+   * Where a slice's elements gather while it is read; the slice is then a
+   * copy of them (`Array.prototype.slice`). An array literal filled in place
+   * would be tracked by V8 as an allocation site whose arrays all outlive
+   * the next young collection (a list holds a chunk of containers), and
+   * V8 would then allocate every later one straight in the old generation
+   * (see `internal/plainRecord.ts`).
+   */
+  readonly elements: Array<unknown> = []
   constructor(readonly bytes: Uint8Array, readonly text: string, readonly cx: Context) {}
 
   /** The byte at the reading position (`undefined` past the end). */

@@ -24,7 +24,7 @@ import type * as ArbitraryModule from "effect/Arbitrary"
 import type * as SchemaModule from "effect/Schema"
 import type { Simplify } from "effect/Types"
 import { compareBytes } from "../byteOrder.js"
-import { constructorOf } from "../plainRecord.js"
+import { constructorOf, emptyRecord } from "../plainRecord.js"
 import {
   Context,
   type Decoder,
@@ -357,12 +357,16 @@ export const sliceDecoder = <A>(
     scan: (s) => {
       if (s.isNull()) return null
       if (!s.enter(delimiters.OPEN_ARRAY, delimiters.CLOSE_ARRAY)) return []
-      const out: Array<A> = []
+      // elements gather on the scanner's stack, and the slice is a copy of them: see `Scanner.elements`
+      const stack = s.elements
+      const base = stack.length
       do {
         // the element `null` the tree's decoding refuses
         if (pointers && s.peek() === 0x6e) throw bail
-        out.push(scanItem(s))
+        stack.push(scanItem(s))
       } while (s.more(delimiters.CLOSE_ARRAY))
+      const out = stack.slice(base) as Array<A>
+      stack.length = base
       return out
     },
     decode: (u, into, cx) => {
@@ -436,7 +440,7 @@ export const mapDecoder = <A>(item: Decoder<A>, options: MapOptions = {}): Decod
     inline: nilInline,
     scan: (s) => {
       if (s.isNull()) return null
-      const out: Record<string, A> = {}
+      const out = emptyRecord() as Record<string, A>
       if (!s.enter(delimiters.OPEN_OBJECT, delimiters.CLOSE_OBJECT)) return out
       do {
         const key = s.key()
@@ -452,7 +456,7 @@ export const mapDecoder = <A>(item: Decoder<A>, options: MapOptions = {}): Decod
         cx.kindMismatch(u, goType)
         return into ?? null
       }
-      const out: Record<string, A> = into === undefined || into === null ? {} : { ...into }
+      const out: Record<string, A> = into === undefined || into === null ? emptyRecord() as Record<string, A> : { ...into }
       cx.depth++
       readMembers(u, cx, read, out)
       cx.depth--
