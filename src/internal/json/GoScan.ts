@@ -47,7 +47,11 @@ const DIGIT_0 = 0x30
 const DIGIT_9 = 0x39
 
 /** The bytes of an ASCII text (a key token of a struct field: `"name":`). */
-export const asciiBytes = (text: string): Uint8Array => Uint8Array.from(text, (c) => c.charCodeAt(0))
+export const asciiBytes = (text: string): Uint8Array => {
+  const bytes = new Uint8Array(text.length)
+  for (let i = 0; i < text.length; i++) bytes[i] = text.charCodeAt(i)
+  return bytes
+}
 
 /**
  * One compact reading: the document's bytes and the same text as a string

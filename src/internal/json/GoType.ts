@@ -585,8 +585,6 @@ interface Entry {
   readonly decoder: Decoder<unknown>
   /** The decoder's `scan` (see `GoScan.scanOf`). */
   readonly scan: (s: Scanner) => unknown
-  /** The key as Go's encoder writes it, with its colon (`"name":`), in bytes: what a compact document holds. */
-  readonly token: Uint8Array
   /** The decoder's {@link Inline}, flattened (one shape for every entry): `kind` 0 when the walk must call it. */
   readonly kind: number
   readonly zero: unknown
@@ -771,7 +769,6 @@ export const structDecoder = (
     inner,
     decoder,
     scan: scanOf(decoder),
-    token: asciiBytes(`"${name}":`),
     ...inlineOf(decoder, inner)
   })
   names.forEach((name, slot) => {
@@ -814,6 +811,8 @@ export const structDecoder = (
     if (mark !== cx.failures.length) cx.inField(mark, e.name, struct)
   }
 
+  /** Each entry's key as Go's encoder writes it, with its colon (`"name":`), in bytes; made when the struct is first scanned. */
+  let tokens: ReadonlyArray<Uint8Array> | undefined
   /**
    * The compact reading of the struct: each key the next field's token (as
    * Go writes them) or looked up as the walk looks it up, each field read
@@ -824,11 +823,12 @@ export const structDecoder = (
     if (s.isNull()) return plan.build([])
     const values = new Array<unknown>(names.length)
     if (!s.enter(delimiters.OPEN_OBJECT, delimiters.CLOSE_OBJECT)) return plan.build(values)
+    const keyTokens = tokens ??= entries.map((e) => asciiBytes(`"${e.name}":`))
     let embedded: Array<unknown> | undefined
     let next = 0
     do {
       let e = next < entries.length ? entries[next]! : undefined
-      if (e === undefined || !s.token(e.token)) {
+      if (e === undefined || !s.token(keyTokens[e.order]!)) {
         const key = s.key()
         e = exact.get(key) ?? folded.get(foldKey(key))
         if (e === undefined) {
