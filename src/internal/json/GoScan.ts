@@ -17,6 +17,7 @@
  * never accepts what Go's decoder would refuse: everything it takes is
  * valid JSON, read as `JSON.parse` and Go both read it.
  */
+import { Buffer } from "node:buffer"
 import type { Context, Decoder } from "./GoDecoder.js"
 import { JsonNumber } from "./GoJson.js"
 
@@ -45,6 +46,22 @@ const OPEN_OBJECT = 0x7b
 const CLOSE_OBJECT = 0x7d
 const DIGIT_0 = 0x30
 const DIGIT_9 = 0x39
+
+/**
+ * The shortest string V8 makes a slice of its parent string rather than a
+ * copy (`SlicedString::kMinLength`): a slice keeps the whole parent alive.
+ */
+const shortestSlice = 13
+
+const latin1Slice = Buffer.prototype.latin1Slice
+
+/**
+ * `text.slice(start, end)` of an ASCII text, as a string of its own: a
+ * string the decoded value keeps must not keep the document's text alive
+ * (a state kept after a list held 14 KB instead of 7).
+ */
+const copyOf = (bytes: Uint8Array, text: string, start: number, end: number): string =>
+  end - start < shortestSlice ? text.slice(start, end) : latin1Slice.call(bytes, start, end)
 
 /** The bytes of an ASCII text (a key token of a struct field: `"name":`). */
 export const asciiBytes = (text: string): Uint8Array => {
@@ -100,7 +117,7 @@ export class Scanner {
       i++
     }
     this.pos = i + 1
-    return this.text.slice(start, i)
+    return copyOf(b, this.text, start, i)
   }
 
   /**
@@ -164,7 +181,7 @@ export class Scanner {
     let text: string | undefined
     if (raw) {
       if (u !== null && typeof u !== "string") throw bail
-      text = this.text.slice(start, this.pos)
+      text = copyOf(this.bytes, this.text, start, this.pos)
     }
     return this.decoded(decode, u, text)
   }
