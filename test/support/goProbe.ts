@@ -1,5 +1,7 @@
 /**
- * A probe struct with a field of every kind a decoder reads plainly
+ * What the decoding tests compare (`test/internal/json`): decodings
+ * rendered with everything equality must cover, in one line each; and a
+ * probe struct with a field of every kind a decoder reads plainly
  * (`Decoder.inline`) — every integer width, strings, bools, pointers,
  * slices, maps, a time — and documents of it that fast-check draws: keys
  * in field order or any order, in other cases, met twice, unknown; values
@@ -8,6 +10,7 @@
  * them.
  */
 import * as FastCheck from "effect/FastCheck"
+import type { TextDecoded } from "../../src/internal/json/GoDecoder.js"
 import * as GoType from "../../src/internal/json/GoType.js"
 
 export const Probe = GoType.goStruct("probe.Probe", {
@@ -86,4 +89,18 @@ export const render = (v: unknown): string => {
   if (Array.isArray(v)) return `[${v.map(render).join(",")}]`
   const proto = Object.getPrototypeOf(v) === Object.prototype ? "" : "proto:"
   return `{${proto}${Reflect.ownKeys(v).map((k) => `${String(k)}=${render((v as Record<PropertyKey, unknown>)[k])}`).join(",")}}`
+}
+
+/** A decoding's outcome in one line: `ok` and its value as `show` renders it ({@link render} unless told), or the failure's text. */
+export const outcomeOf = (r: TextDecoded<unknown>, show: (value: unknown) => string = render): string => {
+  switch (r._tag) {
+    case "Ok":
+      return `ok ${show(r.value)}`
+    case "Failed":
+      return `failed ${r.failure.field} ${r.failure.reason}`
+    case "Syntax":
+      return `syntax ${r.error.reason}`
+    case "Null":
+      return "null"
+  }
 }

@@ -32,7 +32,7 @@ import * as Config from "../../../src/Config.js"
 import { decodeFast, decodeText, type TextDecoded } from "../../../src/internal/json/GoDecoder.js"
 import { decoderOf } from "../../../src/internal/json/GoSchema.js"
 import * as State from "../../../src/State.js"
-import { Probe, probeDocument, render } from "../../support/goProbe.js"
+import { outcomeOf, Probe, probeDocument, render } from "../../support/goProbe.js"
 
 const fixture = JSON.parse(
   readFileSync(new URL("../../fixtures/go1.19/decode.json", import.meta.url), "utf8")
@@ -48,20 +48,10 @@ const goWritten = (s: State.State): string =>
 const refusal = /^State\.[^ ]*: (number -?\d+ is beyond 2\^53, not supported for Go type \S+|null is not allowed here \(Go type \S+\)|map key "__proto__" is not supported)$/
 
 /** A decoding's outcome in one line: the failure's text, or the state as written back. */
-const outcome = (r: TextDecoded<unknown>): string => {
-  switch (r._tag) {
-    case "Ok":
-      return `ok ${goWritten(r.value as State.State)}`
-    case "Failed":
-      return `failed ${r.failure.field} ${r.failure.reason}`
-    case "Syntax":
-      return `syntax ${r.error.reason}`
-    case "Null":
-      return "null"
-  }
-}
+const outcome = (r: TextDecoded<unknown>): string => outcomeOf(r, (v) => goWritten(v as State.State))
 
-const exactly = (r: TextDecoded<unknown>): string => (r._tag === "Ok" ? `ok ${render(r.value)}` : outcome(r))
+/** A decoding's outcome in one line, its value rendered exactly (key order, number kinds, `-0`). */
+const exactly = (r: TextDecoded<unknown>): string => outcomeOf(r)
 
 describe("against Go 1.19.8 (test/fixtures/go1.19/decode.json)", () => {
   const verdict = (c: Case, r: TextDecoded<unknown>): string | undefined => {

@@ -30,7 +30,7 @@ import {
 import { type Decoder, decodeText, scanBytes, type TextDecoded } from "../../../src/internal/json/GoDecoder.js"
 import { decoderOf } from "../../../src/internal/json/GoSchema.js"
 import * as State from "../../../src/State.js"
-import { Probe, probeDocument, render } from "../../support/goProbe.js"
+import { outcomeOf, Probe, probeDocument, render } from "../../support/goProbe.js"
 
 const stateDecoder = decoderOf(State.State)
 
@@ -41,18 +41,7 @@ const fixture = JSON.parse(
 const runcFile = (name: string): Uint8Array => readFileSync(new URL(`../../fixtures/${name}`, import.meta.url))
 
 /** An outcome in one line: the value rendered, or the failure. */
-const outcome = (r: TextDecoded<unknown>): string => {
-  switch (r._tag) {
-    case "Ok":
-      return `ok ${render(r.value)}`
-    case "Failed":
-      return `failed ${r.failure.field} ${r.failure.reason}`
-    case "Syntax":
-      return `syntax ${r.error.reason}`
-    case "Null":
-      return "null"
-  }
-}
+const outcome = (r: TextDecoded<unknown>): string => outcomeOf(r)
 
 /**
  * Scans an ASCII document (what `decodeText` hands the scan): `"stopped"`,
