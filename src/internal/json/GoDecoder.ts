@@ -30,6 +30,12 @@
  * as the text has keys (so no key was dropped as a duplicate). Any doubt,
  * and the text is parsed again with `GoJson.ts`'s exact scanner, whose tree
  * holds everything Go reads; the same decoders then run over it.
+ *
+ * Before either, the bytes of a document written as Go's encoder writes it
+ * (runc's state.json) are read without a tree: each decoder's `scan`
+ * ({@link Decoder.scan}, `GoScan.ts`) takes its value straight from them
+ * and hands every scalar to its own `decode`, and stops — leaving the
+ * document to the trees — at anything it is not sure of.
  */
 import { isAscii, isUtf8 } from "node:buffer"
 import { Bail, Scanner } from "./GoScan.js"
