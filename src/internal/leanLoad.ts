@@ -77,6 +77,16 @@ const isText = (bytes: Uint8Array, text: string): boolean => {
   return true
 }
 
+/**
+ * The file `file` of cgroup directory `dir` (not empty), naming what runc's
+ * `filepath.Join(dir, file)` names: the two joined as they are when `dir`
+ * holds no `..` — the kernel then resolves the path as `Clean` would
+ * rewrite it (runs of `/` and `.` elements change nothing) —, cleaned
+ * otherwise, since `..` after a symlink is where the two part. Saves
+ * cleaning a long path in plain code for every container listed.
+ */
+const cgroupFile = (dir: string, file: string): string => (dir.includes("..") ? join(dir, file) : `${dir}/${file}`)
+
 /** An absent cgroup file, as runc's freezer readers tolerate it: ENOENT or ENODEV. */
 const isAbsent = (result: Uint8Array | string | number): boolean => result === "ENOENT" || result === "ENODEV"
 
@@ -89,7 +99,7 @@ const isAbsent = (result: Uint8Array | string | number): boolean => result === "
 const freezerV1 = (direct: DirectCalls, paths: Readonly<Record<string, string>>): "" | "THAWED" | undefined => {
   const dir = hasOwn(paths, "freezer") ? paths["freezer"]! : ""
   if (dir === "") return ""
-  const content = direct.readFileOn(join(dir, "freezer.state"), cgroupTypes, maxCgroupFileBytes)
+  const content = direct.readFileOn(cgroupFile(dir, "freezer.state"), cgroupTypes, maxCgroupFileBytes)
   if (isAbsent(content)) return ""
   return content instanceof Uint8Array && (isText(content, "THAWED\n") || isText(content, "THAWED")) ? "THAWED" : undefined
 }
@@ -100,7 +110,7 @@ const freezerV1 = (direct: DirectCalls, paths: Readonly<Record<string, string>>)
  * with `0\n`; `undefined` for anything else.
  */
 const freezerV2 = (direct: DirectCalls, dir: string): "" | "THAWED" | undefined => {
-  const content = direct.readFileOn(join(dir, "cgroup.freeze"), cgroupTypes, maxCgroupFileBytes)
+  const content = direct.readFileOn(cgroupFile(dir, "cgroup.freeze"), cgroupTypes, maxCgroupFileBytes)
   if (isAbsent(content)) return ""
   return content instanceof Uint8Array && content.length >= 2 && content[0] === 0x30 && content[1] === 0x0a
     ? "THAWED"

@@ -118,6 +118,50 @@ for (const cgroupMode of ["hybrid", "unified"] as const) {
   })
 }
 
+describe("the lean Load's freezer path", () => {
+  const onHybrid = <A, E>(effect: Effect.Effect<A, E, Libcontainer.Services | MemoryHost.MemoryHost>) =>
+    effect.pipe(Effect.provide(Libcontainer.layerMemoryWith({ cgroupMode: "hybrid" })))
+  /** Rewrites the saved freezer path of `id` (its state.json's `cgroup_paths.freezer`) with `rewrite`. */
+  const rewriteFreezer = (id: string, rewrite: (dir: string) => string) =>
+    Effect.gen(function*() {
+      const fs = yield* Filesystem
+      const file = `${root}/${id}/state.json`
+      const text = new TextDecoder().decode(yield* fs.readFile(file))
+      const rewritten = text.replace(
+        /("cgroup_paths":\{[^}]*"freezer":)"([^"]*)"/,
+        (_, before: string, dir: string) => `${before}${JSON.stringify(rewrite(dir))}`
+      )
+      expect(rewritten).not.toBe(text)
+      yield* fs.writeFile(file, new TextEncoder().encode(rewritten))
+    })
+
+  it.effect("names the file runc's filepath.Join names: written unclean, or with a .. that the kernel would resolve elsewhere", () =>
+    onHybrid(Effect.gen(function*() {
+      // runs of /, . elements and a trailing / change nothing; x/.. is lexically nothing, but x does not exist
+      for (const [id, status] of [["p1", "paused"], ["r1", "running"], ["p2", "paused"], ["r2", "running"]] as const) {
+        yield* seedContainer(root, id, status)
+      }
+      yield* rewriteFreezer("p1", (dir) => `${dir.replace("/freezer/", "/freezer//./")}/`)
+      yield* rewriteFreezer("r1", (dir) => `${dir.replace("/freezer/", "/freezer//./")}/`)
+      yield* rewriteFreezer("p2", (dir) => dir.replace("/freezer/", "/freezer/x/../"))
+      yield* rewriteFreezer("r2", (dir) => dir.replace("/freezer/", "/freezer/x/../"))
+      const reader = yield* readerOf
+      try {
+        // a frozen cgroup is the careful way's to report: found through either path, it is handed back
+        expect(Lean.read(reader, "p1")).toBeUndefined()
+        expect(Lean.read(reader, "p2")).toBeUndefined()
+        expect(Lean.read(reader, "r1")).toBeDefined()
+        expect(Lean.read(reader, "r2")).toBeDefined()
+      } finally {
+        reader.held.close()
+      }
+      for (const [id, status] of [["p1", "paused"], ["r1", "running"], ["p2", "paused"], ["r2", "running"]] as const) {
+        expect((yield* carefully(id)).status, id).toBe(status)
+        expect(yield* Effect.flatMap(Factory.load(root, id), Container.status), id).toBe(status)
+      }
+    })))
+})
+
 describe("the lean Load's state dir", () => {
   it.prop(
     "property: stateDirOf(root, id) is clean(root + \"/\" + id) for every root and valid id, roots alternating",
