@@ -250,11 +250,24 @@ export interface Statx {
   readonly mtimeMs: number
 }
 
-const statxBuffer = Buffer.alloc(256)
+/**
+ * `struct statx` as the kernel writes it, in the machine's byte order: read
+ * as 32-bit words (and the mode as a 16-bit one) through typed-array views
+ * rather than `Buffer` readers, which a fresh process runs as plain code for
+ * every field of every call.
+ */
+const statxWords = new Uint32Array(64)
+const statxHalves = new Uint16Array(statxWords.buffer)
+const statxBuffer = Buffer.from(statxWords.buffer)
 
-const u64 = (offset: number): number => uint64At(statxBuffer, offset)
+const u32 = (offset: number): number => statxWords[offset >> 2]!
 
-const u32 = (offset: number): number => littleEndian ? statxBuffer.readUInt32LE(offset) : statxBuffer.readUInt32BE(offset)
+/** The 64-bit field at `offset`, unsigned (`signed`: its high word as two's complement). */
+const u64 = (offset: number, signed = false): number => {
+  const i = offset >> 2
+  const high = statxWords[littleEndian ? i + 1 : i]!
+  return (signed ? high | 0 : high) * 4294967296 + statxWords[littleEndian ? i : i + 1]!
+}
 
 /** glibc's `gnu_dev_makedev`. */
 const makedev = (major: number, minor: number): number =>
@@ -275,7 +288,7 @@ export const statx = (dirfd: number, path: string, flags: number): Statx | numbe
   if (path.includes("\0")) return EINVAL
   b.koffi.errno(0)
   if ((b.statx(dirfd, path, flags, STATX_BASIC_STATS, statxBuffer) as number) < 0) return b.koffi.errno()
-  const mode = littleEndian ? statxBuffer.readUInt16LE(28) : statxBuffer.readUInt16BE(28)
+  const mode = statxHalves[14]!
   const minor = u32(140)
   const major = u32(136)
   return {
@@ -286,8 +299,7 @@ export const statx = (dirfd: number, path: string, flags: number): Statx | numbe
     ino: u64(32),
     size: u64(40),
     dev: major < 0x1000 && minor < 0x100 ? (major << 8) | minor : makedev(major, minor),
-    mtimeMs: int64At(statxBuffer, 112) * 1000 +
-      u32(120) / 1e6
+    mtimeMs: u64(112, true) * 1000 + u32(120) / 1e6
   }
 }
 const SEEK_SET = 0

@@ -6,7 +6,7 @@
  * its own entry module otherwise.
  */
 import { createRequire } from "node:module"
-import { closeSync, fstatSync, mkdtempSync, openSync, rmSync, statfsSync, writeFileSync } from "node:fs"
+import { closeSync, fstatSync, mkdtempSync, openSync, rmSync, statfsSync, utimesSync, writeFileSync } from "node:fs"
 import { endianness, tmpdir } from "node:os"
 import { join } from "node:path"
 import { describe, expect, it } from "@effect/vitest"
@@ -59,6 +59,12 @@ describe("libc: 64-bit fields", () => {
         )
         expect(Math.abs(mine.mtimeMs - node.mtimeMs)).toBeLessThan(0.001)
         expect(Libc.fstatfs(fd)).toEqual({ value: statfsSync(path).type, errno: 0 })
+        // a time before 1970 (a negative tv_sec: the high word signed) and one with nanoseconds
+        for (const time of [new Date(-31_622_400_000 - 0.25), new Date(4_102_444_800_123)]) {
+          utimesSync(path, time, time)
+          const before = Libc.statx(fd, "", Libc.AT_EMPTY_PATH)
+          expect(typeof before === "object" && Math.abs(before.mtimeMs - fstatSync(fd).mtimeMs)).toBeLessThan(0.001)
+        }
       } finally {
         closeSync(fd)
       }
