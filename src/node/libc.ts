@@ -196,8 +196,9 @@ export const unlinkat = (dirfd: number, path: string, flags: number): SyscallRes
   return value < 0 ? { value, errno: b.koffi.errno() } : { value, errno: 0 }
 }
 
-/** Large enough for `struct statfs` on every 64- and 32-bit Linux ABI (120 or 84 bytes). */
-const statfsBuffer = Buffer.alloc(256)
+/** Large enough for `struct statfs` on every 64- and 32-bit Linux ABI (120 or 84 bytes), as 32-bit words. */
+const statfsWords = new Uint32Array(64)
+const statfsBuffer = Buffer.from(statfsWords.buffer)
 
 /**
  * `fstatfs(fd)`: the value is `f_type`, the filesystem's magic number (the
@@ -208,29 +209,24 @@ export const fstatfs = (fd: number): SyscallResult => {
   b.koffi.errno(0)
   const result = b.fstatfs(fd, statfsBuffer) as number
   if (result < 0) return { value: -1, errno: b.koffi.errno() }
-  const type = b.longSize === 8
-    ? uint64At(statfsBuffer, 0)
-    : littleEndian ? statfsBuffer.readUInt32LE(0) : statfsBuffer.readUInt32BE(0)
+  const type = b.longSize === 8 ? word64At(statfsWords, 0) : statfsWords[0]!
   return { value: type, errno: 0 }
 }
 
 const littleEndian = endianness() === "LE"
 
 /**
- * The unsigned 64-bit integer at `offset`, as the nearest double — what
- * `Number(buffer.readBigUInt64LE(offset))` gives, without making a bigint:
- * the high half times 2^32 is exact, so adding the low half rounds once.
+ * The 64-bit integer a kernel struct holds at 32-bit word `index` of
+ * `words` (in the machine's byte order), unsigned or `signed`, as the
+ * nearest double — what `Number` of node's `readBigUInt64`/`readBigInt64`
+ * gives, without making a bigint: the high half times 2^32 is exact, so
+ * adding the low half rounds once. Typed-array reads, not `Buffer`
+ * readers, which a fresh process runs as plain code.
  */
-export const uint64At = (buffer: Buffer, offset: number): number =>
-  littleEndian
-    ? buffer.readUInt32LE(offset + 4) * 4294967296 + buffer.readUInt32LE(offset)
-    : buffer.readUInt32BE(offset) * 4294967296 + buffer.readUInt32BE(offset + 4)
-
-/** The signed 64-bit integer at `offset`, as the nearest double (`Number(buffer.readBigInt64LE(offset))`). */
-export const int64At = (buffer: Buffer, offset: number): number =>
-  littleEndian
-    ? buffer.readInt32LE(offset + 4) * 4294967296 + buffer.readUInt32LE(offset)
-    : buffer.readInt32BE(offset) * 4294967296 + buffer.readUInt32BE(offset + 4)
+export const word64At = (words: Uint32Array, index: number, signed = false): number => {
+  const high = words[littleEndian ? index + 1 : index]!
+  return (signed ? high | 0 : high) * 4294967296 + words[littleEndian ? index : index + 1]!
+}
 
 /** `AT_EMPTY_PATH`: `statx` of the descriptor itself. */
 export const AT_EMPTY_PATH = 0x1000
@@ -253,8 +249,7 @@ export interface Statx {
 /**
  * `struct statx` as the kernel writes it, in the machine's byte order: read
  * as 32-bit words (and the mode as a 16-bit one) through typed-array views
- * rather than `Buffer` readers, which a fresh process runs as plain code for
- * every field of every call.
+ * (see {@link word64At}).
  */
 const statxWords = new Uint32Array(64)
 const statxHalves = new Uint16Array(statxWords.buffer)
@@ -262,12 +257,7 @@ const statxBuffer = Buffer.from(statxWords.buffer)
 
 const u32 = (offset: number): number => statxWords[offset >> 2]!
 
-/** The 64-bit field at `offset`, unsigned (`signed`: its high word as two's complement). */
-const u64 = (offset: number, signed = false): number => {
-  const i = offset >> 2
-  const high = statxWords[littleEndian ? i + 1 : i]!
-  return (signed ? high | 0 : high) * 4294967296 + statxWords[littleEndian ? i : i + 1]!
-}
+const u64 = (offset: number, signed = false): number => word64At(statxWords, offset >> 2, signed)
 
 /** glibc's `gnu_dev_makedev`. */
 const makedev = (major: number, minor: number): number =>

@@ -18,12 +18,16 @@ const littleEndian = endianness() === "LE"
 const eightBytes = FastCheck.uint8Array({ minLength: 8, maxLength: 8 })
 
 describe("libc: 64-bit fields", () => {
-  it.prop("property: uint64At is Number(readBigUInt64), int64At is Number(readBigInt64)", [eightBytes, eightBytes], ([a, b]) => {
+  /** The bytes as the 32-bit words a kernel struct is read through. */
+  const wordsOf = (buffer: Buffer): Uint32Array => new Uint32Array(Uint8Array.from(buffer).buffer)
+
+  it.prop("property: word64At is Number(readBigUInt64), signed Number(readBigInt64)", [eightBytes, eightBytes], ([a, b]) => {
     const buffer = Buffer.concat([Buffer.from(a), Buffer.from(b)])
+    const words = wordsOf(buffer)
     for (const offset of [0, 4, 8]) {
       const unsigned = littleEndian ? buffer.readBigUInt64LE(offset) : buffer.readBigUInt64BE(offset)
-      expect(Libc.uint64At(buffer, offset)).toBe(Number(unsigned))
-      expect(Libc.int64At(buffer, offset)).toBe(
+      expect(Libc.word64At(words, offset / 4)).toBe(Number(unsigned))
+      expect(Libc.word64At(words, offset / 4, true)).toBe(
         Number(littleEndian ? buffer.readBigInt64LE(offset) : buffer.readBigInt64BE(offset))
       )
     }
@@ -36,7 +40,7 @@ describe("libc: 64-bit fields", () => {
       else if (signed) buffer.writeBigInt64BE(n)
       else if (littleEndian) buffer.writeBigUInt64LE(n)
       else buffer.writeBigUInt64BE(n)
-      return signed ? Libc.int64At(buffer, 0) : Libc.uint64At(buffer, 0)
+      return Libc.word64At(wordsOf(buffer), 0, signed)
     }
     for (const n of [0n, 1n, 2n ** 53n - 1n, 2n ** 53n, 2n ** 53n + 1n, 2n ** 63n, 2n ** 64n - 1n]) expect(at(n, false)).toBe(Number(n))
     for (const n of [-1n, -(2n ** 63n), 2n ** 63n - 1n, -(2n ** 53n) - 1n]) expect(at(n, true)).toBe(Number(n))
