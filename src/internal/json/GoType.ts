@@ -627,21 +627,32 @@ const readInline = (e: Entry, value: unknown, values: Array<unknown>): boolean =
       if (kind !== inlineKinds.bool) return false
       values[e.slot] = value
       return true
-    case "number":
-      if (
-        (kind !== inlineKinds.number && kind !== inlineKinds.bigint) || !Number.isSafeInteger(value) || value < e.lo ||
-        value > e.hi || (e.unsigned && Object.is(value, -0))
-      ) return false
-      values[e.slot] = kind === inlineKinds.number ? smallNumber(value) : smallBigInt(value)
+    case "number": {
+      if (kind !== inlineKinds.number && kind !== inlineKinds.bigint) return false
+      const held = plainInteger(e, value)
+      if (held === undefined) return false
+      values[e.slot] = held
       return true
+    }
   }
   return false
 }
 
 /**
+ * What an integer field `e` (inline kind number or bigint) holds for the
+ * JS number `n` when `decode` would take it as it is — a safe integer in
+ * the type's range, not `-0` for an unsigned type —, else `undefined`.
+ */
+const plainInteger = (e: Entry, n: number): number | bigint | undefined => {
+  if (!Number.isSafeInteger(n) || n < e.lo || n > e.hi || (e.unsigned && Object.is(n, -0))) return undefined
+  return e.kind === inlineKinds.number ? smallNumber(n) : smallBigInt(n)
+}
+
+/**
  * Reads the value of field `e` from a compact document, as `e.scan` would:
- * a plain string, integer or `null` of an {@link Inline} field here, as
- * {@link readInline} takes it from a tree; anything else through `e.scan`.
+ * a plain string, integer ({@link plainInteger}, as {@link readInline}
+ * takes one from a tree) or `null` of an {@link Inline} field here;
+ * anything else through `e.scan`.
  */
 const scanField = (e: Entry, s: Scanner): unknown => {
   const kind = e.kind
@@ -651,10 +662,8 @@ const scanField = (e: Entry, s: Scanner): unknown => {
   } else if (kind === inlineKinds.number || kind === inlineKinds.bigint) {
     if (c === 0x2d || (c !== undefined && c >= 0x30 && c <= 0x39)) {
       const n = s.integer()
-      if (typeof n === "number" && n >= e.lo && n <= e.hi && !(e.unsigned && Object.is(n, -0))) {
-        return kind === inlineKinds.number ? smallNumber(n) : smallBigInt(n)
-      }
-      return s.decoded(e.decoder.decode, n)
+      const held = typeof n === "number" ? plainInteger(e, n) : undefined
+      return held !== undefined ? held : s.decoded(e.decoder.decode, n)
     }
   } else if (kind === inlineKinds.nil) {
     if (s.isNull()) return null
