@@ -237,17 +237,17 @@ export class Scanner {
   }
 
   /** Any value, checked and passed over (the value of a key no field takes). */
-  skip(): void {
+  skipValue(): void {
     const c = this.bytes[this.pos]
     if (c === OPEN_OBJECT) {
       if (!this.enter(OPEN_OBJECT, CLOSE_OBJECT)) return
       do {
         this.key()
-        this.skip()
+        this.skipValue()
       } while (this.more(CLOSE_OBJECT))
     } else if (c === OPEN_ARRAY) {
       if (!this.enter(OPEN_ARRAY, CLOSE_ARRAY)) return
-      do this.skip(); while (this.more(CLOSE_ARRAY))
+      do this.skipValue(); while (this.more(CLOSE_ARRAY))
     } else {
       this.scalar()
     }

@@ -841,7 +841,7 @@ export const structDecoder = (
         const key = s.key()
         e = exact.get(key) ?? folded.get(foldKey(key))
         if (e === undefined) {
-          s.skip()
+          s.skipValue()
           continue
         }
       }
