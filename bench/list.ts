@@ -6,8 +6,9 @@
  * with an effect per entry reading its status (`Container.lastStatus`, what a
  * caller that looks at each container adds). Rounds interleave runc and us;
  * the ratio reported is the median of the per-round ratios. Each of our
- * measurements starts from a collected heap (`Measure.timedFromCollected`),
- * so none pays for the garbage of the runc runs before it.
+ * measurements starts from a scavenged young generation
+ * (`Measure.timedFromCollected`), so none collects the garbage of the runc
+ * runs before it.
  *
  * Before the rounds, whatever N, the process lists at least `--warmup`
  * containers (20,000 by default): an in-process cost is a long-running
